@@ -1,0 +1,82 @@
+# Persona Studio — `make demo` and `make test` are all a new user needs.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/python -m pip
+STAMP := $(VENV)/.installed
+# CPU torch here; on a CUDA machine: make install TORCH_SPEC=torch TORCH_INDEX=--index-url=https://download.pytorch.org/whl/cu128
+TORCH_SPEC ?= torch==2.13.0
+TORCH_INDEX ?=
+# Debian packages the tests and the window need (QtMultimedia links libpulse; Xvfb for screenshots)
+SYSTEM_DEPS := libpulse0 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \
+	libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 \
+	libxcb-render-util0 libxcb-image0 xvfb xauth fonts-dejavu-core
+
+export QT_QPA_PLATFORM ?= offscreen
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help install system-deps demo test test-fast bench lint format screenshot gpu package package-test clean
+
+help:
+	@echo "make demo    - install into .venv and run the offline demo"
+	@echo "make test    - install dev extras and run the whole test suite"
+	@echo "make bench   - run the benchmarks"
+	@echo "make gpu     - swap onnxruntime for onnxruntime-gpu (CUDA machines)"
+
+$(PY):
+	python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip setuptools wheel
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PIP) install $(TORCH_INDEX) "$(TORCH_SPEC)"
+	$(PIP) install -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+system-deps:
+	@missing=""; for p in $(SYSTEM_DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing system packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else echo "Missing system packages (install them with your package manager):$$missing"; fi; \
+	fi
+
+demo: install
+	$(VENV)/bin/studio demo --dir projects
+
+test: system-deps install
+	$(PY) -m pytest -q -p no:cacheprovider
+
+test-fast: install
+	$(PY) -m pytest -q -x -m "not slow"
+
+bench: install
+	$(PY) -m benchmarks
+
+lint: install
+	$(VENV)/bin/ruff check studio pipelines tests benchmarks
+
+format: install
+	$(VENV)/bin/ruff format studio pipelines tests benchmarks
+
+screenshot: system-deps install demo
+	mkdir -p screenshots
+	for panel in library faces stills motion voice timeline export jobs models; do \
+	  xvfb-run -a -s "-screen 0 1600x1000x24" env QT_QPA_PLATFORM=xcb $(VENV)/bin/studio gui projects/Demo.persona --panel $$panel --screenshot screenshots/$$panel.png || exit 1; \
+	done
+
+# onnxruntime and onnxruntime-gpu install the same module; replace one with the other.
+gpu: install
+	$(PIP) uninstall -y onnxruntime
+	$(PIP) install --force-reinstall --no-deps "onnxruntime-gpu>=1.18"
+
+package: install
+	$(MAKE) -C packaging
+
+package-test: install
+	$(MAKE) -C packaging test
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache screenshots

@@ -1,0 +1,71 @@
+"""The registry of job kinds and a helper to run one as a persistent job."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+from studio.core.errors import NotFound
+from studio.core.jobs import Job, JobHandler, JobQueue
+from studio.core.project import Project
+from studio.core.tasks import Progress, TaskContext
+
+#: Modules that register actions; imported on first lookup so the CLI starts fast.
+ACTION_MODULES: list[str] = []
+
+_HANDLERS: dict[str, JobHandler] = {}
+
+
+def action(kind: str) -> Callable[[JobHandler], JobHandler]:
+    """Register a job handler under `kind`."""
+
+    def register(fn: JobHandler) -> JobHandler:
+        _HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+def _load_all() -> None:
+    for mod in ACTION_MODULES:
+        importlib.import_module(mod)
+
+
+def handler_for(kind: str) -> JobHandler:
+    if kind not in _HANDLERS:
+        _load_all()
+    try:
+        return _HANDLERS[kind]
+    except KeyError:
+        raise NotFound(f"No action '{kind}' in this version of Persona Studio.") from None
+
+
+def kinds() -> list[str]:
+    _load_all()
+    return sorted(_HANDLERS)
+
+
+def queue_of(project: Project) -> JobQueue:
+    return JobQueue(project.path / "jobs")
+
+
+def run_job(
+    project: Project,
+    kind: str,
+    params: dict[str, Any],
+    title: str = "",
+    on_progress: Callable[[Job, Progress], None] | None = None,
+    ctx: TaskContext | None = None,
+) -> Job:
+    """Queue a job of `kind` in the project and run it here; returns the finished job."""
+    handler = handler_for(kind)
+    queue = queue_of(project)
+    job = queue.submit(kind, params, title)
+    return queue.run(job, handler, project, on_progress=on_progress, ctx=ctx)
+
+
+def resume_job(project: Project, job_id: str, on_progress: Callable[[Job, Progress], None] | None = None) -> Job:
+    queue = queue_of(project)
+    job = queue.prepare_resume(job_id)
+    return queue.run(job, handler_for(job.kind), project, on_progress=on_progress)

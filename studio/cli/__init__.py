@@ -1,0 +1,1 @@
+"""The `studio` command line: everything the window does, headless."""

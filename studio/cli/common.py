@@ -1,0 +1,76 @@
+"""Shared CLI plumbing: opening projects, progress bars with Ctrl-C cancel, JSON output."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from studio.core.errors import StudioError
+from studio.core.jobs import Job, JobState
+from studio.core.project import Project
+from studio.core.tasks import Progress as TaskProgress
+from studio.core.tasks import TaskContext
+
+console = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True)
+
+
+def open_project(path: str, write: bool = True) -> Project:
+    """Open a project for a command; a write command on a locked project fails clearly."""
+    project = Project.open(path, require_write=write, read_only=not write)
+    if project.migrated_from:
+        console.print(f"[dim]Upgraded {project.path.name} from schema {project.migrated_from[0]}.[/dim]")
+    return project
+
+
+def print_json(obj: Any) -> None:
+    out.print_json(json.dumps(obj, default=str))
+
+
+@contextmanager
+def progress_task(description: str, quiet: bool = False) -> Iterator[TaskContext]:
+    """A TaskContext with a progress bar on stderr; Ctrl-C cancels the task cleanly."""
+    cancel = threading.Event()
+    columns = [TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+               TimeElapsedColumn(), TimeRemainingColumn()]
+    bar = Progress(*columns, console=console, transient=True, disable=quiet or not console.is_terminal)
+    task_id = bar.add_task(description, total=1000)
+
+    def on_progress(p: TaskProgress) -> None:
+        label = f"{description}: {p.label}" if p.label else description
+        bar.update(task_id, completed=int(p.fraction * 1000), description=label)
+
+    previous = signal.getsignal(signal.SIGINT) if threading.current_thread() is threading.main_thread() else None
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        if cancel.is_set():  # second Ctrl-C: stop now
+            raise KeyboardInterrupt
+        cancel.set()
+        console.print("[yellow]Cancelling… (Ctrl-C again to stop at once)[/yellow]")
+
+    if previous is not None:
+        signal.signal(signal.SIGINT, on_sigint)
+    try:
+        with bar:
+            yield TaskContext(on_progress, cancel_event=cancel)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+def finish_job(job: Job) -> Job:
+    """Turn a finished job into the CLI's exit behaviour."""
+    if job.state == JobState.failed:
+        raise StudioError(f"{job.error} (job {job.id})")
+    if job.state == JobState.cancelled:
+        console.print(f"Cancelled (job {job.id}); `studio jobs resume` runs it again.")
+        sys.exit(130)
+    return job

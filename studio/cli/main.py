@@ -1,0 +1,81 @@
+"""Entry point of the `studio` command."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from studio import __version__
+from studio.core.errors import StudioError
+from studio.core.tasks import Cancelled
+
+from . import demo_cmds, jobs_cmds, models_cmds, project_cmds
+from .common import console
+
+app = typer.Typer(
+    name="studio",
+    help="Persona Studio: consistent stills, motion, narration, lip-sync and social exports for a virtual persona.\n\n"
+    "Run `studio` with no command to open the window.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"Persona Studio {__version__}")
+        raise typer.Exit()
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    ctx: typer.Context,
+    version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    if ctx.invoked_subcommand is None:
+        try:
+            from studio.gui.app import run_gui  # noqa: PLC0415  (Qt only when the window is wanted)
+        except ImportError:
+            console.print(ctx.get_help())
+            raise typer.Exit(0) from None
+        raise typer.Exit(run_gui(None))
+
+
+project_cmds.register(app)
+demo_cmds.register(app)
+app.add_typer(models_cmds.app, name="models", help="List, download, import and verify models.")
+app.add_typer(jobs_cmds.app, name="jobs", help="List, cancel and resume a project's jobs.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; expected failures print one line and exit 1 (failed) or 2 (bad input)."""
+    try:
+        rc = app(args=argv, prog_name="studio", standalone_mode=False)
+    except StudioError as e:
+        console.print(f"[bold red]error:[/bold red] {e.message}", soft_wrap=True)
+        return e.exit_code
+    except Cancelled:
+        console.print("Cancelled.")
+        return 130
+    except KeyboardInterrupt:
+        console.print("Interrupted.")
+        return 130
+    except typer.Exit as e:
+        return e.exit_code
+    except typer.Abort:
+        return 1
+    except Exception as e:  # click's usage errors
+        import click
+
+        if isinstance(e, click.ClickException):
+            e.show()
+            return e.exit_code
+        raise
+    return rc if isinstance(rc, int) else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""`studio models list|download|import|verify`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from studio.core.errors import StudioError
+from studio.core.models import ModelStore
+from studio.core.settings import Settings
+
+from .common import console, out, print_json, progress_task
+
+app = typer.Typer(no_args_is_help=True)
+
+
+def _store() -> ModelStore:
+    return ModelStore(Settings.load())
+
+
+def _size(n: int | None) -> str:
+    if not n:
+        return "?"
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1000:
+            return f"{n:.0f} {unit}"
+        n /= 1000
+    return f"{n:.1f} TB"
+
+
+@app.command("list")
+def list_models(
+    kind: str = typer.Option(None, "--kind", help="Only models of this kind (e.g. face-swapper)."),
+    json_out: bool = typer.Option(False, "--json", help="Print as JSON."),
+) -> None:
+    """The model catalogue with where each model was found, its licence and commercial-use flag."""
+    store = _store()
+    rows = []
+    for e in store.entries():
+        if kind and e.kind != kind:
+            continue
+        info = store.locate(e.id)
+        rows.append({
+            "id": e.id, "name": e.name, "kind": e.kind, "status": info.status,
+            "path": str(info.path) if info.path else None, "where": info.where,
+            "licence": e.licence, "commercial_use": e.commercial_use, "embedded": e.embedded,
+            "size": e.size, "source": e.source.type,
+        })
+    if json_out:
+        print_json(rows)
+        return
+    out.print(f"Models folder: {store.root}")
+    for r in rows:
+        mark = {"present": "[green]present[/green]", "missing": "[dim]missing[/dim]", "corrupt": "[red]corrupt[/red]"}[r["status"]]
+        comm = "commercial OK" if r["commercial_use"] else "[yellow]non-commercial[/yellow]"
+        emb = " (embedded)" if r["embedded"] else ""
+        out.print(f"  {r['id']:<26} {mark:<24} {r['kind']:<16} {_size(r['size']):>7}  {comm}{emb}")
+        out.print(f"      {r['name']} — {r['licence']}" + (f" — {r['where']}: {r['path']}" if r["path"] else ""))
+
+
+@app.command("download")
+def download(
+    model_ids: list[str] = typer.Argument(..., help="Catalogue ids (see `studio models list`)."),
+) -> None:
+    """Download models into your models folder (resumes; checks sha256)."""
+    store = _store()
+    for mid in model_ids:
+        store.entry(mid)  # unknown ids fail before any download starts
+    for mid in model_ids:
+        with progress_task(f"Downloading {mid}") as ctx:
+            path = store.download(mid, ctx)
+        out.print(f"{mid}: {path}")
+
+
+@app.command("import")
+def import_model(
+    model_id: str = typer.Argument(..., help="Catalogue id, or a new id for your own model (with --kind)."),
+    file: Path = typer.Argument(..., help="The file (or diffusers folder) you downloaded."),
+    link: bool = typer.Option(False, "--link", help="Hard-link instead of copying (same disk only)."),
+    kind: str = typer.Option(None, "--kind", help="Kind for a model not in the catalogue, e.g. sdxl-checkpoint."),
+) -> None:
+    """Import a model file you downloaded by hand, and verify it."""
+    store = _store()
+    dest = store.import_file(model_id, file, link=link, kind=kind)
+    out.print(f"Imported {model_id} -> {dest}")
+
+
+@app.command("verify")
+def verify(
+    model_ids: list[str] = typer.Argument(None, help="Ids to verify (default: every model that is present)."),
+) -> None:
+    """Check model files against their sha256 (exit 1 if any is corrupt)."""
+    store = _store()
+    ids = model_ids or [e.id for e in store.entries() if store.locate(e.id).status != "missing"]
+    bad = 0
+    for mid in ids:
+        status, msg = store.verify(mid)
+        style = {"present": "green", "missing": "yellow", "corrupt": "red"}[status]
+        out.print(f"[{style}]{status:>8}[/{style}]  {msg}")
+        bad += status == "corrupt" or (status == "missing" and bool(model_ids))
+    if bad:
+        raise StudioError(f"{bad} model(s) failed verification.")
+    if not ids:
+        console.print("No models present yet besides none; `studio models list` shows the catalogue.")

@@ -1,0 +1,111 @@
+"""`studio new`, `studio info`, `studio recover`, `studio consent`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from studio.core.errors import BadInput
+from studio.core.persona import ConsentRecord, Persona
+from studio.core.project import Project
+from studio.core.settings import Settings
+
+from .common import console, open_project, out, print_json
+
+
+def register(app: typer.Typer) -> None:
+    app.command("new")(new)
+    app.command("info")(info)
+    app.command("recover")(recover)
+    app.command("consent")(consent)
+
+
+def new(
+    name: str = typer.Argument(..., help="The persona's name (also the folder name)."),
+    directory: Path = typer.Option(None, "--dir", "-d", help="Where to create NAME.persona (default: your projects folder)."),
+    real: bool = typer.Option(False, "--real", help="The persona is a real person's likeness (needs recorded consent)."),
+    description: str = typer.Option("", "--description", help="Who the persona is, in a sentence."),
+    style: str = typer.Option(None, "--style", help="Style prompt added to every still."),
+    json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Create a new persona project."""
+    settings = Settings.load()
+    parent = directory or Path(settings.projects_dir)
+    persona = Persona(name=name, kind="real" if real else "synthetic", description=description)
+    if style:
+        persona = persona.model_copy(update={"style_prompt": style})
+    with Project.create(parent, name, persona) as project:
+        settings.add_recent(project.path)
+        settings.save()
+        if json_out:
+            print_json({"path": str(project.path), "name": name, "kind": persona.kind})
+        else:
+            out.print(f"Created {project.path}")
+            if real:
+                console.print("This persona is a real person: record consent with `studio consent` before generating.")
+
+
+def info(
+    project: str = typer.Argument(..., help="Path of the NAME.persona folder."),
+    json_out: bool = typer.Option(False, "--json", help="Print the whole project as JSON."),
+) -> None:
+    """Show a persona project: persona, assets, timelines, posts and jobs."""
+    from studio.actions.registry import queue_of
+
+    with open_project(project, write=False) as p:
+        jobs = queue_of(p).list() if (p.path / "jobs").exists() else []
+        if json_out:
+            doc = p.data.model_dump(mode="json")
+            doc["path"] = str(p.path)
+            doc["jobs"] = [j.model_dump(mode="json") for j in jobs]
+            print_json(doc)
+            return
+        per = p.persona
+        out.print(f"[bold]{per.name}[/bold]  ({per.kind}{', consent recorded' if per.consent else ''})  {p.path}")
+        if per.description:
+            out.print(f"  {per.description}")
+        out.print(f"  references: {len(per.reference_faces)}   identity: "
+                  f"{', '.join(e.backend for e in per.identity) or 'none yet (`studio faces add`)'}")
+        out.print(f"  voice: {per.voice.engine} / {per.voice.voice_id} (speed {per.voice.speed})")
+        out.print(f"  checkpoint: {per.checkpoint}   style: {per.style_prompt}")
+        out.print(f"  assets: {len(p.data.assets)}   timelines: {len(p.data.timelines)}   posts: {len(p.data.posts)}")
+        for a in p.data.assets:
+            scores = " ".join(f"{k}={v}" for k, v in a.provenance.scores.items() if not isinstance(v, list | dict))
+            engine = f" [{a.provenance.engine}]" if a.provenance.engine else ""
+            out.print(f"    {a.id:<22} {a.kind:<10} {a.path}{engine} {scores}")
+        if jobs:
+            out.print(f"  jobs: {len(jobs)} ({sum(j.state.value == 'done' for j in jobs)} done)")
+        if p.read_only_reason and "request" not in p.read_only_reason:
+            console.print(f"[yellow]Note: {p.read_only_reason}.[/yellow]")
+
+
+def recover(project: str = typer.Argument(..., help="Path of the NAME.persona folder.")) -> None:
+    """Restore project.json from the autosave recovery copy."""
+    restored = Project.recover(Path(project))
+    out.print(f"Restored {restored} from the recovery copy (the old file was kept beside it).")
+
+
+def consent(
+    project: str = typer.Argument(..., help="Path of the NAME.persona folder."),
+    subject: str = typer.Option(..., "--subject", help="The real person's name."),
+    granted_by: str = typer.Option(..., "--granted-by", help="Who gave consent (the subject or a guardian)."),
+    date: str = typer.Option(..., "--date", help="Date consent was given (YYYY-MM-DD)."),
+    document: Path = typer.Option(None, "--document", help="A signed release to store in the project."),
+    scope: str = typer.Option("likeness and voice for AI-generated social posts", "--scope"),
+) -> None:
+    """Record a real person's consent to the use of their likeness."""
+    import datetime
+
+    try:
+        datetime.date.fromisoformat(date)
+    except ValueError:
+        raise BadInput(f"--date must be YYYY-MM-DD (got '{date}').") from None
+    with open_project(project) as p:
+        doc_rel = None
+        if document is not None:
+            asset = p.import_file(document, "document", label="consent document")
+            doc_rel = asset.path
+        record = ConsentRecord(subject_name=subject, granted_by=granted_by, date=date, scope=scope, document=doc_rel)
+        p.update_persona(consent=record, kind="real")
+        out.print(f"Consent recorded for {subject} in {p.path.name}.")

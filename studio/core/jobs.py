@@ -1,0 +1,227 @@
+"""A persistent job queue inside the project: one JSON file per job in `jobs/`.
+
+States: queued -> running -> done | failed | cancelled. A running job records its pid and a
+heartbeat; if that process dies the job is found `interrupted` and can be resumed. Jobs write
+their outputs to the project's staging folder and register assets only on success, so a crash
+never leaves a half-written asset in the project.
+
+Cancel works across processes: `request_cancel` sets a flag in the job file that the running
+job's TaskContext polls.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+import traceback
+import uuid
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from .atomic import atomic_write_json
+from .errors import BadInput, NotFound, StudioError
+from .lock import pid_alive
+from .persona import utcnow
+from .tasks import Cancelled, Progress, TaskContext
+
+#: A job handler: (project, params, ctx) -> result dict (e.g. {"assets": [...]}).
+JobHandler = Callable[[Any, dict[str, Any], TaskContext], dict[str, Any]]
+
+
+class JobState(str, Enum):
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+    cancelled = "cancelled"
+
+
+class Job(BaseModel):
+    id: str = Field(default_factory=lambda: f"job-{uuid.uuid4().hex[:8]}")
+    kind: str
+    title: str = ""
+    params: dict[str, Any] = Field(default_factory=dict)
+    state: JobState = JobState.queued
+    progress: float = 0.0
+    label: str = ""
+    eta: float | None = None
+    error: str | None = None
+    traceback: str | None = None
+    result: dict[str, Any] = Field(default_factory=dict)
+    attempts: int = 0
+    interrupted: bool = False
+    cancel_requested: bool = False
+    pid: int | None = None
+    host: str | None = None
+    heartbeat: float | None = None
+    created_at: str = Field(default_factory=utcnow)
+    started_at: str | None = None
+    finished_at: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (JobState.done, JobState.failed, JobState.cancelled)
+
+
+class JobQueue:
+    """The jobs of one project."""
+
+    #: seconds between writes of progress to disk (progress callbacks can be per step)
+    write_interval = 0.25
+
+    def __init__(self, folder: str | os.PathLike[str]):
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def _file(self, job_id: str) -> Path:
+        return self.folder / f"{job_id}.json"
+
+    def save(self, job: Job) -> None:
+        atomic_write_json(self._file(job.id), job.model_dump(mode="json"))
+
+    def submit(self, kind: str, params: dict[str, Any], title: str = "") -> Job:
+        job = Job(kind=kind, params=params, title=title or kind)
+        self.save(job)
+        return job
+
+    def get(self, job_id: str) -> Job:
+        f = self._file(job_id)
+        try:
+            job = Job.model_validate(json.loads(f.read_text("utf-8")))
+        except FileNotFoundError:
+            raise NotFound(f"No job '{job_id}'. `studio jobs list PROJECT` shows the jobs.") from None
+        except ValueError as e:
+            raise StudioError(f"Job file {f} is unreadable ({e}); delete it to drop the job.") from e
+        return self._check_alive(job)
+
+    def _check_alive(self, job: Job) -> Job:
+        """A running job whose process is gone was interrupted: make it resumable."""
+        if job.state == JobState.running and job.host == socket.gethostname() and job.pid:
+            if job.pid != os.getpid() and not pid_alive(job.pid):
+                job.state = JobState.queued
+                job.interrupted = True
+                job.label = "Interrupted (the process running it stopped); resume to run it again"
+                job.pid = None
+                self.save(job)
+        return job
+
+    def list(self, states: set[JobState] | None = None) -> list[Job]:
+        jobs = []
+        for f in sorted(self.folder.glob("job-*.json")):
+            try:
+                job = self.get(f.stem)
+            except StudioError:
+                continue
+            if states is None or job.state in states:
+                jobs.append(job)
+        return sorted(jobs, key=lambda j: j.created_at)
+
+    def request_cancel(self, job_id: str) -> Job:
+        job = self.get(job_id)
+        if job.finished:
+            raise BadInput(f"Job {job_id} is already {job.state.value}.")
+        if job.state == JobState.queued:
+            job.state = JobState.cancelled
+            job.finished_at = utcnow()
+            job.label = "Cancelled before it started"
+        else:
+            job.cancel_requested = True
+        self.save(job)
+        return job
+
+    def prepare_resume(self, job_id: str) -> Job:
+        """Put a failed / cancelled / interrupted job back in the queue."""
+        job = self.get(job_id)
+        if job.state == JobState.running:
+            raise BadInput(f"Job {job_id} is running in process {job.pid}; cancel it first.")
+        if job.state == JobState.done:
+            raise BadInput(f"Job {job_id} is done; there is nothing to resume.")
+        job.state = JobState.queued
+        job.cancel_requested = False
+        job.error = None
+        job.traceback = None
+        self.save(job)
+        return job
+
+    def run(
+        self,
+        job: Job,
+        handler: JobHandler,
+        project: Any,
+        on_progress: Callable[[Job, Progress], None] | None = None,
+        ctx: TaskContext | None = None,
+    ) -> Job:
+        """Run a queued job in this process; returns the finished job (never raises for job errors)."""
+        if job.state != JobState.queued:
+            raise BadInput(f"Job {job.id} is {job.state.value}, not queued.")
+        job.state = JobState.running
+        job.pid = os.getpid()
+        job.host = socket.gethostname()
+        job.heartbeat = time.time()
+        job.attempts += 1
+        job.started_at = utcnow()
+        job.progress = 0.0
+        self.save(job)
+        last_write = [0.0]
+        last_poll = [0.0]
+        cancel_seen = [False]
+
+        def cancel_check() -> bool:
+            now = time.monotonic()
+            if now - last_poll[0] > self.write_interval:
+                last_poll[0] = now
+                try:
+                    cancel_seen[0] = json.loads(self._file(job.id).read_text("utf-8")).get("cancel_requested", False)
+                except (OSError, ValueError):
+                    pass
+            return cancel_seen[0]
+
+        def progress(p: Progress) -> None:
+            job.progress, job.label, job.eta = p.fraction, p.label, p.eta
+            now = time.monotonic()
+            if now - last_write[0] > self.write_interval:
+                last_write[0] = now
+                job.heartbeat = time.time()
+                job.cancel_requested = cancel_check() or job.cancel_requested
+                self.save(job)
+            if on_progress:
+                on_progress(job, p)
+
+        if ctx is None:
+            ctx = TaskContext(progress, cancel_check=cancel_check)
+        else:  # a caller-provided context (GUI): chain its listener and cancel event
+            outer = ctx
+            ctx = TaskContext(
+                lambda p: (progress(p), outer._on_progress and outer._on_progress(p)),
+                cancel_event=outer._cancel_event,
+                cancel_check=cancel_check,
+            )
+        try:
+            ctx.raise_if_cancelled()
+            job.result = handler(project, dict(job.params), ctx) or {}
+            job.state = JobState.done
+            job.progress = 1.0
+            job.label = "Done"
+        except Cancelled:
+            job.state = JobState.cancelled
+            job.label = "Cancelled"
+        except StudioError as e:
+            job.state = JobState.failed
+            job.error = e.message
+            job.label = "Failed"
+        except Exception as e:  # an unexpected bug: keep the traceback in the job file
+            job.state = JobState.failed
+            job.error = f"Internal error: {type(e).__name__}: {e}. Details are in the job file {self._file(job.id)}."
+            job.traceback = traceback.format_exc()
+            job.label = "Failed"
+        job.finished_at = utcnow()
+        job.pid = None
+        job.interrupted = False
+        self.save(job)
+        return job

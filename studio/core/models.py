@@ -1,0 +1,419 @@
+"""The model store: finds, downloads, imports and verifies model files.
+
+Search order for a catalogue entry: our models folder, the Hugging Face hub cache, then the
+user's ComfyUI / AUTOMATIC1111 folders and extra folders. Downloads resume, report progress
+through a TaskContext and are checked against sha256 (the catalogue's, or the one recorded on
+first download). Nothing here imports torch.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from .assets import sha256_file
+from .atomic import atomic_write_json
+from .errors import BadInput, ChecksumMismatch, DownloadFailed, ModelMissing, NotFound
+from .model_catalog import CATALOG, ModelEntry, ModelSource
+from .settings import Settings
+from .tasks import TaskContext, null_context
+
+Status = Literal["present", "missing", "corrupt"]
+
+#: Where ComfyUI / A1111 keep models of each kind (relative to their install folder).
+_UI_FOLDERS: dict[str, dict[str, tuple[str, ...]]] = {
+    "comfyui": {
+        "sdxl-checkpoint": ("models/checkpoints",),
+        "sdxl-inpaint": ("models/checkpoints",),
+        "sdxl-lora": ("models/loras",),
+        "ip-adapter": ("models/ipadapter",),
+        "face-detector": ("models/insightface/models/buffalo_l", "models/insightface"),
+        "face-recognizer": ("models/insightface/models/buffalo_l", "models/insightface"),
+        "face-swapper": ("models/insightface", "models/reactor"),
+        "face-restorer": ("models/facerestore_models",),
+        "svd": ("models/checkpoints",),
+    },
+    "a1111": {
+        "sdxl-checkpoint": ("models/Stable-diffusion",),
+        "sdxl-inpaint": ("models/Stable-diffusion",),
+        "sdxl-lora": ("models/Lora",),
+        "face-detector": ("models/insightface/models/buffalo_l", "models/insightface"),
+        "face-recognizer": ("models/insightface/models/buffalo_l", "models/insightface"),
+        "face-swapper": ("models/insightface", "models/roop"),
+        "face-restorer": ("models/GFPGAN", "models/Codeformer"),
+    },
+}
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What the store knows about one model right now."""
+
+    entry: ModelEntry
+    status: Status
+    path: Path | None
+    where: str  # 'store', 'hf-cache', 'comfyui', 'a1111', 'folder', 'package', ''
+
+
+class ModelStore:
+    """Finds model files wherever the user keeps them; downloads and imports into our folder."""
+
+    def __init__(self, settings: Settings | None = None, catalog: tuple[ModelEntry, ...] = CATALOG):
+        self.settings = settings or Settings.load()
+        self.root = Path(self.settings.models_dir).expanduser()
+        self._catalog = {e.id: e for e in catalog}
+        for e in self._load_user_entries():
+            self._catalog.setdefault(e.id, e)
+
+    # ------------------------------------------------------------------ catalogue
+    def entries(self) -> list[ModelEntry]:
+        return list(self._catalog.values())
+
+    def entry(self, model_id: str) -> ModelEntry:
+        try:
+            return self._catalog[model_id]
+        except KeyError:
+            raise NotFound(
+                f"'{model_id}' is not in the model catalogue. `studio models list` shows the ids."
+            ) from None
+
+    def _user_entries_file(self) -> Path:
+        return self.root / "user_models.json"
+
+    def _load_user_entries(self) -> list[ModelEntry]:
+        f = self._user_entries_file()
+        if not f.exists():
+            return []
+        try:
+            return [ModelEntry.model_validate(d) for d in json.loads(f.read_text("utf-8"))]
+        except ValueError:
+            return []
+
+    def _hashes_file(self) -> Path:
+        return self.root / "hashes.json"
+
+    def _recorded_hashes(self) -> dict[str, str]:
+        try:
+            return json.loads(self._hashes_file().read_text("utf-8"))
+        except (FileNotFoundError, ValueError):
+            return {}
+
+    def _record_hash(self, model_id: str, digest: str) -> None:
+        hashes = self._recorded_hashes()
+        hashes[model_id] = digest
+        atomic_write_json(self._hashes_file(), hashes)
+
+    def expected_sha256(self, model_id: str) -> str | None:
+        e = self.entry(model_id)
+        return e.sha256 or self._recorded_hashes().get(model_id)
+
+    # ------------------------------------------------------------------ finding
+    def store_path(self, entry: ModelEntry) -> Path:
+        """Where `entry` lives in our own models folder."""
+        base = self.root / entry.id
+        if entry.layout == "folder":
+            return base
+        return base / (entry.filename or entry.id)
+
+    def _hf_cache_candidates(self, entry: ModelEntry) -> list[Path]:
+        src = entry.source
+        if src.type != "hf" or not src.repo:
+            return []
+        repo_dir = self.settings.hf_cache_dir() / ("models--" + src.repo.replace("/", "--"))
+        snaps = repo_dir / "snapshots"
+        if not snaps.is_dir():
+            return []
+        revs: list[Path] = []
+        ref = repo_dir / "refs" / src.revision
+        if ref.is_file():
+            revs.append(snaps / ref.read_text().strip())
+        if len(src.revision) == 40:
+            revs.append(snaps / src.revision)
+        revs += sorted((p for p in snaps.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True)
+        return revs
+
+    def _hf_cache_find(self, entry: ModelEntry) -> Path | None:
+        for snap in self._hf_cache_candidates(entry):
+            if entry.layout == "folder":
+                if snap.is_dir() and all((snap / f).exists() for f in entry.source.files):
+                    return snap
+            else:
+                for f in entry.source.files:
+                    if Path(f).name == entry.filename and (snap / f).exists():
+                        return snap / f
+        return None
+
+    def _ui_dirs(self, entry: ModelEntry) -> list[tuple[str, Path]]:
+        out: list[tuple[str, Path]] = []
+        for ui, roots in (("comfyui", self.settings.comfyui_dirs), ("a1111", self.settings.a1111_dirs)):
+            for root in roots:
+                for rel in _UI_FOLDERS[ui].get(entry.kind, ()):
+                    out.append((ui, Path(root).expanduser() / rel))
+        out += [("folder", Path(d).expanduser()) for d in self.settings.extra_model_dirs]
+        return out
+
+    def _package_path(self, entry: ModelEntry) -> Path | None:
+        # find_spec locates the package without importing it (face_recognition_models imports
+        # pkg_resources in its __init__, which is gone from new setuptools).
+        if not entry.source.package:
+            return None
+        spec = importlib.util.find_spec(entry.source.package)
+        if spec is None or not spec.submodule_search_locations:
+            return None
+        return Path(next(iter(spec.submodule_search_locations)))
+
+    def locate(self, model_id: str) -> ModelInfo:
+        """Find a model without hashing it (fast; `verify` does the full check)."""
+        entry = self.entry(model_id)
+        if entry.source.type == "package":
+            p = self._package_path(entry)
+            return ModelInfo(entry, "present" if p else "missing", p, "package" if p else "")
+        candidates: list[tuple[str, Path]] = [("store", self.store_path(entry))]
+        hf = self._hf_cache_find(entry)
+        if hf is not None:
+            candidates.append(("hf-cache", hf))
+        if entry.layout == "file" and entry.filename:
+            candidates += [(w, d / entry.filename) for w, d in self._ui_dirs(entry)]
+        for where, path in candidates:
+            if entry.layout == "folder":
+                ok = path.is_dir() and (
+                    all((path / f).exists() for f in entry.source.files) if entry.source.files else any(path.iterdir())
+                )
+            else:
+                ok = path.is_file()
+            if ok:
+                status: Status = "present"
+                if entry.layout == "file" and entry.size and where == "store":
+                    # a truncated file (interrupted copy) is corrupt; full hash is for `verify`
+                    if path.stat().st_size < entry.size * 0.5:
+                        status = "corrupt"
+                return ModelInfo(entry, status, path, where)
+        return ModelInfo(entry, "missing", None, "")
+
+    def find(self, model_id: str) -> Path | None:
+        info = self.locate(model_id)
+        return info.path if info.status == "present" else None
+
+    def require(self, *model_ids: str, purpose: str = "this step") -> list[Path]:
+        """Paths of the models, or ModelMissing naming the download command for each missing one."""
+        paths, missing = [], []
+        for mid in model_ids:
+            p = self.find(mid)
+            if p is None:
+                missing.append(mid)
+            paths.append(p)
+        if missing:
+            cmds = "; ".join(self.how_to_get(m) for m in missing)
+            raise ModelMissing(f"{purpose} needs {', '.join(missing)}, which is not installed. {cmds}", missing)
+        return [p for p in paths if p is not None]
+
+    def how_to_get(self, model_id: str) -> str:
+        e = self.entry(model_id)
+        if e.source.type == "import":
+            return e.source.hint or f"Import it with `studio models import {model_id} FILE`."
+        return (
+            f"Run `studio models download {model_id}` (or download it by hand and run "
+            f"`studio models import {model_id} FILE`)."
+        )
+
+    # ------------------------------------------------------------------ verify
+    def verify(self, model_id: str) -> tuple[Status, str]:
+        """Full sha256 check. Returns (status, message)."""
+        info = self.locate(model_id)
+        if info.path is None:
+            return "missing", f"{model_id}: not found. {self.how_to_get(model_id)}"
+        if info.entry.layout == "folder" or info.where == "package":
+            return "present", f"{model_id}: present at {info.path} ({info.where})"
+        expected = self.expected_sha256(model_id)
+        digest = sha256_file(info.path)
+        if expected and digest != expected:
+            return "corrupt", (
+                f"{model_id}: {info.path} has sha256 {digest[:12]}…, expected {expected[:12]}…. "
+                f"Delete it and run `studio models download {model_id}`."
+            )
+        if not expected:
+            self._record_hash(model_id, digest)
+        return "present", f"{model_id}: OK ({info.path}, sha256 {digest[:12]}…)"
+
+    # ------------------------------------------------------------------ import
+    def import_file(self, model_id: str | None, src: str | os.PathLike[str], link: bool = False, kind: str | None = None) -> Path:
+        """Copy (or hard-link) a file the user downloaded into the store and verify it.
+
+        With an id not in the catalogue and a `kind` (e.g. a CivitAI checkpoint), a user entry
+        is created so the model can be chosen by id later.
+        """
+        src_path = Path(src).expanduser()
+        if not src_path.exists():
+            raise NotFound(f"No file or folder at '{src_path}'.")
+        if model_id is None or model_id not in self._catalog:
+            if kind is None:
+                raise BadInput(
+                    f"'{model_id}' is not a catalogue id; give `--kind` (e.g. sdxl-checkpoint) to add it as your own model."
+                )
+            model_id = model_id or src_path.stem
+            entry = ModelEntry(
+                id=model_id,
+                name=src_path.name,
+                kind=kind,  # type: ignore[arg-type]
+                layout="folder" if src_path.is_dir() else "file",
+                filename=None if src_path.is_dir() else src_path.name,
+                source=ModelSource(type="import", hint=f"Imported from {src_path}"),
+                licence="unknown (set by the user)",
+                commercial_use=False,
+            )
+            self._catalog[model_id] = entry
+            users = [e for e in self._load_user_entries() if e.id != model_id] + [entry]
+            atomic_write_json(self._user_entries_file(), [e.model_dump(mode="json") for e in users])
+        entry = self.entry(model_id)
+        dest = self.store_path(entry)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if entry.layout == "folder":
+            if not src_path.is_dir():
+                raise BadInput(f"{model_id} is a folder model; give the folder, not a file.")
+            if dest.exists():
+                shutil.rmtree(dest)
+            shutil.copytree(src_path, dest)
+            return dest
+        if src_path.is_dir():
+            raise BadInput(f"{model_id} is a single file ({entry.filename}); give that file.")
+        expected = entry.sha256  # a re-import may be another version: only the catalogue's hash binds
+        digest = sha256_file(src_path)
+        if expected and digest != expected:
+            raise ChecksumMismatch(
+                f"{src_path} is not {entry.name}: sha256 {digest[:12]}… differs from the catalogue's "
+                f"{expected[:12]}…. Download the right file and import it again."
+            )
+        tmp = dest.with_name(dest.name + ".importing")
+        if link:
+            try:
+                if tmp.exists():
+                    tmp.unlink()
+                os.link(src_path, tmp)
+            except OSError:
+                shutil.copyfile(src_path, tmp)
+        else:
+            shutil.copyfile(src_path, tmp)
+        os.replace(tmp, dest)
+        self._record_hash(model_id, digest)
+        return dest
+
+    # ------------------------------------------------------------------ download
+    def download(self, model_id: str, ctx: TaskContext | None = None, timeout: float = 30.0) -> Path:
+        """Download a catalogue model into our folder (resumable, progress, sha256-checked)."""
+        ctx = ctx or null_context()
+        entry = self.entry(model_id)
+        src = entry.source
+        if src.type == "package":
+            p = self._package_path(entry)
+            if p is None:
+                raise ModelMissing(
+                    f"{model_id} ships in the Python package '{src.package}'; reinstall Persona Studio "
+                    "(`make install`) to restore it.",
+                    [model_id],
+                )
+            return p
+        if src.type == "import":
+            raise BadInput(src.hint or f"{model_id} cannot be downloaded automatically; import it by hand.")
+        dest = self.store_path(entry)
+        try:
+            if src.type == "hf":
+                return self._download_hf(entry, dest, ctx, timeout)
+            return self._download_url(entry, dest, ctx, timeout)
+        except (DownloadFailed, ChecksumMismatch):
+            raise
+        except OSError as e:  # requests' ConnectionError and friends are OSErrors
+            raise self._offline_error(entry, dest, e) from e
+
+    def _offline_error(self, entry: ModelEntry, dest: Path, err: Exception) -> DownloadFailed:
+        where = entry.source.url or f"https://huggingface.co/{entry.source.repo}"
+        reason = str(err)
+        if "NameResolution" in reason or "Failed to resolve" in reason or "Max retries" in reason:
+            reason = "no internet connection (the server could not be reached)"
+        return DownloadFailed(
+            f"Could not download {entry.id} ({entry.name}): {reason}. "
+            f"Check your internet connection and run `studio models download {entry.id}` again "
+            f"(it resumes), or download it by hand from {where} and put it at {dest} "
+            f"(or run `studio models import {entry.id} FILE`)."
+        )
+
+    def _fetch(self, url: str, dest: Path, ctx: TaskContext, timeout: float, label: str) -> None:
+        """GET `url` into `dest`, resuming from `dest.part`."""
+        import requests
+
+        part = dest.with_name(dest.name + ".part")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        have = part.stat().st_size if part.exists() else 0
+        headers = {"Range": f"bytes={have}-"} if have else {}
+        with requests.get(url, stream=True, timeout=timeout, headers=headers, allow_redirects=True) as r:
+            if r.status_code == 416:  # already complete
+                os.replace(part, dest)
+                return
+            if r.status_code not in (200, 206):
+                raise DownloadFailed(f"{url} answered HTTP {r.status_code}. Try again later, or download it by hand to {dest}.")
+            if r.status_code == 200:
+                have = 0  # server ignored the range: start over
+            total = have + int(r.headers.get("Content-Length", 0) or 0)
+            with open(part, "ab" if have else "wb") as fh:
+                done = have
+                for chunk in r.iter_content(chunk_size=1 << 20):
+                    fh.write(chunk)
+                    done += len(chunk)
+                    ctx.progress(done, total or done, label)
+        os.replace(part, dest)
+
+    def _download_url(self, entry: ModelEntry, dest: Path, ctx: TaskContext, timeout: float) -> Path:
+        src = entry.source
+        assert src.url
+        if src.archive_member:
+            archive = self.root / "_downloads" / Path(src.url).name
+            if not archive.exists():
+                self._fetch(src.url, archive, ctx, timeout, f"Downloading {archive.name}")
+            with zipfile.ZipFile(archive) as zf:
+                member = next((n for n in zf.namelist() if Path(n).name == src.archive_member), None)
+                if member is None:
+                    raise DownloadFailed(f"{archive} has no {src.archive_member}; delete it and download again.")
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                tmp = dest.with_name(dest.name + ".part")
+                with zf.open(member) as fin, open(tmp, "wb") as fout:
+                    shutil.copyfileobj(fin, fout, 1 << 20)
+                os.replace(tmp, dest)
+        else:
+            self._fetch(src.url, dest, ctx, timeout, f"Downloading {entry.filename}")
+        self._check_downloaded(entry, dest)
+        return dest
+
+    def _download_hf(self, entry: ModelEntry, dest: Path, ctx: TaskContext, timeout: float) -> Path:
+        from huggingface_hub import hf_hub_url
+
+        src = entry.source
+        assert src.repo
+        files = src.files
+        folder = dest if entry.layout == "folder" else dest.parent
+        for i, f in enumerate(files):
+            target = folder / f if entry.layout == "folder" else dest
+            if target.exists():
+                continue
+            url = hf_hub_url(src.repo, f, revision=src.revision)
+            self._fetch(url, target, ctx.sub(i / len(files), (i + 1) / len(files)), timeout, f"Downloading {f}")
+        if entry.layout == "file":
+            self._check_downloaded(entry, dest)
+        return dest
+
+    def _check_downloaded(self, entry: ModelEntry, path: Path) -> None:
+        digest = sha256_file(path)
+        expected = self.expected_sha256(entry.id)
+        if expected and digest != expected:
+            path.unlink()
+            raise ChecksumMismatch(
+                f"The downloaded {entry.id} is corrupt (sha256 {digest[:12]}…, expected {expected[:12]}…); "
+                "it was deleted. Run the download again."
+            )
+        if not expected:
+            self._record_hash(entry.id, digest)
+

@@ -1,0 +1,450 @@
+"""A persona project: the folder `NAME.persona/` with project.json and the files made for it.
+
+- Saves are atomic (temp + fsync + rename); older schemas are migrated on open.
+- A lock file stops two processes writing one project: the second opens read-only, with a reason.
+- An autosave writes a recovery copy; a corrupt project.json is reported, never overwritten.
+- New files are written to `.staging/` first and registered (moved + hashed + saved) only when
+  complete, so a crash never leaves a half-written asset in the project.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .assets import KIND_FOLDER, Asset, AssetKind, Provenance, new_id, sha256_file
+from .atomic import atomic_write_json
+from .errors import (
+    BadInput,
+    NotFound,
+    ProjectCorrupt,
+    ProjectError,
+    ProjectLocked,
+    ReadOnlyProject,
+    SchemaTooNew,
+)
+from .lock import ProjectLock
+from .persona import Persona, utcnow
+from .schema import SCHEMA_VERSION, Post, ProjectData, migrate
+from .timeline import Timeline
+
+SUFFIX = ".persona"
+SUBFOLDERS = ("refs", "stills", "clips", "audio", "exports", "jobs")
+PROJECT_FILE = "project.json"
+RECOVERY_DIR = ".recovery"
+STAGING_DIR = ".staging"
+LOCK_FILE = ".lock"
+
+_NAME_OK = re.compile(r"^[^\\/:*?\"<>|\x00-\x1f]+$")
+
+
+def project_dir_for(parent: Path, name: str) -> Path:
+    """The folder a project named `name` lives in under `parent`."""
+    return Path(parent) / f"{name.strip()}{SUFFIX}"
+
+
+def find_project_dir(path: str | os.PathLike[str]) -> Path:
+    """Accept a `.persona` folder, its project.json, or a name without the suffix."""
+    p = Path(path).expanduser()
+    if p.name == PROJECT_FILE:
+        p = p.parent
+    if not p.exists() and not p.name.endswith(SUFFIX):
+        alt = p.with_name(p.name + SUFFIX)
+        if alt.exists():
+            p = alt
+    if not p.is_dir():
+        raise NotFound(
+            f"No persona project at '{path}'. Create one with `studio new NAME` or give the path "
+            f"of a '{SUFFIX}' folder."
+        )
+    if not (p / PROJECT_FILE).exists():
+        raise NotFound(f"'{p}' has no {PROJECT_FILE}, so it is not a persona project.")
+    return p
+
+
+class Project:
+    """An open persona project. Use `Project.create` / `Project.open`; close (or `with`) when done."""
+
+    def __init__(self, path: Path, data: ProjectData, lock: ProjectLock | None, read_only_reason: str | None):
+        self.path = path
+        self.data = data
+        self._lock = lock
+        self.read_only_reason = read_only_reason
+        self.migrated_from: list[int] = []
+        self._mutex = threading.RLock()
+        self._dirty = False
+        self._listeners: list[Callable[[str], None]] = []
+
+    # ------------------------------------------------------------------ opening
+    @classmethod
+    def create(cls, parent: str | os.PathLike[str], name: str, persona: Persona | None = None) -> Project:
+        """Create `parent/NAME.persona/` and open it for writing."""
+        name = name.strip()
+        if not name or not _NAME_OK.match(name) or name in (".", ".."):
+            raise BadInput(
+                f"'{name}' cannot be a project name: use letters, digits, spaces, '-' or '_' "
+                "(no / \\ : * ? \" < > |)."
+            )
+        folder = project_dir_for(Path(parent), name)
+        if folder.exists():
+            raise BadInput(f"'{folder}' already exists. Open it, or choose another name.")
+        folder.mkdir(parents=True)
+        for sub in SUBFOLDERS:
+            (folder / sub).mkdir()
+        data = ProjectData(persona=persona or Persona(name=name))
+        atomic_write_json(folder / PROJECT_FILE, data.model_dump(mode="json"))
+        return cls.open(folder)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], read_only: bool = False, require_write: bool = False) -> Project:
+        """Open a project. If another process holds it, open read-only (or raise if `require_write`)."""
+        folder = find_project_dir(path)
+        lock: ProjectLock | None = None
+        reason: str | None = None
+        if read_only:
+            reason = "opened read-only on request"
+        else:
+            lock = ProjectLock(folder / LOCK_FILE)
+            if not lock.acquire():
+                owner = lock.owner()
+                who = owner.description if owner else "another process"
+                reason = f"'{folder.name}' is open in {who}; changes cannot be saved here"
+                lock = None
+                if require_write:
+                    raise ProjectLocked(
+                        f"{reason}. Close the studio window or finish the other command, then try again."
+                    )
+        try:
+            data, migrated = cls._load(folder)
+        except BaseException:
+            if lock:
+                lock.release()
+            raise
+        project = cls(folder, data, lock, reason)
+        project.migrated_from = migrated
+        if lock is not None:
+            for sub in SUBFOLDERS:
+                (folder / sub).mkdir(exist_ok=True)
+            project._clean_staging()
+            if migrated:
+                project.save()  # write the migrated schema (old file kept as a backup)
+        return project
+
+    @staticmethod
+    def _load(folder: Path) -> tuple[ProjectData, list[int]]:
+        file = folder / PROJECT_FILE
+        recovery = folder / RECOVERY_DIR / PROJECT_FILE
+        hint = (
+            f" A recovery copy exists ({recovery}); restore it with `studio recover {folder}`."
+            if recovery.exists()
+            else " Restore it from a backup, or fix the file by hand."
+        )
+        try:
+            raw = file.read_text("utf-8")
+            doc = json.loads(raw)
+        except UnicodeDecodeError as e:
+            raise ProjectCorrupt(f"{file} is not UTF-8 text ({e.reason}).{hint}") from e
+        except json.JSONDecodeError as e:
+            raise ProjectCorrupt(
+                f"{file} is corrupt: {e.msg} at line {e.lineno}, column {e.colno}.{hint}"
+            ) from e
+        if not isinstance(doc, dict):
+            raise ProjectCorrupt(f"{file} does not hold a project (expected a JSON object).{hint}")
+        version = doc.get("schema_version")
+        if not isinstance(version, int) or version < 1:
+            raise ProjectCorrupt(f"{file} has no valid schema_version, so it cannot be read.{hint}")
+        if version > SCHEMA_VERSION:
+            raise SchemaTooNew(
+                f"{file} was written by a newer Persona Studio (schema {version}; this version reads "
+                f"up to {SCHEMA_VERSION}). Update Persona Studio to open it; the file was not changed."
+            )
+        migrated: list[int] = []
+        if version < SCHEMA_VERSION:
+            backup = folder / f"project.v{version}.json.bak"
+            if not backup.exists():
+                shutil.copy2(file, backup)
+            doc, migrated = migrate(doc)
+        try:
+            return ProjectData.model_validate(doc), migrated
+        except ValidationError as e:
+            first = "; ".join(
+                f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in e.errors()[:3]
+            )
+            raise ProjectCorrupt(f"{file} does not match the project schema ({first}).{hint}") from e
+
+    # ------------------------------------------------------------------ life cycle
+    def close(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    @property
+    def read_only(self) -> bool:
+        return self.read_only_reason is not None
+
+    @property
+    def name(self) -> str:
+        return self.data.persona.name
+
+    @property
+    def persona(self) -> Persona:
+        return self.data.persona
+
+    def subscribe(self, listener: Callable[[str], None]) -> None:
+        """Call `listener(what)` after every change ('persona', 'assets', 'timelines', 'posts')."""
+        self._listeners.append(listener)
+
+    def _changed(self, what: str) -> None:
+        for fn in list(self._listeners):
+            fn(what)
+
+    def _require_write(self) -> None:
+        if self.read_only_reason is not None:
+            raise ReadOnlyProject(f"Cannot change this project: {self.read_only_reason}.")
+
+    # ------------------------------------------------------------------ saving
+    def save(self) -> None:
+        """Write project.json atomically and drop the recovery copy."""
+        self._require_write()
+        with self._mutex:
+            self.data.updated_at = utcnow()
+            atomic_write_json(self.path / PROJECT_FILE, self.data.model_dump(mode="json"))
+            self._dirty = False
+            rec = self.path / RECOVERY_DIR / PROJECT_FILE
+            if rec.exists():
+                rec.unlink()
+
+    def mark_dirty(self, what: str = "project") -> None:
+        """Record an in-memory change that autosave should cover (GUI edits)."""
+        self._dirty = True
+        self._changed(what)
+
+    @property
+    def dirty(self) -> bool:
+        return self._dirty
+
+    def autosave(self) -> Path | None:
+        """Write a recovery copy of unsaved changes (project.json itself is untouched)."""
+        if self.read_only or not self._dirty:
+            return None
+        with self._mutex:
+            target = self.path / RECOVERY_DIR / PROJECT_FILE
+            atomic_write_json(target, self.data.model_dump(mode="json"))
+            return target
+
+    def recovery_available(self) -> bool:
+        return (self.path / RECOVERY_DIR / PROJECT_FILE).exists()
+
+    @staticmethod
+    def recover(path: str | os.PathLike[str]) -> Path:
+        """Replace project.json with the recovery copy (the current file is kept as .corrupt)."""
+        folder = Path(path)
+        rec = folder / RECOVERY_DIR / PROJECT_FILE
+        if not rec.exists():
+            raise NotFound(f"No recovery copy in {folder}.")
+        try:
+            ProjectData.model_validate(migrate(json.loads(rec.read_text("utf-8")))[0])
+        except (ValueError, ValidationError) as e:
+            raise ProjectCorrupt(f"The recovery copy {rec} is unreadable too: {e}") from e
+        current = folder / PROJECT_FILE
+        if current.exists():
+            shutil.copy2(current, folder / f"project.json.corrupt-{uuid.uuid4().hex[:6]}")
+        os.replace(rec, current)
+        return current
+
+    @contextmanager
+    def editing(self, what: str = "project") -> Iterator[ProjectData]:
+        """`with project.editing('persona') as data: ...` changes data, then saves once."""
+        self._require_write()
+        with self._mutex:
+            yield self.data
+            self.save()
+        self._changed(what)
+
+    # ------------------------------------------------------------------ persona
+    def update_persona(self, **changes: Any) -> Persona:
+        with self.editing("persona") as data:
+            data.persona = data.persona.model_copy(update=changes)
+            Persona.model_validate(data.persona.model_dump())
+        return self.data.persona
+
+    # ------------------------------------------------------------------ assets
+    def _clean_staging(self) -> None:
+        staging = self.path / STAGING_DIR
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+    def stage(self, suffix: str) -> Path:
+        """A fresh path in `.staging/` to write a new file to before `register`-ing it."""
+        self._require_write()
+        staging = self.path / STAGING_DIR
+        staging.mkdir(exist_ok=True)
+        if suffix and not suffix.startswith("."):
+            suffix = "." + suffix
+        return staging / f"{uuid.uuid4().hex}{suffix}"
+
+    def register(
+        self,
+        staged: str | os.PathLike[str],
+        kind: AssetKind,
+        provenance: Provenance,
+        parents: list[str] | tuple[str, ...] = (),
+        label: str = "",
+        extra_files: dict[str, str | os.PathLike[str]] | None = None,
+    ) -> Asset:
+        """Move a finished staged file into the project and record it as an asset.
+
+        `extra_files` maps a suffix (e.g. '.words.json') to a staged sidecar that travels with it.
+        """
+        self._require_write()
+        src = Path(staged)
+        if not src.is_file():
+            raise NotFound(f"Cannot register {src}: the file does not exist.")
+        from studio import __version__
+
+        provenance.studio_version = provenance.studio_version or __version__
+        asset_id = new_id(kind)
+        folder = self.path / KIND_FOLDER[kind]
+        folder.mkdir(exist_ok=True)
+        dest = folder / f"{asset_id}{''.join(src.suffixes[-1:])}"
+        digest = sha256_file(src)
+        size = src.stat().st_size
+        with self._mutex:
+            for suffix, extra in (extra_files or {}).items():
+                os.replace(extra, folder / f"{asset_id}{suffix}")
+            os.replace(src, dest)
+            asset = Asset(
+                id=asset_id,
+                kind=kind,
+                path=dest.relative_to(self.path).as_posix(),
+                sha256=digest,
+                size=size,
+                parents=list(parents),
+                provenance=provenance,
+                label=label,
+            )
+            self.data.assets.append(asset)
+            self.save()
+        self._changed("assets")
+        return asset
+
+    def import_file(self, src: str | os.PathLike[str], kind: AssetKind, label: str = "") -> Asset:
+        """Copy an outside file into the project as an asset."""
+        src = Path(src)
+        if not src.is_file():
+            raise NotFound(f"No file at '{src}'.")
+        staged = self.stage(src.suffix.lower())
+        shutil.copyfile(src, staged)
+        prov = Provenance(pipeline="import", parameters={"source": src.name})
+        return self.register(staged, kind, prov, label=label or src.stem)
+
+    def asset(self, asset_id: str) -> Asset:
+        for a in self.data.assets:
+            if a.id == asset_id:
+                return a
+        raise NotFound(f"No asset '{asset_id}' in {self.path.name}. `studio info {self.path}` lists them.")
+
+    def assets_of(self, *kinds: str) -> list[Asset]:
+        return [a for a in self.data.assets if not kinds or a.kind in kinds]
+
+    def asset_path(self, asset: Asset | str) -> Path:
+        a = self.asset(asset) if isinstance(asset, str) else asset
+        return self.path / a.path
+
+    def sidecar(self, asset: Asset | str, suffix: str) -> Path:
+        """Path of a sidecar file registered with an asset (e.g. '.words.json')."""
+        a = self.asset(asset) if isinstance(asset, str) else asset
+        p = self.path / a.path
+        return p.with_name(p.name[: -len(p.suffix)] + suffix if p.suffix else p.name + suffix)
+
+    def resolve_input(self, ref: str) -> tuple[Path, Asset | None]:
+        """A CLI argument that is an asset id or a file path -> (file, asset or None)."""
+        for a in self.data.assets:
+            if a.id == ref:
+                return self.path / a.path, a
+        p = Path(ref).expanduser()
+        if p.is_file():
+            return p, None
+        raise NotFound(f"'{ref}' is neither an asset id in {self.path.name} nor an existing file.")
+
+    def update_asset(self, asset_id: str, **changes: Any) -> Asset:
+        with self.editing("assets") as data:
+            for i, a in enumerate(data.assets):
+                if a.id == asset_id:
+                    data.assets[i] = a.model_copy(update=changes)
+                    return data.assets[i]
+        raise NotFound(f"No asset '{asset_id}'.")
+
+    def remove_asset(self, asset_id: str) -> None:
+        """Forget an asset and move its file to `.trash/` (recoverable by hand)."""
+        a = self.asset(asset_id)
+        with self.editing("assets") as data:
+            data.assets = [x for x in data.assets if x.id != asset_id]
+            src = self.path / a.path
+            if src.exists():
+                trash = self.path / ".trash"
+                trash.mkdir(exist_ok=True)
+                os.replace(src, trash / src.name)
+
+    # ------------------------------------------------------------------ timelines and posts
+    def timeline(self, timeline_id: str | None = None) -> Timeline:
+        tls = self.data.timelines
+        if timeline_id is None:
+            if not tls:
+                raise NotFound("This project has no timeline yet. `studio timeline new PROJECT` makes one.")
+            return tls[0]
+        for t in tls:
+            if t.id == timeline_id or t.name == timeline_id:
+                return t
+        raise NotFound(f"No timeline '{timeline_id}'.")
+
+    def put_timeline(self, tl: Timeline, save: bool = True) -> None:
+        """Insert or replace a timeline (by id)."""
+        with self._mutex:
+            tls = [t for t in self.data.timelines if t.id != tl.id]
+            idx = next((i for i, t in enumerate(self.data.timelines) if t.id == tl.id), len(tls))
+            tls.insert(idx, tl)
+            self.data.timelines = tls
+        if save:
+            self.save()
+            self._changed("timelines")
+        else:
+            self.mark_dirty("timelines")
+
+    def post(self, post_id: str) -> Post:
+        for p in self.data.posts:
+            if p.id == post_id or p.title == post_id:
+                return p
+        raise NotFound(f"No post '{post_id}'.")
+
+    def put_post(self, post: Post) -> None:
+        with self.editing("posts") as data:
+            data.posts = [p for p in data.posts if p.id != post.id] + [post]
+
+
+def list_projects(folder: str | os.PathLike[str]) -> list[Path]:
+    """Persona projects directly inside `folder`."""
+    root = Path(folder)
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.iterdir() if p.is_dir() and (p / PROJECT_FILE).exists())
+
+
+def _assert_no_error_base() -> None:  # keep ProjectError imported for re-export
+    _ = ProjectError

@@ -1,0 +1,81 @@
+"""The project.json schema and its migration chain.
+
+`SCHEMA_VERSION` is what this version writes. Each `MIGRATIONS[n]` turns a version-n document
+into version n+1, so any older project opens; a newer one is refused with a clear message.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .assets import Asset
+from .persona import Persona, utcnow
+from .timeline import Timeline
+
+SCHEMA_VERSION = 2
+
+
+class Post(BaseModel):
+    """A finished social post: its timeline, script, chosen formats and exported files."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(default_factory=lambda: f"post-{uuid.uuid4().hex[:8]}")
+    title: str = "Untitled post"
+    timeline_id: str | None = None
+    script: str = ""
+    presets: list[str] = Field(default_factory=list)
+    exports: dict[str, str] = Field(default_factory=dict, description="preset -> export asset id")
+    created_at: str = Field(default_factory=utcnow)
+
+
+class ProjectData(BaseModel):
+    """Everything in project.json."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: int = SCHEMA_VERSION
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex)
+    created_at: str = Field(default_factory=utcnow)
+    updated_at: str = Field(default_factory=utcnow)
+    persona: Persona
+    assets: list[Asset] = Field(default_factory=list)
+    timelines: list[Timeline] = Field(default_factory=list)
+    posts: list[Post] = Field(default_factory=list)
+    settings: dict[str, Any] = Field(default_factory=dict)
+
+
+def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
+    """v1 (0.0.x previews): assets keyed by id, voice as a bare voice id, no posts/timelines."""
+    doc = dict(doc)
+    persona = dict(doc.get("persona", {}))
+    voice = persona.get("voice")
+    if isinstance(voice, str):
+        persona["voice"] = {"engine": "piper", "voice_id": voice}
+    if "real_person" in persona:
+        persona["kind"] = "real" if persona.pop("real_person") else "synthetic"
+    doc["persona"] = persona
+    assets = doc.get("assets", {})
+    if isinstance(assets, dict):
+        doc["assets"] = [{"id": k, **v} for k, v in assets.items()]
+    doc.setdefault("timelines", [])
+    doc.setdefault("posts", [])
+    doc["schema_version"] = 2
+    return doc
+
+
+MIGRATIONS = {1: _v1_to_v2}
+
+
+def migrate(doc: dict[str, Any]) -> tuple[dict[str, Any], list[int]]:
+    """Bring a project document up to SCHEMA_VERSION; returns it and the versions passed through."""
+    passed: list[int] = []
+    version = doc.get("schema_version")
+    while isinstance(version, int) and version < SCHEMA_VERSION:
+        doc = MIGRATIONS[version](doc)
+        passed.append(version)
+        version = doc.get("schema_version")
+    return doc, passed

@@ -1,0 +1,266 @@
+"""The timeline: tracks of clips as immutable values, edited by reversible commands.
+
+A `Timeline` is frozen; every edit returns a new Timeline. `EditCommand`s know how to apply and
+revert themselves, so the window's undo stack and the CLI share one edit vocabulary.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .errors import BadInput, NotFound
+
+TrackKind = Literal["video", "narration", "music", "captions", "overlay"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Transform(_Frozen):
+    """Placement of a visual clip: crop in source pixels (None = auto reframe) and scale."""
+
+    crop: tuple[int, int, int, int] | None = None
+    scale: float = 1.0
+    reframe: Literal["face", "center", "none"] = "face"
+
+
+class Clip(_Frozen):
+    """An asset placed on a track from `start` for `(out_point - in_point) / speed` seconds."""
+
+    id: str = Field(default_factory=lambda: f"clip-{uuid.uuid4().hex[:8]}")
+    asset_id: str | None = None
+    start: float = Field(ge=0.0)
+    in_point: float = Field(default=0.0, ge=0.0)
+    out_point: float = Field(gt=0.0)
+    speed: float = Field(default=1.0, gt=0.0, le=16.0)
+    volume: float = Field(default=1.0, ge=0.0, le=4.0)
+    transform: Transform = Field(default_factory=Transform)
+    text: str | None = Field(default=None, description="Caption or text overlay content")
+
+    @property
+    def duration(self) -> float:
+        return (self.out_point - self.in_point) / self.speed
+
+    @property
+    def end(self) -> float:
+        return self.start + self.duration
+
+
+class Track(_Frozen):
+    id: str = Field(default_factory=lambda: f"track-{uuid.uuid4().hex[:8]}")
+    kind: TrackKind
+    name: str = ""
+    clips: tuple[Clip, ...] = ()
+    muted: bool = False
+
+
+class Timeline(_Frozen):
+    """A post's edit: tracks laid over time."""
+
+    id: str = Field(default_factory=lambda: f"tl-{uuid.uuid4().hex[:8]}")
+    name: str = "Main"
+    fps: float = Field(default=30.0, gt=0.0, le=240.0)
+    tracks: tuple[Track, ...] = ()
+
+    @classmethod
+    def empty(cls, name: str = "Main", fps: float = 30.0) -> Timeline:
+        """A timeline with one track of each kind, in layer order."""
+        kinds: tuple[TrackKind, ...] = ("video", "overlay", "narration", "music", "captions")
+        return cls(name=name, fps=fps, tracks=tuple(Track(kind=k, name=k.title()) for k in kinds))
+
+    @property
+    def duration(self) -> float:
+        ends = [c.end for t in self.tracks for c in t.clips]
+        return max(ends, default=0.0)
+
+    def track(self, track_id_or_kind: str) -> Track:
+        for t in self.tracks:
+            if t.id == track_id_or_kind:
+                return t
+        for t in self.tracks:
+            if t.kind == track_id_or_kind:
+                return t
+        raise NotFound(f"No track '{track_id_or_kind}' on timeline '{self.name}'.")
+
+    def find_clip(self, clip_id: str) -> tuple[Track, Clip]:
+        for t in self.tracks:
+            for c in t.clips:
+                if c.id == clip_id:
+                    return t, c
+        raise NotFound(f"No clip '{clip_id}' on timeline '{self.name}'.")
+
+    def clips_at(self, time: float) -> list[tuple[Track, Clip]]:
+        """Clips playing at `time`, bottom layer first."""
+        return [(t, c) for t in self.tracks for c in t.clips if c.start <= time < c.end]
+
+    def with_track(self, track: Track) -> Timeline:
+        return self.model_copy(
+            update={"tracks": tuple(track if t.id == track.id else t for t in self.tracks)}
+        )
+
+    def with_clips(self, track: Track, clips: Iterable[Clip]) -> Timeline:
+        ordered = tuple(sorted(clips, key=lambda c: c.start))
+        return self.with_track(track.model_copy(update={"clips": ordered}))
+
+
+# --------------------------------------------------------------------------- edit commands
+
+
+class EditCommand(_Frozen):
+    """A reversible edit. `apply` and `revert` are pure: Timeline in, Timeline out."""
+
+    label: str = "Edit"
+
+    def apply(self, tl: Timeline) -> Timeline:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def revert(self, tl: Timeline) -> Timeline:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class AddClip(EditCommand):
+    track: str
+    clip: Clip
+    label: str = "Add clip"
+
+    def apply(self, tl: Timeline) -> Timeline:
+        t = tl.track(self.track)
+        return tl.with_clips(t, (*t.clips, self.clip))
+
+    def revert(self, tl: Timeline) -> Timeline:
+        t, _ = tl.find_clip(self.clip.id)
+        return tl.with_clips(t, (c for c in t.clips if c.id != self.clip.id))
+
+
+class RemoveClip(EditCommand):
+    clip_id: str
+    removed: Clip | None = None
+    track: str | None = None
+    label: str = "Delete clip"
+
+    def bind(self, tl: Timeline) -> RemoveClip:
+        """Record what will be removed so the edit can be reverted."""
+        t, c = tl.find_clip(self.clip_id)
+        return self.model_copy(update={"removed": c, "track": t.id})
+
+    def apply(self, tl: Timeline) -> Timeline:
+        t, _ = tl.find_clip(self.clip_id)
+        return tl.with_clips(t, (c for c in t.clips if c.id != self.clip_id))
+
+    def revert(self, tl: Timeline) -> Timeline:
+        if self.removed is None or self.track is None:
+            raise BadInput("This delete was not bound to a timeline; call bind() first.")
+        t = tl.track(self.track)
+        return tl.with_clips(t, (*t.clips, self.removed))
+
+
+class ReplaceClip(EditCommand):
+    """Move, trim, change speed: any edit of one clip's fields."""
+
+    before: Clip
+    after: Clip
+    label: str = "Edit clip"
+
+    def apply(self, tl: Timeline) -> Timeline:
+        t, _ = tl.find_clip(self.before.id)
+        return tl.with_clips(t, (self.after if c.id == self.before.id else c for c in t.clips))
+
+    def revert(self, tl: Timeline) -> Timeline:
+        t, _ = tl.find_clip(self.after.id)
+        return tl.with_clips(t, (self.before if c.id == self.after.id else c for c in t.clips))
+
+
+def move_clip(tl: Timeline, clip_id: str, start: float) -> ReplaceClip:
+    """Command that moves a clip to `start` seconds."""
+    if start < 0:
+        raise BadInput("A clip cannot start before 0 s.")
+    _, c = tl.find_clip(clip_id)
+    return ReplaceClip(before=c, after=c.model_copy(update={"start": start}), label="Move clip")
+
+
+def trim_clip(
+    tl: Timeline, clip_id: str, in_point: float | None = None, out_point: float | None = None
+) -> ReplaceClip:
+    """Command that trims a clip's source in/out points (seconds in the source)."""
+    _, c = tl.find_clip(clip_id)
+    new_in = c.in_point if in_point is None else in_point
+    new_out = c.out_point if out_point is None else out_point
+    if not 0 <= new_in < new_out:
+        raise BadInput(f"Trim needs 0 <= in < out (got in={new_in}, out={new_out}).")
+    after = c.model_copy(update={"in_point": new_in, "out_point": new_out})
+    return ReplaceClip(before=c, after=after, label="Trim clip")
+
+
+class SplitClip(EditCommand):
+    """Split one clip into two at a timeline time."""
+
+    original: Clip
+    left: Clip
+    right: Clip
+    label: str = "Split clip"
+
+    @classmethod
+    def at(cls, tl: Timeline, clip_id: str, time: float) -> SplitClip:
+        _, c = tl.find_clip(clip_id)
+        if not c.start < time < c.end:
+            raise BadInput(f"Split time {time:.2f}s is outside the clip ({c.start:.2f}-{c.end:.2f}s).")
+        src_cut = c.in_point + (time - c.start) * c.speed
+        left = c.model_copy(update={"out_point": src_cut})
+        right = c.model_copy(
+            update={"id": f"clip-{uuid.uuid4().hex[:8]}", "start": time, "in_point": src_cut}
+        )
+        return cls(original=c, left=left, right=right)
+
+    def apply(self, tl: Timeline) -> Timeline:
+        t, _ = tl.find_clip(self.original.id)
+        rest = [c for c in t.clips if c.id != self.original.id]
+        return tl.with_clips(t, (*rest, self.left, self.right))
+
+    def revert(self, tl: Timeline) -> Timeline:
+        t, _ = tl.find_clip(self.left.id)
+        rest = [c for c in t.clips if c.id not in (self.left.id, self.right.id)]
+        return tl.with_clips(t, (*rest, self.original))
+
+
+class UndoStack:
+    """Undo/redo over reversible commands (the GUI wraps this in a QUndoStack)."""
+
+    def __init__(self, timeline: Timeline):
+        self.timeline = timeline
+        self._done: list[EditCommand] = []
+        self._undone: list[EditCommand] = []
+
+    def push(self, cmd: EditCommand) -> Timeline:
+        if isinstance(cmd, RemoveClip) and cmd.removed is None:
+            cmd = cmd.bind(self.timeline)
+        self.timeline = cmd.apply(self.timeline)
+        self._done.append(cmd)
+        self._undone.clear()
+        return self.timeline
+
+    def undo(self) -> Timeline:
+        if self._done:
+            cmd = self._done.pop()
+            self.timeline = cmd.revert(self.timeline)
+            self._undone.append(cmd)
+        return self.timeline
+
+    def redo(self) -> Timeline:
+        if self._undone:
+            cmd = self._undone.pop()
+            self.timeline = cmd.apply(self.timeline)
+            self._done.append(cmd)
+        return self.timeline
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._done)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._undone)
