@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Callable
 from typing import Any
 
@@ -11,8 +12,7 @@ from studio.core.jobs import Job, JobHandler, JobQueue
 from studio.core.project import Project
 from studio.core.tasks import Progress, TaskContext
 
-#: Modules that register actions; imported on first lookup so the CLI starts fast.
-ACTION_MODULES: list[str] = []
+_SKIP = {"registry", "__init__"}
 
 _HANDLERS: dict[str, JobHandler] = {}
 
@@ -28,8 +28,12 @@ def action(kind: str) -> Callable[[JobHandler], JobHandler]:
 
 
 def _load_all() -> None:
-    for mod in ACTION_MODULES:
-        importlib.import_module(mod)
+    """Import every module of this package; each registers its actions (imported on first use)."""
+    import studio.actions as pkg
+
+    for m in pkgutil.iter_modules(pkg.__path__):
+        if m.name not in _SKIP:
+            importlib.import_module(f"studio.actions.{m.name}")
 
 
 def handler_for(kind: str) -> JobHandler:

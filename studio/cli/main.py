@@ -10,7 +10,10 @@ from studio import __version__
 from studio.core.errors import StudioError
 from studio.core.tasks import Cancelled
 
-from . import demo_cmds, jobs_cmds, models_cmds, project_cmds
+import importlib
+import pkgutil
+
+from . import jobs_cmds, models_cmds, project_cmds
 from .common import console
 
 app = typer.Typer(
@@ -45,9 +48,17 @@ def _root(
 
 
 project_cmds.register(app)
-demo_cmds.register(app)
 app.add_typer(models_cmds.app, name="models", help="List, download, import and verify models.")
 app.add_typer(jobs_cmds.app, name="jobs", help="List, cancel and resume a project's jobs.")
+
+# Every other `studio/cli/*_cmds.py` module adds its commands through `register(app)`.
+# Command modules import heavy libraries inside their functions, so this stays fast.
+_CORE_CMDS = {"project_cmds", "models_cmds", "jobs_cmds"}
+import studio.cli as _cli_pkg  # noqa: E402
+
+for _mod in sorted(m.name for m in pkgutil.iter_modules(_cli_pkg.__path__) if m.name.endswith("_cmds")):
+    if _mod not in _CORE_CMDS:
+        importlib.import_module(f"studio.cli.{_mod}").register(app)
 
 
 def main(argv: list[str] | None = None) -> int:
