@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import sys
 
 import typer
@@ -9,9 +11,6 @@ import typer
 from studio import __version__
 from studio.core.errors import StudioError
 from studio.core.tasks import Cancelled
-
-import importlib
-import pkgutil
 
 from . import jobs_cmds, models_cmds, project_cmds
 from .common import console

@@ -361,7 +361,7 @@ class ModelStore:
             total = have + int(r.headers.get("Content-Length", 0) or 0)
             with open(part, "ab" if have else "wb") as fh:
                 done = have
-                for chunk in r.iter_content(chunk_size=1 << 20):
+                for chunk in r.iter_content(chunk_size=1 << 16):
                     fh.write(chunk)
                     done += len(chunk)
                     ctx.progress(done, total or done, label)
