@@ -170,7 +170,10 @@ def add_references(project: Project, params: dict, ctx: TaskContext) -> dict:
         name = Path(photo).name
         try:
             rgb = load_image(photo)
-            faces = primary.detect(rgb, embed=True, landmarks=True)
+            # references: search at up to 2048 px so a second, smaller face is not missed
+            faces = primary.detect(
+                rgb, embed=True, landmarks=True, max_side=min(max(rgb.shape[:2]), 2048)
+            )
             face = _pick_face(faces, pick, name)
             q = face_quality(rgb, face)
             problem = quality_problem(q)

@@ -118,7 +118,7 @@ def build_tiny_inswapper(path, seed: int = 0) -> Path:  # noqa: ANN001
     """
     rng = np.random.default_rng(seed)
     wc = (rng.standard_normal((512, 3)) * 2.0).astype(np.float32)
-    emap = rng.standard_normal((512, 512)).astype(np.float32) / np.sqrt(512)
+    emap = (rng.standard_normal((512, 512)) / np.sqrt(512)).astype(np.float32)
     t = helper.make_tensor_value_info("target", TensorProto.FLOAT, [1, 3, 128, 128])
     s = helper.make_tensor_value_info("source", TensorProto.FLOAT, [1, 512])
     y = helper.make_tensor_value_info("output", TensorProto.FLOAT, [1, 3, 128, 128])
