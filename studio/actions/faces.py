@@ -53,8 +53,6 @@ def analyzers_for(store: ModelStore, backend: str = "auto") -> list:
     out = [primary]
     if primary.backend != "dlib":
         out.append(open_analyzer(store, prefer="dlib"))
-    elif backend == "auto":
-        pass  # insightface absent: dlib only
     return out
 
 
