@@ -117,5 +117,5 @@ def lipsync(
         if json_out:
             print_json({"job": job.id, **res})
         else:
-            out.print(f"Talking clip {res['assets'][0]} [{res['engine']}]: {res['frames']} frames, lip-sync "
+            out.print(f"Talking clip {res['assets'][0]} ({res['engine']}): {res['frames']} frames, lip-sync "
                       f"correlation {res['sync_correlation']:.2f}, offset {res['sync_offset_ms']:+.0f} ms -> {res['path']}")
