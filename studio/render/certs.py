@@ -26,8 +26,8 @@ class SigningIdentity:
 
 
 def _name(common: str):
-    from cryptography.x509.oid import NameOID
     from cryptography import x509
+    from cryptography.x509.oid import NameOID
 
     return x509.Name(
         [
@@ -45,7 +45,7 @@ def make_dev_identity(folder: Path) -> SigningIdentity:
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import ExtendedKeyUsageOID
 
-    now = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=5)
+    now = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=5)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = _name("Persona Studio Local Development CA — not trusted")
     ca = (
