@@ -49,8 +49,20 @@ class PanelSpec:
 
 def panel_specs() -> list[PanelSpec]:
     """The pages this build has (capability panels are added as their actions exist)."""
+    def voice(w: MainWindow) -> QWidget:
+        from .voice_panel import VoicePanel  # noqa: PLC0415 - built on first visit
+
+        return VoicePanel(w.session, w.jobs)
+
+    def export(w: MainWindow) -> QWidget:
+        from .export_panel import ExportPanel  # noqa: PLC0415
+
+        return ExportPanel(w.session, w.jobs)
+
     return [
         PanelSpec("library", "Personas", "library", lambda w: LibraryPanel(w.session), needs_project=False),
+        PanelSpec("voice", "Voice", "voice", voice),
+        PanelSpec("export", "Export", "export", export),
     ]
 
 
@@ -82,12 +94,10 @@ class MainWindow(QMainWindow):
         self._no_project = EmptyState("Open or create a persona in Personas first.")
         self.pages.addWidget(self._no_project)
         for spec in self.specs:
-            widget = spec.build(self)
-            self.panels[spec.key] = widget
-            self.pages.addWidget(widget)
             item = QListWidgetItem(theme.icon(spec.icon), spec.title)
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
             self.nav.addItem(item)
+        self.panel("library")
         self.nav.currentRowChanged.connect(self._page_changed)
         body = QWidget()
         row = QHBoxLayout(body)
@@ -161,12 +171,25 @@ class MainWindow(QMainWindow):
         if key in docks:
             docks[key].show()
             docks[key].raise_()
+            if key == "timeline":  # give the timeline the room a screenshot / user asked for
+                self.resizeDocks([self.timeline_dock], [460], Qt.Orientation.Vertical)
             return True
+        if key == "models":
+            return True  # a dialog: the caller opens it (run_gui's screenshot does)
         for row, spec in enumerate(self.specs):
             if spec.key == key:
                 self.nav.setCurrentRow(row)
                 return True
         return False
+
+    def panel(self, key: str) -> QWidget:
+        """The page for `key`, built on first use (keeps start-up fast)."""
+        if key not in self.panels:
+            spec = next(s for s in self.specs if s.key == key)
+            widget = spec.build(self)
+            self.panels[key] = widget
+            self.pages.addWidget(widget)
+        return self.panels[key]
 
     def panel_keys(self) -> list[str]:
         return [s.key for s in self.specs] + list(DOCK_PANELS)
@@ -178,7 +201,7 @@ class MainWindow(QMainWindow):
         if spec.needs_project and self.session.project is None:
             self.pages.setCurrentWidget(self._no_project)
         else:
-            self.pages.setCurrentWidget(self.panels[spec.key])
+            self.pages.setCurrentWidget(self.panel(spec.key))
 
     # -- project
     def open_project(self, folder: str | Path) -> Project | None:

@@ -63,7 +63,7 @@ class TimelinePanel(QWidget):
         self.format = QComboBox()
         for f in FORMATS:
             self.format.addItem(f.label, f.id)
-        self.format.setCurrentIndex(1)
+        self.format.setCurrentIndex(max(self.format.findData("reels"), 0))
         self.safe = QCheckBox("Safe zone")
         self.safe.setChecked(True)
         for w in (self.play_button, self.split_button, self.delete_button, self.caption_button, self.zoom_out, self.zoom_in):

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from studio.core.timeline import Timeline
 
-from .formats import FORMATS, PreviewFormat
+from .formats import PreviewFormat, format_by_id
 from .media import frame_at
 
 VISUAL_TRACKS = ("video", "overlay")
@@ -35,7 +35,7 @@ class PreviewWidget(QWidget):
         super().__init__(parent)
         self.setMinimumSize(220, 220)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.format: PreviewFormat = FORMATS[1]
+        self.format: PreviewFormat = format_by_id("reels")
         self.show_safe = True
         self.timeline: Timeline | None = None
         self.time = 0.0
