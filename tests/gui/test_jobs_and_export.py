@@ -143,18 +143,33 @@ def test_export_then_drag_the_tile_out(window, demo_project, qtbot, monkeypatch)
 
 
 @pytest.mark.parametrize("panel", ["library", "voice", "export", "timeline", "jobs", "models"])
-def test_screenshot_command_writes_a_png(tmp_path, demo_project, panel):
+def test_studio_gui_screenshot_writes_a_png(tmp_path, demo_project, panel):
+    """`studio gui PROJECT --panel P --screenshot F` in its own process, as `make screenshot` runs it."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
     from PySide6.QtGui import QImage
 
-    from studio.gui.app import run_gui
-
     out = tmp_path / f"{panel}.png"
-    assert run_gui(str(demo_project), str(out), panel) == 0
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root), "QT_QPA_PLATFORM": "offscreen"}
+    r = subprocess.run([sys.executable, "-m", "studio.cli.main", "gui", str(demo_project), "--panel", panel,
+                        "--screenshot", str(out)], env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
     img = QImage(str(out))
     assert img.width() > 600 and img.height() > 400
 
 
-def test_unknown_panel_is_refused(tmp_path):
-    from studio.gui.app import run_gui
+def test_unknown_panel_is_refused(tmp_path, demo_project):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
 
-    assert run_gui(None, str(tmp_path / "x.png"), "nope") == 2
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root), "QT_QPA_PLATFORM": "offscreen"}
+    r = subprocess.run([sys.executable, "-m", "studio.cli.main", "gui", str(demo_project), "--panel", "nope",
+                        "--screenshot", str(tmp_path / "x.png")], env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "no panel 'nope'" in r.stderr
