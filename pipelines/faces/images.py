@@ -58,7 +58,8 @@ def load_image(path: str | os.PathLike[str], max_side: int | None = DEFAULT_MAX_
             im = ImageOps.exif_transpose(im)
             im = _to_rgb(im)
             if max_side and max(im.size) > max_side:
-                factor = int(np.ceil(max(im.size) / max_side))
+                # integer pre-reduction only while it stays above max_side; LANCZOS does the rest
+                factor = max(im.size) // max_side
                 if factor > 1:
                     im = im.reduce(factor)
                 if max(im.size) > max_side:

@@ -72,7 +72,7 @@ class FaceSwapper:
         missing = [m for m in SWAP_MODELS if store.find(m) is None]
         if missing:
             raise ModelMissing(
-                f"Face swap needs {', '.join(missing)}, which is not installed. "
+                f"Face swap needs {', '.join(missing)}, not installed. "
                 f"Run `studio models download {' '.join(SWAP_MODELS)}` "
                 "(insightface models: non-commercial research use only).",
                 missing,

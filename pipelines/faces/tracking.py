@@ -11,7 +11,7 @@ mouths do not jitter. Motion's identity repair and lip-sync use this.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -74,7 +74,8 @@ class _Track:
     face: DetectedFace
     filter: OneEuroFilter
     missed: int = 0
-    history: list[int] = field(default_factory=list)
+    embedding: np.ndarray | None = None
+    embedded_at: int = -(10**9)
 
 
 class FaceTracker:
@@ -87,6 +88,7 @@ class FaceTracker:
         det_side: int = 640,
         expand: float = 2.0,
         embed: bool = True,
+        embed_every: int = 1,
         max_faces: int | None = None,
         rate: float = 25.0,
         smooth: bool = True,
@@ -96,6 +98,9 @@ class FaceTracker:
         self.det_side = det_side
         self.expand = expand
         self.embed = embed
+        # Embeddings cost ~80 ms a face on one CPU core; between refreshes a track keeps its
+        # last one (extra['embedded_at'] says from which frame).
+        self.embed_every = max(1, int(embed_every))
         self.max_faces = max_faces
         self.rate = rate
         self.smooth = smooth
@@ -110,7 +115,7 @@ class FaceTracker:
 
     def _full_detect(self, rgb: np.ndarray) -> list[DetectedFace]:
         self.full_detections += 1
-        faces = self.analyzer.detect(rgb, embed=self.embed, landmarks=True, max_side=self.det_side)
+        faces = self.analyzer.detect(rgb, embed=False, landmarks=True, max_side=self.det_side)
         return faces[: self.max_faces] if self.max_faces else faces
 
     def _region_detect(
@@ -125,9 +130,7 @@ class FaceTracker:
             return None
         # The face fills ~1/expand of the region: scale the region so the face is ~120 px.
         side = int(max(160, 120 * self.expand))
-        found = self.analyzer.detect(
-            rgb[y0:y1, x0:x1], embed=self.embed, landmarks=True, max_side=side
-        )
+        found = self.analyzer.detect(rgb[y0:y1, x0:x1], embed=False, landmarks=True, max_side=side)
         if not found:
             return None
         best = max(found, key=lambda f: _iou(shift_face(f, x0, y0).box, box))
@@ -183,8 +186,13 @@ class FaceTracker:
         for t in self._tracks:
             if t.missed:
                 continue
+            if self.embed:
+                if t.embedding is None or self.frame_index - t.embedded_at >= self.embed_every:
+                    t.embedding = self.analyzer.embed(rgb, t.face)  # from the unsmoothed detection
+                    t.embedded_at = self.frame_index
+                t.face.embedding = t.embedding
             f = self._smoothed(t, t.face)
-            f.extra = {**f.extra, "track_id": t.id}
+            f.extra = {**f.extra, "track_id": t.id, "embedded_at": t.embedded_at}
             out.append(f)
         out.sort(key=lambda f: f.area, reverse=True)
         return out
