@@ -6,7 +6,15 @@ from typing import Any
 
 import numpy as np
 
-from pipelines.sdxl.edit import composite, face_mask, feather_inside, load_mask, model_mask, outpaint_canvas, round_down_to
+from pipelines.sdxl.edit import (
+    composite,
+    face_mask,
+    feather_inside,
+    load_mask,
+    model_mask,
+    outpaint_canvas,
+    round_down_to,
+)
 from pipelines.sdxl.generate import ImageRequest, inpaint_image
 from pipelines.sdxl.styles import build_prompt
 from studio.core.assets import Provenance

@@ -8,7 +8,13 @@ from typing import Any
 import numpy as np
 
 from pipelines.sdxl.cache import LoadedSDXL, shared_cache
-from pipelines.sdxl.checkpoint import LoRAChoice, ModelFile, parse_lora, resolve_loras, resolve_model
+from pipelines.sdxl.checkpoint import (
+    LoRAChoice,
+    ModelFile,
+    parse_lora,
+    resolve_loras,
+    resolve_model,
+)
 from pipelines.sdxl.device import DevicePlan, plan_device
 from studio.core.assets import ModelUse
 from studio.core.models import ModelStore

@@ -16,9 +16,24 @@ def register(app: typer.Typer) -> None:
     app.command("styles")(styles)
 
 
+def _check_models(params: dict) -> None:
+    """Fail fast (exit 2, no job) on a checkpoint or LoRA that is missing or refused."""
+    from pipelines.sdxl.checkpoint import parse_lora, resolve_model
+    from studio.core.models import ModelStore
+    from studio.core.settings import Settings
+
+    settings = Settings.load()
+    store = ModelStore(settings)
+    if params.get("checkpoint"):
+        resolve_model(params["checkpoint"], store, "checkpoint", settings.allow_pickle_checkpoints)
+    for spec in params.get("loras") or []:
+        resolve_model(parse_lora(spec)[0], store, "LoRA", settings.allow_pickle_checkpoints)
+
+
 def _run(project: str, kind: str, params: dict, title: str, json_out: bool) -> dict:
     from studio.actions.registry import run_job
 
+    _check_models(params)
     with open_project(project) as p, progress_task(title, quiet=json_out) as ctx:
         job = finish_job(run_job(p, kind, params, title, ctx=ctx))
         result = dict(job.result)
