@@ -18,7 +18,7 @@ from studio.core.errors import BadInput
 MAGIC = b"PSAI"
 BITS = 64
 _BLOCK = 8
-_COEFFS = ((2, 3), (3, 2))  # mid frequencies: survive JPEG, invisible at this strength
+_COEFFS = ((1, 2), (2, 1), (2, 3), (3, 2))  # low-mid frequencies: survive JPEG, invisible here
 _STEP = 36.0  # QIM step on LL (Haar LL is 2× the pixel scale)
 _KEY = 0x50534149
 

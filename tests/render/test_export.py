@@ -32,7 +32,7 @@ def exported(project, tmp_path):
     p, tl, ids = project
     out = tmp_path / "out"
     assets = export_post(p, tl.id, ["reels", "square"],
-                         ExportOptions(size=(180, 320), out_dir=str(out), detector=lambda rgb: []))
+                         ExportOptions(size=(256, 456), out_dir=str(out), detector=lambda rgb: []))
     return p, tl, ids, assets, out
 
 
@@ -42,7 +42,7 @@ def test_batch_export_makes_correct_signed_files(exported, words):
     covers = [a for a in assets if a.provenance.pipeline == "export-cover"]
     assert [v.provenance.parameters["preset"] for v in videos] == ["reels", "square"]
     assert len(covers) == 2 and all(c.parents == [v.id] for c, v in zip(covers, videos, strict=True))
-    sizes = {"reels": (180, 320), "square": (180, 180)}
+    sizes = {"reels": (256, 454), "square": (256, 256)}
     for v in videos:
         f = p.asset_path(v)
         info = probe(f)
@@ -68,7 +68,7 @@ def test_batch_export_makes_correct_signed_files(exported, words):
         assert " ".join(c[2] for c in srt) == " ".join(w["word"] for w in words)
     for c in covers:
         rep = verify_file(p.asset_path(c))
-        assert rep["ok"], rep["problems"]
+        assert rep["ok"], (rep["problems"], rep["watermark"], c.provenance.parameters)
         assert rep["watermark"]["matches_manifest"]
     assert len(list(out.glob("*.mp4"))) == 2 and len(list(out.glob("*.jpg"))) == 2
     assert len(list(out.glob("*.srt"))) == 2
