@@ -86,6 +86,11 @@ def ass_colour(hex_rgb: str, alpha: int = 0) -> str:
     return f"&H{alpha:02X}{b}{g}{r}".upper()
 
 
+def _tag(colour: str) -> str:
+    """Style colour '&HAABBGGRR' -> override-tag colour '&HBBGGRR&'."""
+    return f"&H{colour[-6:]}&"
+
+
 def _ts(t: float) -> str:
     cs = max(0, round(t * 100))
     h, rem = divmod(cs, 360000)
@@ -98,15 +103,18 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("{", "(").replace("}", ")").replace("\n", " ")
 
 
-def caption_margins(preset: ExportPreset, position: str) -> tuple[int, int, int, int]:
-    """(alignment, margin_l, margin_r, margin_v) that keep a line inside the safe zone."""
+def caption_margins(preset: ExportPreset, position: str, pad: int = 0) -> tuple[int, int, int, int]:
+    """(alignment, margin_l, margin_r, margin_v) that keep a line inside the safe zone.
+
+    `pad` (the outline width plus antialiasing) is added so the glyph outlines stay inside too.
+    """
     x0, y0, x1, y1 = preset.safe.box(preset.width, preset.height)
-    ml, mr = x0, preset.width - x1
+    ml, mr = x0 + pad, preset.width - x1 + pad
     if position == "top":
-        return 8, ml, mr, y0
+        return 8, ml, mr, y0 + pad
     if position == "middle":
         return 5, ml, mr, 0
-    return 2, ml, mr, preset.height - y1
+    return 2, ml, mr, preset.height - y1 + pad
 
 
 def build_ass(
@@ -122,7 +130,7 @@ def build_ass(
     scale = preset.width / 1080
     size = max(8, round(style.size * scale))
     outline = round(style.outline * scale, 1)
-    align, ml, mr, mv = caption_margins(preset, style.position)
+    align, ml, mr, mv = caption_margins(preset, style.position, pad=int(outline) + 2)
     primary, hl = ass_colour(style.color), ass_colour(style.highlight_color)
     back = ass_colour(style.outline_color)
     x0, y0, _, _ = preset.safe.box(preset.width, preset.height)
@@ -157,7 +165,8 @@ def build_ass(
             # each word's event lasts until the next word starts, so the line never flickers
             end = line.words[i + 1].start if i + 1 < len(line.words) else w.end
             parts = [
-                f"{{\\c{hl}}}{t}{{\\c{primary}}}" if j == i else t for j, t in enumerate(words)
+                f"{{\\1c{_tag(hl)}}}{t}{{\\1c{_tag(primary)}}}" if j == i else t
+                for j, t in enumerate(words)
             ]
             events.append(f"Dialogue: 0,{_ts(w.start)},{_ts(end)},Caption,,0,0,0,,{' '.join(parts)}")
     if label:

@@ -186,7 +186,8 @@ def export_post(
     for p in chosen:
         p.check_duration(duration)
     if opts.size:
-        chosen = [p.scaled(*opts.size) for p in chosen]
+        bw, bh = opts.size  # fit each preset inside the box, keeping its aspect
+        chosen = [p.scaled(min(bw, round(bh * p.aspect))) for p in chosen]
     persona = project.persona
     parents = sorted({c.asset_id for t in tl.tracks for c in t.clips if c.asset_id})
     verdict = commercial_verdict(project, parents)

@@ -107,13 +107,18 @@ def read(path: str | Path) -> dict[str, Any]:
     except c2pa.C2paError as e:
         text = str(e)
         if "ManifestNotFound" in type(e).__name__ or "not found" in text.lower():
-            return {"present": False, "state": None, "failures": [], "manifest": {}}
-        return {"present": True, "state": "Invalid", "failures": [text], "manifest": {}}
+            return {"present": False, "state": None, "failures": [], "manifest": {}, "trusted": False}
+        return {"present": True, "state": "Invalid", "failures": [text], "manifest": {}, "trusted": False}
+    raw = (results.get("activeManifest", {}) or {}).get("failure", [])
+    # an untrusted signer is about who signed (our development CA), not about the file's integrity
+    untrusted = any(f.get("code") == "signingCredential.untrusted" for f in raw)
     failures = [
         f"{f.get('code')}: {f.get('explanation', '')}"
-        for f in (results.get("activeManifest", {}) or {}).get("failure", [])
+        for f in raw
+        if f.get("code") != "signingCredential.untrusted"
     ]
-    return {"present": True, "state": state, "failures": failures, "manifest": manifest}
+    return {"present": True, "state": state, "failures": failures, "manifest": manifest,
+            "trusted": not untrusted}
 
 
 def manifest_summary(manifest: dict[str, Any]) -> dict[str, Any]:

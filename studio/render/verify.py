@@ -37,7 +37,8 @@ def verify_file(path: str | Path) -> dict[str, Any]:
         problems.append("C2PA manifest does not validate (the file was changed after signing)")
     elif prov.AI_SOURCE_TYPE not in summary.get("digital_source_types", []):
         problems.append("manifest does not declare trainedAlgorithmicMedia")
-    if c2["state"] == "Valid":  # "Trusted" needs a certificate on the validator's trust list
+    report["c2pa"]["trusted"] = c2["trusted"]
+    if c2["present"] and not c2["trusted"]:
         report["c2pa"]["note"] = "signed, but not by a trusted certificate (local development CA)"
     if p.suffix.lower() in _STILL:
         tags = prov.still_tags(p)

@@ -13,10 +13,12 @@ import zlib
 
 import numpy as np
 
+from studio.core.errors import BadInput
+
 MAGIC = b"PSAI"
 BITS = 64
 _BLOCK = 8
-_COEFFS = ((2, 3), (3, 2))  # mid frequencies: survive JPEG, invisible at this strength
+_COEFFS = ((1, 2), (2, 1), (2, 3), (3, 2))  # low-mid frequencies: survive JPEG, invisible here
 _STEP = 36.0  # QIM step on LL (Haar LL is 2× the pixel scale)
 _KEY = 0x50534149
 
@@ -57,8 +59,19 @@ def _from_blocks(b: np.ndarray) -> np.ndarray:
     return b.transpose(0, 2, 1, 3).reshape(by * 8, bx * 8)
 
 
-def embed(rgb: np.ndarray, payload: bytes) -> np.ndarray:
-    """`rgb` (H, W, 3) uint8 with `payload` (8 bytes) hidden in it."""
+def embed(rgb: np.ndarray, payload: bytes, passes: int = 3) -> np.ndarray:
+    """`rgb` (H, W, 3) uint8 with `payload` (8 bytes) hidden in it.
+
+    Saturated pixels clip the change; embedding the clipped result again (`passes` times) moves
+    the rest of each block to make up for it, so even flat primary colours carry the mark.
+    """
+    out = rgb
+    for _ in range(max(1, passes)):
+        out = _embed_once(out, payload)
+    return out
+
+
+def _embed_once(rgb: np.ndarray, payload: bytes) -> np.ndarray:
     import pywt
     from scipy.fft import dctn, idctn
 
@@ -70,7 +83,7 @@ def embed(rgb: np.ndarray, payload: bytes) -> np.ndarray:
     ll, (lh, hl, hh) = pywt.dwt2(y[:h, :w], "haar")
     by, bx = _blocks(ll.shape)
     if by * bx * len(_COEFFS) < BITS * 3:
-        raise ValueError("The image is too small to carry a watermark (needs about 200×200 px).")
+        raise BadInput("The image is too small to carry a watermark (needs about 200×200 px); export it larger.")
     slots = _slots(by * bx).reshape(by, bx, len(_COEFFS))
     ll2 = ll.copy()
     d = dctn(_to_blocks(ll, by, bx), axes=(2, 3), norm="ortho")
