@@ -54,6 +54,11 @@ def panel_specs() -> list[PanelSpec]:
 
         return VoicePanel(w.session, w.jobs)
 
+    def faces(w: MainWindow) -> QWidget:
+        from .faces_panel import FacesPanel  # noqa: PLC0415
+
+        return FacesPanel(w.session, w.jobs)
+
     def export(w: MainWindow) -> QWidget:
         from .export_panel import ExportPanel  # noqa: PLC0415
 
@@ -61,6 +66,7 @@ def panel_specs() -> list[PanelSpec]:
 
     return [
         PanelSpec("library", "Personas", "library", lambda w: LibraryPanel(w.session), needs_project=False),
+        PanelSpec("faces", "Faces", "faces", faces),
         PanelSpec("voice", "Voice", "voice", voice),
         PanelSpec("export", "Export", "export", export),
     ]
