@@ -226,4 +226,5 @@ class ExportPanel(QWidget):
             self.flow.addWidget(ExportTile(p.asset_path(a), title, p.asset_path(covers[0]) if covers else None))
         self.empty.setVisible(not exports)
         self.scroll.setVisible(bool(exports))
-        self.export_button.setEnabled(p is not None and not p.read_only)
+        self.export_button.setEnabled(p is not None and not p.read_only and self.timeline.count() > 0)
+        self.export_button.setToolTip("" if self.timeline.count() else "Create a timeline first (Timeline panel).")
