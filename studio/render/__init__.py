@@ -1,1 +1,5 @@
-"""Timeline to file: pure ffmpeg argument/filtergraph builders, presets, captions, provenance. No Qt."""
+"""Timeline to finished file: ffmpeg filtergraphs, captions, loudness, presets, provenance.
+
+Pure builders (presets, reframe, captions, audio, graph) make ffmpeg arguments as data; `ffmpeg`
+runs them; `export` ties a project's timeline to files. Nothing here imports Qt.
+"""
