@@ -1,8 +1,7 @@
 """Face centres over time for reframing: sample frames, run a detector, return keyframes.
 
 The detector is passed in (`detector(rgb) -> list of (cx, cy, size)`), so tests and callers
-choose the backend; `default_detector()` uses `pipelines.faces` when available and falls back
-to dlib's HOG frontal face detector (ships with dlib-bin, no download).
+choose the backend; `default_detector()` wraps `pipelines.faces.open_analyzer`.
 """
 
 from __future__ import annotations
@@ -21,33 +20,21 @@ from .reframe import Keyframe
 Detector = Callable[[np.ndarray], list[tuple[float, float, float]]]
 
 
-def default_detector() -> Detector:
-    """The studio's face detector as a `Detector` (largest faces first)."""
-    try:
-        from pipelines.faces import open_analyzer  # type: ignore[attr-defined]
-        from studio.core.models import ModelStore
-        from studio.core.settings import Settings
+def default_detector(prefer: str = "dlib") -> Detector:
+    """The studio's face analyzer (`pipelines.faces`) as a `Detector`, boxes only.
 
-        analyzer = open_analyzer(ModelStore(Settings.load()), prefer="dlib")
+    dlib is the default: it ships with the package, so reframing never needs a download.
+    """
+    from pipelines.faces import open_analyzer
+    from studio.core.models import ModelStore
 
-        def detect(rgb: np.ndarray) -> list[tuple[float, float, float]]:
-            faces = analyzer.detect(rgb)
-            return [(*f.center, max(f.width, f.height)) for f in faces]
+    analyzer = open_analyzer(ModelStore(), prefer=prefer)  # type: ignore[arg-type]
 
-        return detect
-    except (ImportError, AttributeError, TypeError):
-        import dlib
+    def detect(rgb: np.ndarray) -> list[tuple[float, float, float]]:
+        faces = analyzer.detect(rgb, embed=False, landmarks=False)
+        return [(*f.center, max(f.width, f.height)) for f in faces]
 
-        hog = dlib.get_frontal_face_detector()
-
-        def detect_dlib(rgb: np.ndarray) -> list[tuple[float, float, float]]:
-            rects = hog(np.ascontiguousarray(rgb), 1)
-            return [
-                ((r.left() + r.right()) / 2, (r.top() + r.bottom()) / 2, float(r.width()))
-                for r in rects
-            ]
-
-        return detect_dlib
+    return detect
 
 
 def _largest(found: list[tuple[float, float, float]]) -> tuple[float, float] | None:

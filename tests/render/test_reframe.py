@@ -83,3 +83,14 @@ def test_rendered_reframe_keeps_the_face_in_frame(moving_face, keys):
         assert found, f"no face in the reframed output at {t}s"
         cx = found[0][0]
         assert abs(cx - preset.width / 2) < preset.width * 0.25  # face stays near the middle
+
+
+def test_studio_face_analyzer_drives_reframe_on_the_portrait(portrait):
+    from studio.render.face_track import default_detector, face_keyframes_image
+
+    keys = face_keyframes_image(portrait, default_detector())
+    assert len(keys) == 1
+    _, cx, cy = keys[0]
+    h, w = portrait.shape[:2]
+    assert 0.25 * w < cx < 0.75 * w and 0.15 * h < cy < 0.75 * h
+    assert reframe_filter(w, h, 9 / 16, keys).startswith("crop=288:512:x=")

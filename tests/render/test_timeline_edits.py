@@ -67,3 +67,30 @@ def test_snap_time_snaps_to_nearby_edges_only():
     assert snap_time(tl, 2.5, 0.1) == 2.5
     assert snap_time(tl, 0.04, 0.1) == 0.0
     assert snap_time(tl, 0.97, 0.1, exclude=a.id) == 0.97
+
+
+def test_cli_timeline_edits(tmp_path, project_factory):
+    from typer.testing import CliRunner
+
+    from studio.cli.main import app
+    from studio.core.project import Project
+
+    p, tl, ids = project_factory(tmp_path)
+    p.close()
+    run = CliRunner().invoke
+    r = run(app, ["timeline", "new", str(p.path), "--name", "Second"])
+    assert r.exit_code == 0, r.output
+    r = run(app, ["timeline", "add", str(p.path), ids["clip"], "--track", "video", "-t", "Second"])
+    assert r.exit_code == 0, r.output
+    clip = r.output.strip()
+    for args in (["move", clip, "1.0"], ["trim", clip, "--in", "0.5"], ["split", clip, "2.0"]):
+        r = run(app, ["timeline", *args[:1], str(p.path), *args[1:], "-t", "Second"])
+        assert r.exit_code == 0, r.output
+    with Project.open(p.path, read_only=True) as q:
+        clips = q.timeline("Second").track("video").clips
+        assert [(c.start, c.in_point) for c in clips] == [(1.0, 0.5), (2.0, 1.5)]
+    r = run(app, ["timeline", "remove", str(p.path), clips[1].id, "-t", "Second"])
+    assert r.exit_code == 0
+    r = run(app, ["timeline", "split", str(p.path), clips[0].id, "99", "-t", "Second"])
+    assert isinstance(r.exception, BadInput) and r.exception.exit_code == 2  # main() prints it
+    assert "outside the clip" in str(r.exception)
