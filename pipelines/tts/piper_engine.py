@@ -11,7 +11,7 @@ model store's cache folder.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +22,7 @@ from studio.core.models import ModelStore
 from studio.core.tasks import TaskContext, null_context
 
 from . import word_timing as wt
-from .text_normalise import normalise, split_sentences, words_of
+from .text_normalise import display_words, normalise, split_sentences, words_of
 from .types import NarrationRequest, NarrationResult, PhonemeTiming, WordTiming
 
 
@@ -167,11 +167,16 @@ class PiperNarrator:
                 t += len(audio) / rate
             groups = wt.group_words(spans) if aligned else []
             if aligned and len(groups) == len(s_words):
-                words += wt.words_from_groups(s_words, groups)
+                timed = wt.words_from_groups(s_words, groups)
                 methods.add("piper-alignments")
             else:
-                words += wt.words_by_count(s_words, s_sounds, self._phoneme_count)
+                timed = wt.words_by_count(s_words, s_sounds, self._phoneme_count)
                 methods.add("piper-alignments+phoneme-count" if aligned else "phoneme-count")
+            # captions show the words as written, with their punctuation ("Hi," "Nova.")
+            shown = display_words(sentence)
+            if len(shown) == len(timed):
+                timed = [replace(w, word=d) for w, d in zip(timed, shown, strict=True)]
+            words += timed
             sounds += s_sounds
         ctx.progress(len(sentences), len(sentences), "done")
         audio = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)

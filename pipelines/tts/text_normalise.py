@@ -185,3 +185,17 @@ _WORD_RE = re.compile(r"[\w'’-]+", re.UNICODE)
 def words_of(sentence: str) -> list[str]:
     """The spoken words of a normalised sentence (punctuation removed, apostrophes kept)."""
     return [w.strip("'-") for w in _WORD_RE.findall(sentence) if w.strip("'-")]
+
+
+_TRAILING_PUNCT = re.compile(r"[,.!?;:…]+")
+
+
+def display_words(sentence: str) -> list[str]:
+    """The same words as `words_of`, each with the punctuation that follows it (for captions)."""
+    out = []
+    for m in _WORD_RE.finditer(sentence):
+        word = m.group().strip("'-")
+        if word:
+            tail = _TRAILING_PUNCT.match(sentence, m.end())
+            out.append(word + (tail.group() if tail else ""))
+    return out

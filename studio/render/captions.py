@@ -73,8 +73,19 @@ def lines_from_clips(clips: Iterable[Clip], words_per_line: int = 4, max_gap: fl
         if current and (len(current) >= words_per_line or w.start - current[-1].end > max_gap):
             flush()
         current.append(w)
+        if text[-1] in ".!?…":  # a sentence ends the line: never "Nova. This" on one line
+            flush()
     flush()
     return lines
+
+
+def hold_until(lines: Sequence[CaptionLine], i: int, max_hold: float = 0.6) -> float:
+    """When line `i` leaves the screen: at the next line if that follows within `max_hold`
+    (no blank flashes in short pauses), else `max_hold` after its last word."""
+    end = lines[i].end
+    if i + 1 < len(lines) and lines[i + 1].start - end <= max_hold:
+        return lines[i + 1].start
+    return end + max_hold if i + 1 == len(lines) else min(end + max_hold, lines[i + 1].start)
 
 
 def ass_colour(hex_rgb: str, alpha: int = 0) -> str:
@@ -156,14 +167,14 @@ def build_ass(
         "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text",
     ]
     events: list[str] = []
-    for line in lines:
+    for k, line in enumerate(lines):
         words = [_escape(w.text.upper() if style.uppercase else w.text) for w in line.words]
         if not line.timed:
             events.append(f"Dialogue: 0,{_ts(line.start)},{_ts(line.end)},Caption,,0,0,0,,{words[0]}")
             continue
         for i, w in enumerate(line.words):
             # each word's event lasts until the next word starts, so the line never flickers
-            end = line.words[i + 1].start if i + 1 < len(line.words) else w.end
+            end = line.words[i + 1].start if i + 1 < len(line.words) else hold_until(lines, k)
             parts = [
                 f"{{\\1c{_tag(hl)}}}{t}{{\\1c{_tag(primary)}}}" if j == i else t
                 for j, t in enumerate(words)
