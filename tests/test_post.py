@@ -16,9 +16,16 @@ def demo_project(tmp_path_factory):
     import os
 
     home = tmp_path_factory.mktemp("home")
+    old = os.environ.get("PERSONA_STUDIO_HOME")
     os.environ["PERSONA_STUDIO_HOME"] = str(home)
     folder = tmp_path_factory.mktemp("demo")
-    assert main(["demo", "--dir", str(folder), "--size", "360x640", "--quick"]) == 0
+    try:
+        assert main(["demo", "--dir", str(folder), "--size", "360x640", "--quick"]) == 0
+    finally:
+        if old is None:
+            os.environ.pop("PERSONA_STUDIO_HOME", None)
+        else:
+            os.environ["PERSONA_STUDIO_HOME"] = old
     return folder / "Demo.persona"
 
 
