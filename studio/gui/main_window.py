@@ -191,6 +191,8 @@ class MainWindow(QMainWindow):
             docks[key].raise_()
             if key == "timeline":  # give the timeline the room a screenshot / user asked for
                 self.resizeDocks([self.timeline_dock], [460], Qt.Orientation.Vertical)
+            elif key == "jobs":
+                self.resizeDocks([self.jobs_dock, self.asset_bin], [520, 160], Qt.Orientation.Vertical)
             return True
         if key == "models":
             return True  # a dialog: the caller opens it (run_gui's screenshot does)
