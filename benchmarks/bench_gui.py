@@ -53,7 +53,9 @@ _STALL = textwrap.dedent("""
     folder.close()
     w.open_project(folder.path)
     w.show_panel("voice")
+    warm_mode = __import__("sys").argv[2] == "warm"
     gaps, last = [], [time.perf_counter()]
+    warm_gap = [0.0]
     def tick():
         now = time.perf_counter()
         gaps.append(now - last[0])
@@ -74,14 +76,29 @@ _STALL = textwrap.dedent("""
     w.jobs.finished.connect(finished)
     script = " ".join(["The studio keeps the window responsive while the voice is synthesised."] * 6)
     def start():
+        gaps.clear()
         last[0] = time.perf_counter()
         timer.start()
         w.jobs.start(w.session.project, "narrate", {"text": script}, "bench narration")
-    QTimer.singleShot(200, start)
+    if warm_mode:  # as `studio gui` does: heavy imports in the background after the window shows
+        from studio.gui.warmup import schedule_warm_up
+        warm = schedule_warm_up(200)
+        poll = QTimer()
+        poll.setInterval(20)
+        def check():
+            if warm.done.is_set():
+                poll.stop()
+                warm_gap[0] = max(gaps[1:]) if len(gaps) > 1 else 0.0
+                start()
+        poll.timeout.connect(check)
+        QTimer.singleShot(150, lambda: (last.__setitem__(0, time.perf_counter()), timer.start(), poll.start()))
+    else:
+        QTimer.singleShot(200, start)
     app.exec()
     timer.stop()
     w.close()
-    print(json.dumps({"cold_gap": per_run[0], "max_gap": per_run[1], "ticks": len(gaps), "state": done[-1]}))
+    print(json.dumps({"cold_gap": per_run[0], "max_gap": per_run[1], "warm_up_gap": warm_gap[0],
+                      "ticks": len(gaps), "state": done[-1]}))
 """)
 
 
@@ -103,14 +120,21 @@ def run() -> list[Result]:
         starts.append(_run(_COLD, repr(time.time()))["first_paint"])
     cold = min(starts)
     with tempfile.TemporaryDirectory() as tmp:
-        stall = _run(_STALL, tmp)
+        bare = _run(_STALL, tmp, "bare")
+    with tempfile.TemporaryDirectory() as tmp:
+        stall = _run(_STALL, tmp, "warm")
+    ms = lambda gap: gap * 1000 - 5  # noqa: E731 - the 5 ms timer period is not a stall
     return [
         Result("gui cold start to first paint", cold, "s", "≤ 1.5 s", cold <= 1.5,
                f"best of 3 (all: {', '.join(f'{s:.2f}' for s in starts)})"),
-        Result("gui main-thread stall during a narrate job", stall["max_gap"] * 1000 - 5, "ms", "≤ 50 ms",
-               stall["max_gap"] * 1000 - 5 <= 50, f"5 ms timer, {stall['ticks']} ticks, job {stall['state']} (2nd run)"),
-        Result("gui stall during the first job of a session", stall["cold_gap"] * 1000 - 5, "ms", "",
-               None, "worker thread's first import of scipy/onnxruntime holds the GIL"),
+        Result("gui main-thread stall during a narrate job", ms(stall["max_gap"]), "ms", "≤ 50 ms",
+               ms(stall["max_gap"]) <= 50, f"5 ms timer, {stall['ticks']} ticks, job {stall['state']} (2nd run)"),
+        Result("gui stall during the first job of a session", ms(stall["cold_gap"]), "ms", "≤ 50 ms",
+               ms(stall["cold_gap"]) <= 50, "after the start-up warm-up, as `studio gui` runs"),
+        Result("gui stall during the start-up warm-up (idle)", ms(stall["warm_up_gap"]), "ms", "",
+               None, "torch/diffusers/scipy imported on a background thread after the window shows"),
+        Result("gui stall during the first job, no warm-up", ms(bare["cold_gap"]), "ms", "",
+               None, f"the job imports scipy/onnxruntime itself; 2nd run {ms(bare['max_gap']):.0f} ms"),
     ]
 
 

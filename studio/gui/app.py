@@ -15,6 +15,7 @@ def run_gui(project_path: str | None, screenshot: str | None = None, panel: str 
     from . import theme
     from .errors import show_error
     from .main_window import MainWindow
+    from .warmup import schedule_warm_up
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Persona Studio")
@@ -38,6 +39,9 @@ def run_gui(project_path: str | None, screenshot: str | None = None, panel: str 
 
     sys.excepthook = on_error
     window.show()
+    # heavy imports on a background thread while the user looks at the window, so the first
+    # job does not stall it (see warmup.py); a screenshot run exits before it would matter
+    warm = None if screenshot else schedule_warm_up()
     rc = [0]
     if screenshot:
         def grab() -> None:
@@ -60,4 +64,6 @@ def run_gui(project_path: str | None, screenshot: str | None = None, panel: str 
         code = app.exec()
     finally:
         sys.excepthook = previous_hook
+        if warm is not None:  # never let the interpreter shut down in the middle of an import
+            warm.wait(30)
     return rc[0] or code

@@ -59,6 +59,16 @@ def panel_specs() -> list[PanelSpec]:
 
         return FacesPanel(w.session, w.jobs)
 
+    def stills(w: MainWindow) -> QWidget:
+        from .stills_panel import StillsPanel  # noqa: PLC0415
+
+        return StillsPanel(w.session, w.jobs, w.open_models)
+
+    def motion(w: MainWindow) -> QWidget:
+        from .motion_panel import MotionPanel  # noqa: PLC0415
+
+        return MotionPanel(w.session, w.jobs)
+
     def export(w: MainWindow) -> QWidget:
         from .export_panel import ExportPanel  # noqa: PLC0415
 
@@ -67,6 +77,8 @@ def panel_specs() -> list[PanelSpec]:
     return [
         PanelSpec("library", "Personas", "library", lambda w: LibraryPanel(w.session), needs_project=False),
         PanelSpec("faces", "Faces", "faces", faces),
+        PanelSpec("stills", "Stills", "stills", stills),
+        PanelSpec("motion", "Motion", "motion", motion),
         PanelSpec("voice", "Voice", "voice", voice),
         PanelSpec("export", "Export", "export", export),
     ]
@@ -179,6 +191,8 @@ class MainWindow(QMainWindow):
             docks[key].raise_()
             if key == "timeline":  # give the timeline the room a screenshot / user asked for
                 self.resizeDocks([self.timeline_dock], [460], Qt.Orientation.Vertical)
+            elif key == "jobs":
+                self.resizeDocks([self.jobs_dock, self.asset_bin], [520, 160], Qt.Orientation.Vertical)
             return True
         if key == "models":
             return True  # a dialog: the caller opens it (run_gui's screenshot does)
@@ -265,6 +279,8 @@ class MainWindow(QMainWindow):
     # -- tools
     def open_models(self) -> ModelsDialog:
         dlg = ModelsDialog(self.settings, self)
+        # a model may have been installed: panels that depend on models look again
+        dlg.finished.connect(lambda _r: [self.panels[k].refresh() for k in ("stills", "motion") if k in self.panels])
         dlg.open()
         return dlg
 

@@ -65,6 +65,13 @@ class ModelsWidget(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for c in range(1, len(COLUMNS)):
             header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        # licences can be a sentence long: a bounded column (full text in the tooltip) leaves the
+        # model names room instead of pushing the table into a horizontal scroll
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(3, 240)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        # row heights follow the column widths (they change when the dialog is laid out / resized)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         lay.addWidget(self.table, 1)
         self.notes = label("Select a model to see where it comes from.", "muted", wrap=True)
@@ -108,6 +115,7 @@ class ModelsWidget(QWidget):
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, e.id)
+                item.setToolTip(text)
                 if c == 2:
                     item.setForeground(theme.color(STATUS_COLOR[info.status]))
                 if c == 4 and not e.commercial_use:

@@ -61,9 +61,9 @@ class PersonaCard(QFrame):
         lay.addWidget(label("Identity", "heading"))
         self.faces_row = QHBoxLayout()
         self.faces_row.setSpacing(6)
-        faces_holder = QWidget()
-        faces_holder.setLayout(self.faces_row)
-        lay.addWidget(faces_holder)
+        self.faces_holder = QWidget()
+        self.faces_holder.setLayout(self.faces_row)
+        lay.addWidget(self.faces_holder)
         self.faces_hint = label("", "muted", wrap=True)
         lay.addWidget(self.faces_hint)
         lay.addStretch(1)
@@ -105,6 +105,7 @@ class PersonaCard(QFrame):
             self.faces_row.addWidget(thumb)
         self.faces_row.addStretch(1)
         n = len(persona.reference_faces)
+        self.faces_holder.setVisible(n > 0)  # an empty strip reads as a broken widget
         self.faces_hint.setText(
             f"{n} reference face{'s' if n != 1 else ''}; identity from "
             f"{', '.join(e.backend for e in persona.identity) or 'none yet'}."

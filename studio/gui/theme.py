@@ -22,8 +22,9 @@ def color(name: str) -> QColor:
 
 
 def stylesheet() -> str:
-    """dark.qss with every `@name` replaced by its palette colour (longest names first)."""
+    """dark.qss with `@icons` replaced by the icon folder and every `@name` by its palette colour."""
     qss = (resources_dir() / "theme" / "dark.qss").read_text("utf-8")
+    qss = qss.replace("@icons", (resources_dir() / "icons").as_posix())
     for name in sorted(colors(), key=len, reverse=True):
         qss = qss.replace(f"@{name}", colors()[name])
     return qss

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
-from PySide6.QtWidgets import QLabel, QLayout, QLayoutItem, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QLabel,
+    QLayout,
+    QLayoutItem,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 def label(text: str, role: str = "", wrap: bool = False) -> QLabel:
@@ -31,6 +40,18 @@ def button(text: str, role: str = "", icon=None, tip: str = "") -> QPushButton:
     if tip:
         b.setToolTip(tip)
     return b
+
+
+def scrolling(widget: QWidget) -> QScrollArea:
+    """`widget` (of fixed width) in a frameless vertical scroll area: a form keeps its natural
+    height and scrolls when the window is short, instead of squashing its rows."""
+    scroll = QScrollArea()
+    scroll.setWidget(widget)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setFixedWidth(widget.width() + 12)
+    return scroll
 
 
 class EmptyState(QWidget):

@@ -20,6 +20,8 @@ from studio.core.jobs import Job
 from studio.core.project import Project
 from studio.core.tasks import Progress, TaskContext
 
+from .warmup import lower_thread_priority
+
 
 def throttled(emit: Callable[[Progress], None], interval: float = 0.05) -> Callable[[Progress], None]:
     """Pass progress on at most every `interval` seconds (always the first and the last report)."""
@@ -55,6 +57,7 @@ class _Runnable(QRunnable):
         self._relay = relay
 
     def run(self) -> None:  # worker thread
+        lower_thread_priority()  # the window's thread must win the CPU (see warmup.py)
         try:
             result = self._fn()
         except BaseException as e:  # noqa: BLE001 - every failure must reach the window

@@ -34,3 +34,41 @@ def demo_project(tmp_path):
     with Project.create(tmp_path / "projects", "Mara") as p:
         p.import_file(resources_dir() / "demo" / "portrait.jpg", "image", label="portrait")
         return p.path
+
+
+@pytest.fixture(scope="session")
+def tiny_sdxl(tmp_path_factory):
+    """A tiny random-weight SDXL diffusers folder (64 px, built once per session)."""
+    import torch
+
+    torch.set_num_threads(1)
+    from tests.tiny.sdxl import save_tiny_sdxl
+
+    return save_tiny_sdxl(tmp_path_factory.mktemp("tiny-sdxl") / "tiny-sdxl")
+
+
+@pytest.fixture(scope="session")
+def portrait_identity():
+    """The dlib identity of the demo portrait (real embedded dlib models)."""
+    import numpy as np
+    from PIL import Image
+
+    from pipelines.faces import fuse_identity, open_analyzer
+    from studio.core.paths import resources_dir
+
+    rgb = np.asarray(Image.open(resources_dir() / "demo" / "portrait.jpg").convert("RGB"))
+    faces = open_analyzer(None, "dlib").detect(rgb, embed=True, landmarks=False)
+    return fuse_identity([faces[0].embedding], "dlib").tolist()
+
+
+@pytest.fixture
+def persona_project(tmp_path, portrait_identity):
+    """A closed synthetic persona with an identity and the demo portrait imported as an image."""
+    from studio.core.paths import resources_dir
+    from studio.core.persona import IdentityEmbedding
+    from studio.core.project import Project
+
+    with Project.create(tmp_path / "projects", "Mara") as p:
+        p.update_persona(identity=[IdentityEmbedding(backend="dlib", vector=portrait_identity)])
+        p.import_file(resources_dir() / "demo" / "portrait.jpg", "image", label="portrait")
+        return p.path

@@ -1,0 +1,300 @@
+"""Motion: pick a still, an engine (camera motion or Stable Video Diffusion) and its settings, run
+`motion.animate`; the clips made so far with their engine and identity, and a looping preview."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pipelines.motion.camera import MOVES
+from studio.actions.motion import SVD_IDS
+from studio.core.assets import Asset
+from studio.core.errors import StudioError
+from studio.core.jobs import Job, JobState
+from studio.core.models import ModelStore
+
+from . import theme
+from .clip_player import ClipPlayer
+from .errors import show_error
+from .images import placeholder, thumbnail
+from .session import ProjectSession
+from .widgets import EmptyState, button, label, scrolling
+from .workers import JobController
+
+SOURCE_KINDS = ("still", "image")
+SIZES = ("1080x1920", "1080x1350", "1080x1080", "1920x1080")
+ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+def clip_summary(asset: Asset) -> str:
+    """'camera motion (OpenCV) · push-in · identity 71' — what a clip row says about a clip."""
+    prov = asset.provenance
+    parts = [prov.engine or prov.pipeline]
+    move = prov.parameters.get("move")
+    if move and prov.pipeline == "motion.camera":
+        parts.append(str(move))
+    frames, fps = prov.parameters.get("frames"), prov.parameters.get("fps_out") or prov.parameters.get("fps")
+    if frames and fps:
+        parts.append(f"{float(frames) / float(fps):.1f} s")
+    scores = prov.scores or {}
+    if isinstance(scores.get("identity"), (int, float)):
+        parts.append(f"identity {scores['identity']:.0f} (worst frame)")
+    elif isinstance(scores.get("identity_still"), (int, float)):
+        parts.append(f"identity {scores['identity_still']:.0f}")
+    elif isinstance(scores.get("identity_frames"), dict) and scores["identity_frames"].get("status") == "no identity":
+        parts.append("not scored")
+    return " · ".join(parts)
+
+
+class MotionPanel(QWidget):
+    """Turn a still into a short clip."""
+
+    title = "Motion"
+
+    def __init__(self, session: ProjectSession, jobs: JobController, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.jobs = jobs
+        self._my_jobs: set[str] = set()
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(16, 14, 16, 14)
+        lay.setSpacing(16)
+        lay.addWidget(self._build_form())
+        right = QVBoxLayout()
+        right.addWidget(label("Clips", "title"))
+        self.player = ClipPlayer()
+        right.addWidget(self.player, 3)
+        self.clips = QListWidget()
+        self.clips.setIconSize(QSize(64, 64))
+        self.clips.currentItemChanged.connect(lambda *_: self._show_clip())
+        right.addWidget(self.clips, 2)
+        self.empty = EmptyState("No clips yet.\nPick a still on the left and press Animate: the clip plays here.")
+        right.addWidget(self.empty, 2)
+        lay.addLayout(right, 1)
+        jobs.finished.connect(self._job_finished)
+        jobs.progress.connect(self._job_progress)
+        session.opened.connect(lambda _p: self.refresh())
+        session.changed.connect(lambda what: what in ("assets", "project") and self.refresh())
+        self.refresh()
+
+    def _build_form(self) -> QWidget:
+        box = QFrame()
+        box.setProperty("role", "card")
+        box.setFixedWidth(380)
+        col = QVBoxLayout(box)
+        col.setContentsMargins(14, 12, 14, 12)
+        col.addWidget(label("Animate a still", "heading"))
+        self.still = QComboBox()
+        self.still.setIconSize(QSize(48, 48))
+        self.still.currentIndexChanged.connect(lambda _i: self._update_state())
+        col.addWidget(self.still)
+        self.no_still = label("This persona has no stills yet: make one in Stills (or import a photo in "
+                              "the asset bin) and it appears here.", "muted", wrap=True)
+        col.addWidget(self.no_still)
+        self.form = form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        self.engine = QComboBox()
+        self.engine.currentIndexChanged.connect(lambda _i: self._engine_changed())
+        form.addRow("Engine", self.engine)
+        self.move_combo = QComboBox()
+        for m in MOVES:
+            self.move_combo.addItem(m, m)
+        self.move_combo.setToolTip("push-in: slow zoom towards the face; pan: a sideways drift; "
+                                   "parallax: the person moves more than the background")
+        form.addRow("Camera move", self.move_combo)
+        self.motion = QSpinBox()
+        self.motion.setRange(1, 255)
+        self.motion.setValue(127)
+        self.motion.setToolTip("How much moves (SVD's motion bucket; for the camera, 127 = normal strength)")
+        form.addRow("Motion amount", self.motion)
+        self.seconds = QDoubleSpinBox()
+        self.seconds.setRange(0.2, 60.0)
+        self.seconds.setSingleStep(0.5)
+        self.seconds.setValue(6.0)
+        self.seconds.setSuffix(" s")
+        form.addRow("Length", self.seconds)
+        self.fps = QSpinBox()
+        self.fps.setRange(1, 60)
+        self.fps.setValue(30)
+        form.addRow("Frames/s", self.fps)
+        self.size = QComboBox()
+        self.size.setEditable(True)
+        self.size.addItems(SIZES)
+        self.size.setToolTip("Output size in pixels (width x height)")
+        form.addRow("Size", self.size)
+        self.steps = QSpinBox()
+        self.steps.setRange(1, 100)
+        self.steps.setValue(25)
+        form.addRow("Steps", self.steps)
+        self.seed = QSpinBox()
+        self.seed.setRange(-1, 2**31 - 2)
+        self.seed.setValue(-1)
+        self.seed.setSpecialValueText("random")
+        form.addRow("Seed", self.seed)
+        col.addLayout(form)
+        self.engine_note = label("", "muted", wrap=True)
+        col.addWidget(self.engine_note)
+        self.animate_button = button("Animate", "primary", theme.icon("motion"))
+        self.animate_button.clicked.connect(self.animate)
+        col.addWidget(self.animate_button)
+        self.status = label("", "muted", wrap=True)
+        col.addWidget(self.status)
+        col.addStretch(1)
+        return scrolling(box)
+
+    # -- engines
+    def _svd_installed(self) -> str | None:
+        store = ModelStore(self.session.settings)
+        return next((m for m in SVD_IDS if store.find(m) is not None), None)
+
+    def _fill_engines(self) -> None:
+        current = self.engine.currentData() or "camera"
+        svd = self._svd_installed()
+        self.engine.blockSignals(True)
+        self.engine.clear()
+        self.engine.addItem("Camera motion (built in)", "camera")
+        self.engine.addItem(f"SVD — Stable Video Diffusion ({svd})" if svd else "SVD (not installed)", "svd")
+        if not svd:
+            self.engine.model().item(1).setEnabled(False)
+        self.engine.addItem("Automatic", "auto")
+        i = self.engine.findData(current if (current != "svd" or svd) else "camera")
+        self.engine.setCurrentIndex(max(i, 0))
+        self.engine.blockSignals(False)
+        self._svd = svd
+        self._engine_changed()
+
+    def _engine_changed(self) -> None:
+        engine = self.engine.currentData() or "camera"
+        camera, svd = engine == "camera", engine == "svd"
+        self.form.setRowVisible(self.move_combo, not svd)
+        self.form.setRowVisible(self.steps, not camera)
+        self.form.setRowVisible(self.seed, not camera)
+        if svd or (engine == "auto" and self._svd):
+            self.fps.setValue(7 if self.fps.value() == 30 else self.fps.value())
+        elif self.fps.value() == 7:
+            self.fps.setValue(30)
+        if camera:
+            note = "A face-aware camera move over the still, made with OpenCV: fast, and the face stays exactly the persona's."
+        elif svd:
+            note = ("Stable Video Diffusion animates the scene itself (needs an NVIDIA GPU with 8 GB or more; "
+                    "very slow on a CPU). Frames are checked against the persona and repaired.")
+        else:
+            note = ("Automatic: uses SVD when it is installed and an NVIDIA GPU is present, otherwise camera motion."
+                    + ("" if self._svd else " SVD is not installed (Tools ▸ Models), so this will be camera motion."))
+        self.engine_note.setText(note)
+
+    # -- lists
+    def refresh(self) -> None:
+        p = self.session.project
+        current = self.still.currentData()
+        self.still.blockSignals(True)
+        self.still.clear()
+        sources = sorted(p.assets_of(*SOURCE_KINDS), key=lambda a: a.created_at, reverse=True) if p else []
+        for a in sources:
+            pm = thumbnail(p.asset_path(a), 96)
+            text = (a.label or a.id)[:48]
+            self.still.addItem(QIcon(pm) if not pm.isNull() else QIcon(placeholder(96, a.kind)), text, a.id)
+        i = self.still.findData(current)
+        self.still.setCurrentIndex(max(i, 0))
+        self.still.blockSignals(False)
+        self.still.setVisible(bool(sources))
+        self.no_still.setVisible(not sources)
+        self._fill_engines()
+        selected = self.clips.currentItem().data(ID_ROLE) if self.clips.currentItem() else None
+        self.clips.blockSignals(True)
+        self.clips.clear()
+        clips = sorted(p.assets_of("clip"), key=lambda a: a.created_at, reverse=True) if p else []
+        for a in clips:
+            item = QListWidgetItem(f"{a.label or a.id}\n{clip_summary(a)}")
+            item.setData(ID_ROLE, a.id)
+            parent = a.parents[0] if a.parents else None
+            if parent and any(s.id == parent for s in sources):
+                pm = thumbnail(p.asset_path(parent), 64)
+                if not pm.isNull():
+                    item.setIcon(QIcon(pm))
+            self.clips.addItem(item)
+            if a.id == selected:
+                self.clips.setCurrentItem(item)
+        self.clips.blockSignals(False)
+        self.clips.setVisible(bool(clips))
+        self.player.setVisible(bool(clips))
+        self.empty.setVisible(not clips)
+        if clips and self.clips.currentItem() is None:
+            self.clips.setCurrentRow(0)
+        self._update_state()
+
+    def _update_state(self) -> None:
+        p = self.session.project
+        busy = bool(self._my_jobs & set(self.jobs.running_ids()))
+        self.animate_button.setEnabled(p is not None and not p.read_only and self.still.count() > 0 and not busy)
+
+    def _show_clip(self) -> None:
+        p = self.session.project
+        item = self.clips.currentItem()
+        if p is None or item is None:
+            self.player.stop()
+            return
+        self.player.load(p.asset_path(item.data(ID_ROLE)))
+
+    # -- jobs
+    def params(self) -> dict:
+        """The motion.animate parameters from the form (see studio/actions/motion.py)."""
+        engine = self.engine.currentData() or "camera"
+        params = {"still": self.still.currentData(), "engine": engine, "motion": self.motion.value(),
+                  "seconds": self.seconds.value(), "fps": self.fps.value(), "size": self.size.currentText().strip()}
+        if engine != "svd":
+            params["move"] = self.move_combo.currentData()
+        if engine != "camera":
+            params["steps"] = self.steps.value()
+            if self.seed.value() >= 0:
+                params["seed"] = self.seed.value()
+        return params
+
+    def animate(self) -> str | None:
+        p = self.session.project
+        if p is None or self.still.currentData() is None:
+            return None
+        params = self.params()
+        try:
+            job_id = self.jobs.start(p, "motion.animate", params, f"Animate {self.still.currentText()[:30]}")
+        except StudioError as e:
+            show_error(self, e)
+            return None
+        self._my_jobs.add(job_id)
+        self.status.setText("Queued…")
+        self._update_state()
+        return job_id
+
+    def _job_progress(self, job_id: str, prog) -> None:  # noqa: ANN001
+        if job_id in self._my_jobs:
+            self.status.setText(f"{prog.label or 'working'} — {prog.fraction * 100:.0f} %")
+
+    def _job_finished(self, job: Job) -> None:
+        if job.id not in self._my_jobs:
+            return
+        self._my_jobs.discard(job.id)
+        result = job.result or {}
+        if job.state == JobState.done:
+            msg = f"Done: {result.get('engine', '')}, {result.get('frames', '?')} frames."
+            if result.get("repair_message"):
+                msg += f"\n{result['repair_message']}"
+            self.status.setText(msg)
+        else:
+            self.status.setText(f"{job.title}: {job.state.value}")
+        self.refresh()
+        if job.state == JobState.done and result.get("assets"):
+            for i in range(self.clips.count()):
+                if self.clips.item(i).data(ID_ROLE) == result["assets"][0]:
+                    self.clips.setCurrentRow(i)

@@ -1,0 +1,397 @@
+"""Stills: prompt, style, aspect, candidates, seed and checkpoint -> the `generate` job; a gallery of
+the persona's stills with identity badges, favourite, compare, inpaint, outpaint and delete."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImageReader
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pipelines.sdxl.sizes import BUCKETS
+from pipelines.sdxl.styles import list_styles
+from studio.core.errors import StudioError
+from studio.core.jobs import Job, JobState
+from studio.core.models import ModelStore
+
+from . import theme
+from .errors import show_error
+from .mask_dialog import InpaintDialog, OutpaintDialog
+from .session import ProjectSession
+from .stills_gallery import CompareDialog, StillActions, StillTile
+from .widgets import EmptyState, FlowLayout, button, label, scrolling
+from .workers import JobController
+
+BROWSE_FILE = "\x00browse-file"
+BROWSE_FOLDER = "\x00browse-folder"
+STILL_KINDS = ("still",)
+
+
+def checkpoint_problem(store: ModelStore, ref: str) -> str | None:
+    """Why `ref` (store id, file or diffusers folder) cannot be used right now, or None."""
+    if not ref:
+        return "Pick a checkpoint."
+    ids = {e.id for e in store.entries()}
+    if ref in ids:
+        if store.find(ref) is None:
+            return (f"The checkpoint {store.entry(ref).name} is not installed, so stills cannot be made yet. "
+                    "Download or import it in Models, or pick a checkpoint file or folder you already have.")
+        return None
+    p = Path(ref).expanduser()
+    if not p.exists():
+        return f"The checkpoint {ref} does not exist any more. Pick another one."
+    if p.is_dir() and not (p / "model_index.json").is_file():
+        return f"{p.name} is a folder but not a diffusers pipeline (it has no model_index.json)."
+    return None
+
+
+class StillsPanel(QWidget):
+    """Make consistent stills of the persona and manage them."""
+
+    title = "Stills"
+
+    def __init__(self, session: ProjectSession, jobs: JobController, open_models: Callable[[], object] | None = None,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.jobs = jobs
+        self.open_models = open_models
+        self.store = ModelStore(session.settings)
+        self._my_jobs: set[str] = set()
+        #: asks before deleting; tests replace it
+        self.confirm: Callable[[str], bool] = self._confirm
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(16, 14, 16, 14)
+        lay.setSpacing(16)
+        lay.addWidget(self._build_form())
+        right = QVBoxLayout()
+        head = QHBoxLayout()
+        head.addWidget(label("Stills", "title"))
+        head.addStretch(1)
+        self.compare_button = button("Compare selected", tip="Tick Compare on two stills")
+        self.compare_button.clicked.connect(self.compare_selected)
+        head.addWidget(self.compare_button)
+        right.addLayout(head)
+        right.addLayout(self._build_notes())
+        self.host = QWidget()
+        self.flow = FlowLayout(self.host)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(self.host)
+        right.addWidget(self.scroll, 1)
+        self.empty = EmptyState("No stills yet.\nDescribe a scene on the left and press Generate: the best "
+                                "candidates appear here with how much they look like the persona.")
+        right.addWidget(self.empty, 1)
+        lay.addLayout(right, 1)
+        jobs.finished.connect(self._job_finished)
+        jobs.progress.connect(self._job_progress)
+        session.opened.connect(lambda _p: self.refresh())
+        session.changed.connect(lambda what: what in ("assets", "persona", "project") and self.refresh())
+        self.refresh()
+
+    # -- the form
+    def _build_notes(self) -> QVBoxLayout:
+        """Above the gallery: what stops generating (missing checkpoint) and what weakens it."""
+        col = QVBoxLayout()
+        self.banner = QFrame()
+        self.banner.setProperty("role", "tile")
+        banner_lay = QVBoxLayout(self.banner)
+        self.banner_text = label("", "badge-warn", wrap=True)
+        banner_lay.addWidget(self.banner_text)
+        self.models_button = button("Open Models…", icon=theme.icon("models"))
+        self.models_button.clicked.connect(lambda: self.open_models and self.open_models())
+        banner_lay.addWidget(self.models_button, 0, Qt.AlignmentFlag.AlignLeft)
+
+        self.identity_hint = label("", "muted", wrap=True)
+        col.addWidget(self.banner)
+        col.addWidget(self.identity_hint)
+        return col
+
+    def _build_form(self) -> QWidget:
+        box = QFrame()
+        box.setProperty("role", "card")
+        box.setFixedWidth(380)
+        col = QVBoxLayout(box)
+        col.setContentsMargins(14, 12, 14, 12)
+        col.addWidget(label("New stills", "heading"))
+        self.prompt = QPlainTextEdit()
+        self.prompt.setPlaceholderText("What the persona is doing, e.g.\nreading in a café by the window, morning light")
+        self.prompt.setFixedHeight(80)
+        col.addWidget(self.prompt)
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        self.style = QComboBox()
+        self.style.addItem("None (persona style only)", "")
+        for s in list_styles():
+            self.style.addItem(s.name, s.name)
+            self.style.setItemData(self.style.count() - 1, s.description, Qt.ItemDataRole.ToolTipRole)
+        form.addRow("Style", self.style)
+        self.aspect = QComboBox()
+        for a in ("9:16", "4:5", "1:1", "16:9"):
+            w, h = BUCKETS[a]
+            self.aspect.addItem(f"{a}  ({w}×{h})", a)
+        form.addRow("Aspect", self.aspect)
+        self.size = QLineEdit()
+        self.size.setPlaceholderText("optional, e.g. 896x1152")
+        self.size.setToolTip("An exact size in pixels (multiples of 8); overrides the aspect")
+        form.addRow("Exact size", self.size)
+        self.count = QSpinBox()
+        self.count.setRange(1, 64)
+        self.count.setValue(4)
+        self.count.setToolTip("How many candidates to make; the best are kept")
+        self.keep = QSpinBox()
+        self.keep.setRange(1, 64)
+        self.keep.setValue(1)
+        self.keep.setToolTip("How many of the candidates to keep (highest identity score first)")
+        self.count.valueChanged.connect(lambda v: self.keep.setMaximum(v))
+        row = QHBoxLayout()
+        row.addWidget(self.count)
+        row.addWidget(label("keep", "muted"))
+        row.addWidget(self.keep)
+        form.addRow("Candidates", row)
+        self.steps = QSpinBox()
+        self.steps.setRange(1, 200)
+        self.steps.setValue(30)
+        self.steps.setToolTip("Denoising steps: more is slower and a little finer (30 is usual)")
+        form.addRow("Steps", self.steps)
+        self.seed = QSpinBox()
+        self.seed.setRange(-1, 2**31 - 2)
+        self.seed.setValue(-1)
+        self.seed.setSpecialValueText("random")
+        self.seed.setToolTip("The same seed and settings make the same image; 'random' picks a new one")
+        form.addRow("Seed", self.seed)
+        col.addLayout(form)
+        col.addWidget(label("Checkpoint", "heading"))
+        self.checkpoint = QComboBox()
+        self.checkpoint.activated.connect(self._checkpoint_picked)
+        col.addWidget(self.checkpoint)
+        self.generate_button = button("Generate", "primary", theme.icon("stills"))
+        self.generate_button.clicked.connect(self.generate)
+        col.addWidget(self.generate_button)
+        self.status = label("", "muted", wrap=True)
+        col.addWidget(self.status)
+        col.addStretch(1)
+        return scrolling(box)
+
+    def _fill_checkpoints(self) -> None:
+        current = self.checkpoint.currentData()
+        p = self.session.project
+        wanted = current or (p.persona.checkpoint if p else "")
+        self.checkpoint.blockSignals(True)
+        self.checkpoint.clear()
+        refs = []
+        for e in self.store.entries():
+            if e.kind == "sdxl-checkpoint":
+                installed = self.store.find(e.id) is not None
+                self.checkpoint.addItem(f"{e.name}{'' if installed else '  (not installed)'}", e.id)
+                refs.append(e.id)
+        if wanted and wanted not in refs:
+            self.checkpoint.addItem(Path(wanted).name or wanted, wanted)
+        self.checkpoint.addItem("Browse for a .safetensors file…", BROWSE_FILE)
+        self.checkpoint.addItem("Browse for a diffusers folder…", BROWSE_FOLDER)
+        i = self.checkpoint.findData(wanted)
+        self.checkpoint.setCurrentIndex(max(i, 0))
+        self.checkpoint.blockSignals(False)
+
+    def set_checkpoint(self, ref: str) -> None:
+        """Select a checkpoint by store id, file or folder (added to the list if new)."""
+        i = self.checkpoint.findData(ref)
+        if i < 0:
+            self.checkpoint.insertItem(self.checkpoint.count() - 2, Path(ref).name or ref, ref)
+            i = self.checkpoint.findData(ref)
+        self.checkpoint.setCurrentIndex(i)
+        self._update_state()
+
+    def _checkpoint_picked(self, index: int) -> None:
+        data = self.checkpoint.itemData(index)
+        if data == BROWSE_FILE:
+            path, _ = QFileDialog.getOpenFileName(self, "SDXL checkpoint", "", "Checkpoints (*.safetensors *.ckpt)")
+        elif data == BROWSE_FOLDER:
+            path = QFileDialog.getExistingDirectory(self, "Diffusers SDXL folder")
+        else:
+            self._update_state()
+            return
+        if path:
+            self.set_checkpoint(path)
+        else:
+            self._fill_checkpoints()
+            self._update_state()
+
+    def _update_state(self) -> None:
+        p = self.session.project
+        problem = checkpoint_problem(self.store, self.checkpoint.currentData() or "") if p else None
+        self.banner.setVisible(bool(problem))
+        self.banner_text.setText(problem or "")
+        self.models_button.setVisible(problem is not None and self.open_models is not None)
+        busy = bool(self._my_jobs & set(self.jobs.running_ids()))
+        self.generate_button.setEnabled(p is not None and not p.read_only and not problem and not busy)
+        if p is not None and not p.persona.identity:
+            self.identity_hint.setText("The persona has no reference faces yet, so stills will not be scored "
+                                       "or face-swapped. Add photos in Faces first for a consistent face.")
+        else:
+            self.identity_hint.setText("")
+        self.identity_hint.setVisible(bool(self.identity_hint.text()))
+
+    # -- gallery
+    def refresh(self) -> None:
+        p = self.session.project
+        self.store = ModelStore(self.session.settings)
+        self._fill_checkpoints()
+        self.flow.clear()
+        stills = sorted(p.assets_of(*STILL_KINDS), key=lambda a: a.created_at, reverse=True) if p else []
+        actions = StillActions(self.set_favourite, self.delete, self.inpaint, self.outpaint, self._selection_changed)
+        for a in stills:
+            self.flow.addWidget(StillTile(p.asset_path(a), a, actions))
+        self.scroll.setVisible(bool(stills))
+        self.empty.setVisible(not stills)
+        self._selection_changed()
+        self._update_state()
+
+    def tiles(self) -> list[StillTile]:
+        return [self.flow.itemAt(i).widget() for i in range(self.flow.count())]
+
+    def _selection_changed(self) -> None:
+        n = sum(t.compare.isChecked() for t in self.tiles())
+        self.compare_button.setEnabled(n == 2)
+        self.compare_button.setText("Compare selected" if n != 1 else "Tick one more to compare")
+        self.compare_button.setVisible(self.flow.count() >= 2)
+
+    def compare_selected(self) -> CompareDialog | None:
+        p = self.session.project
+        picked = [t.asset for t in self.tiles() if t.compare.isChecked()]
+        if p is None or len(picked) != 2:
+            return None
+        dlg = CompareDialog([(p.asset_path(a), a) for a in picked], self)
+        dlg.open()
+        return dlg
+
+    # -- jobs
+    def params(self) -> dict:
+        """The generate job's parameters from the form (see studio/actions/stills.py)."""
+        params = {"prompt": self.prompt.toPlainText().strip(), "n": self.count.value(), "keep": self.keep.value(),
+                  "steps": self.steps.value(), "checkpoint": self.checkpoint.currentData()}
+        if self.size.text().strip():
+            params["size"] = self.size.text().strip()
+        else:
+            params["format"] = self.aspect.currentData()
+        if self.style.currentData():
+            params["style"] = self.style.currentData()
+        if self.seed.value() >= 0:
+            params["seed"] = self.seed.value()
+        return params
+
+    def _start(self, kind: str, params: dict, title: str) -> str | None:
+        p = self.session.project
+        if p is None:
+            return None
+        try:
+            job_id = self.jobs.start(p, kind, params, title)
+        except StudioError as e:
+            show_error(self, e)
+            return None
+        self._my_jobs.add(job_id)
+        self.status.setText(f"{title}: queued")
+        self._update_state()
+        return job_id
+
+    def generate(self) -> str | None:
+        params = self.params()
+        if not params["prompt"]:
+            self.status.setText("Describe the scene first.")
+            self.prompt.setFocus()
+            return None
+        return self._start("generate", params, f"Stills: {params['prompt'][:40]}")
+
+    def _job_progress(self, job_id: str, prog) -> None:  # noqa: ANN001
+        if job_id in self._my_jobs:
+            self.status.setText(f"{prog.label or 'working'} — {prog.fraction * 100:.0f} %")
+
+    def _job_finished(self, job: Job) -> None:
+        if job.id not in self._my_jobs:
+            return
+        self._my_jobs.discard(job.id)
+        if job.state == JobState.done:
+            warnings = (job.result or {}).get("warnings") or []
+            self.status.setText("Done." + ("\n" + "\n".join(warnings) if warnings else ""))
+        else:
+            self.status.setText(f"{job.title}: {job.state.value}")
+        self.refresh()
+
+    # -- tile actions
+    def set_favourite(self, asset_id: str, on: bool) -> None:
+        p = self.session.project
+        if p is not None and not p.read_only:
+            p.update_asset(asset_id, favourite=on)
+
+    def _confirm(self, text: str) -> bool:
+        answer = QMessageBox.question(self, "Delete still?", text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def delete(self, asset_id: str) -> bool:
+        p = self.session.project
+        if p is None or p.read_only:
+            return False
+        if not self.confirm(f"Delete {asset_id}? The file is moved to the project's .trash folder."):
+            return False
+        try:
+            p.remove_asset(asset_id)
+        except StudioError as e:
+            show_error(self, e)
+            return False
+        self.refresh()
+        return True
+
+    def _prompt_of(self, asset_id: str) -> str:
+        a = self.session.project.asset(asset_id)
+        return str(a.provenance.parameters.get("user_prompt") or "")
+
+    def inpaint(self, asset_id: str) -> InpaintDialog | None:
+        p = self.session.project
+        if p is None:
+            return None
+        dlg = InpaintDialog(p.asset_path(asset_id), self._prompt_of(asset_id), self)
+        dlg.accepted.connect(lambda: self.start_inpaint(asset_id, dlg))
+        dlg.open()
+        return dlg
+
+    def start_inpaint(self, asset_id: str, dlg: InpaintDialog) -> str | None:
+        p = self.session.project
+        # the mask is a job input: kept next to the job files so a resumed job still finds it
+        mask = dlg.canvas.save_mask(p.path / "jobs" / "inputs" / f"mask-{uuid.uuid4().hex[:8]}.png")
+        params = {"still": asset_id, "mask": str(mask), "steps": self.steps.value(),
+                  "checkpoint": self.checkpoint.currentData()}
+        if dlg.prompt.text().strip():
+            params["prompt"] = dlg.prompt.text().strip()
+        return self._start("inpaint", params, f"Inpaint {asset_id}")
+
+    def outpaint(self, asset_id: str) -> OutpaintDialog | None:
+        p = self.session.project
+        if p is None:
+            return None
+        size = QImageReader(str(p.asset_path(asset_id))).size()
+        dlg = OutpaintDialog((size.width(), size.height()), self._prompt_of(asset_id), self)
+        dlg.accepted.connect(lambda: self.start_outpaint(asset_id, dlg.aspect.currentData(), dlg.prompt.text()))
+        dlg.open()
+        return dlg
+
+    def start_outpaint(self, asset_id: str, to: str, prompt: str = "") -> str | None:
+        params = {"still": asset_id, "to": to, "steps": self.steps.value(), "checkpoint": self.checkpoint.currentData()}
+        if prompt.strip():
+            params["prompt"] = prompt.strip()
+        return self._start("outpaint", params, f"Outpaint {asset_id} to {to}")
