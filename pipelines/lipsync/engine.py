@@ -16,13 +16,13 @@ from typing import Literal
 
 import numpy as np
 
+from pipelines.video_io import VideoWriter, even_size, is_video, probe, read_frames
 from studio.core.errors import BadInput
 from studio.core.models import ModelStore
 from studio.core.tasks import TaskContext, null_context
 
 from .mouth_shapes import mouth_track
 from .sync_score import mouth_opening, sync_scores
-from .video_io import ClipWriter, even_size, is_video, probe_video, read_frames
 
 Engine = Literal["auto", "wav2lip", "landmarks"]
 WAV2LIP_ID = "wav2lip_gan_96"
@@ -130,7 +130,7 @@ class LipSyncer:
         if duration <= 0:
             raise BadInput("The narration is empty (0 s of audio).")
         clip = is_video(req.visual)
-        fps = probe_video(req.visual)[2] if clip else float(req.fps)
+        fps = probe(req.visual).fps if clip else float(req.fps)
         n = max(1, int(round(duration * fps)))
         still = None
         if clip:
@@ -154,14 +154,14 @@ class LipSyncer:
         sample = None
         work = ctx.sub(0.3 if clip else 0.0, 1.0)
         size = None
-        writer = None
+        writer: VideoWriter | None = None
         try:
             for i, frame in enumerate(frames):
                 lm = landmarks[i]
                 out = frame if lm is None else render(i, frame, lm)
                 if writer is None:
                     size = (out.shape[1], out.shape[0])
-                    writer = ClipWriter(out_path, size, fps, req.audio_path)
+                    writer = VideoWriter(out_path, size, fps, crf=18, preset="veryfast", audio=req.audio_path)
                 writer.write(out)
                 got = meter.update(out)
                 if got and got[0].landmarks68 is not None:
@@ -170,9 +170,12 @@ class LipSyncer:
                     sample = out
                 if i % 5 == 0:
                     work.progress(i, n, f"frame {i + 1}/{n}")
-        finally:
+        except BaseException:  # a cancel or failure leaves no half-written clip
             if writer is not None:
-                writer.close()
+                writer.abort()
+            raise
+        if writer is not None:
+            writer.close()
         scores = sync_scores(opening, track.envelope, fps)
         models = [WAV2LIP_ID] if self.engine == "wav2lip" else []
         notes = []

@@ -21,10 +21,9 @@ from typing import Literal
 
 import numpy as np
 
+from pipelines.video_io import Codec, write_video
 from studio.core.errors import BadInput
 from studio.core.tasks import TaskContext, null_context
-
-from .video_io import Codec, write_video
 
 Move = Literal["push-in", "pan", "parallax"]
 MOVES: tuple[str, ...] = ("push-in", "pan", "parallax")

@@ -59,11 +59,11 @@ def _read_with_ffmpeg(path: Path, err: Exception, rate: int = STUDIO_RATE) -> tu
     """Decode any audio file ffmpeg understands (mp3, m4a, flac…) to mono float32."""
     import subprocess
 
-    import imageio_ffmpeg
+    from studio.core.media import ffmpeg_exe
 
     if not path.is_file():
         raise BadInput(f"No audio file at '{path}'.")
-    cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1", "-ar", str(rate), "-"]
+    cmd = [ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1", "-ar", str(rate), "-"]
     proc = subprocess.run(cmd, capture_output=True)
     if proc.returncode != 0 or not proc.stdout:
         raise BadInput(f"{path} is not readable audio ({err}); use a WAV, MP3, FLAC or M4A file.")

@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from studio.actions.faces import VIDEO_SUFFIXES, model_uses, refuse_identity
+from pipelines.video_io import even_size, is_video, probe, read_frames, write_video
+from studio.actions.faces import model_uses, refuse_identity
 from studio.actions.registry import action
 from studio.core.assets import Provenance
 from studio.core.errors import BadInput, StudioError
@@ -97,7 +98,7 @@ def swap_action(project: Project, params: dict, ctx: TaskContext) -> dict:
         },
     )
     ident = PersonaIdentity(project.persona, analyzer)
-    if target.suffix.lower() in VIDEO_SUFFIXES:
+    if is_video(target):
         staged, kind, scores = _swap_video(project, target, analyzer, swap_frame, ident, ctx)
     else:
         import cv2
@@ -129,15 +130,13 @@ def _swap_video(
 ) -> tuple[Path, str, dict]:
     from pipelines.faces import FaceTracker
 
-    from .video_io import iter_frames, write_video
-
-    meta, frames = iter_frames(target)
+    info = probe(target)
     tracker = FaceTracker(analyzer, every=6, embed=False)
-    total = max(1, meta["nframes"])
+    total = max(1, info.frames)
     per_frame: list[float] = []
 
     def swapped() -> Any:
-        for i, frame in frames:
+        for i, frame in enumerate(read_frames(target)):
             ctx.progress(i, total, f"frame {i + 1}/{total}")
             faces = tracker.update(frame)
             out = swap_frame(frame, faces) if faces else frame
@@ -145,15 +144,20 @@ def _swap_video(
                 best = ident.best(out)
                 if best is not None:
                     per_frame.append(best.score)
-            yield out
+            yield even_size(out)  # H.264 needs even sides: an odd source loses its last row/column
 
     staged = project.stage(".mp4")
+    w, h = info.size
+    # CRF 10 at libx264's default 'medium' preset: the near-lossless encode swaps have always used.
     write_video(
         staged,
         swapped(),
-        tuple(meta["size"]),
-        meta["fps"],
-        audio_from=target if meta["has_audio"] else None,
+        info.fps,
+        (w - w % 2, h - h % 2),
+        crf=10,
+        preset="medium",
+        audio=target if info.has_audio else None,
+        ctx=ctx,
     )
     from pipelines.faces.identity import verdict
 

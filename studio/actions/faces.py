@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from pipelines.video_io import is_video, probe, read_frames
 from studio.actions.registry import action
 from studio.core.assets import ModelUse, Provenance
 from studio.core.errors import BadInput, NotFound, StudioError
@@ -265,9 +266,6 @@ def score_action(project: Project, params: dict, ctx: TaskContext) -> dict:
     )
 
 
-VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v", ".gif"}
-
-
 def _face_json(s: Any) -> dict:
     return {
         "box": [round(float(v), 1) for v in s.face.box],
@@ -300,16 +298,14 @@ def score_media(
     if not p.is_file():
         raise NotFound(f"No file at '{path}'.")
     result: dict[str, Any] = {"backend": analyzer.backend, "faces": [], "frames": []}
-    if p.suffix.lower() not in VIDEO_SUFFIXES:
+    if not is_video(p):
         result["faces"] = [_face_json(s) for s in ident.score_image(load_image(p))]
         return result
-    from studio.actions.video_io import iter_frames
-
     every = max(1, every)
     tracker = FaceTracker(analyzer, every=max(1, 8 // every), embed=True)
-    meta, frames = iter_frames(p)
-    total = max(1, int(meta.get("nframes") or 0))
-    for index, frame in frames:
+    info = probe(p)
+    total = max(1, info.frames)
+    for index, frame in enumerate(read_frames(p)):
         if index % every:
             continue
         if ctx is not None:
@@ -318,7 +314,7 @@ def score_media(
         result["frames"].append(
             {
                 "index": index,
-                "time": round(index / meta["fps"], 3),
+                "time": round(index / info.fps, 3),
                 "faces": [_face_json(s) for s in scores],
             }
         )

@@ -80,7 +80,7 @@ def animate(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict[
     """Make a clip from a still; see `studio animate --help` for the parameters."""
     from pipelines.faces import PersonaIdentity, load_image, open_analyzer
     from pipelines.motion.identity_repair import IdentityRepair
-    from pipelines.motion.video_io import write_video
+    from pipelines.video_io import interpolate, suffix_for, write_video
 
     settings = Settings.load()
     store = ModelStore(settings)
@@ -142,8 +142,6 @@ def animate(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict[
             scores["identity_still"] = None if best is None else round(best.score, 1)
 
         codec = params.get("codec", "h264")
-        from pipelines.motion.video_io import suffix_for
-
         clip = project.stage(suffix_for(codec))
         staged.append(clip)
         preset = "ultrafast" if engine == "camera" else "veryfast"  # intermediates: speed over size
@@ -159,8 +157,6 @@ def animate(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict[
         interp = params.get("interpolate")
         out_fps = fps
         if interp:
-            from pipelines.motion.video_io import interpolate
-
             smooth = project.stage(suffix_for(codec))
             staged.append(smooth)
             interpolate(clip, smooth, int(interp), codec, ctx.sub(0.97, 1.0))

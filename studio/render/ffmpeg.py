@@ -1,39 +1,16 @@
-"""Finding and running ffmpeg, plus a tiny probe (imageio-ffmpeg ships no ffprobe)."""
+"""Running ffmpeg (found by studio.core.media), plus a tiny probe (imageio-ffmpeg ships no ffprobe)."""
 
 from __future__ import annotations
 
-import functools
 import re
-import shutil
 import struct
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from studio.core.errors import StudioError
+from studio.core.media import ffmpeg_exe  # one finder for pipelines and render; re-exported here
 from studio.core.tasks import TaskContext
-
-
-def _version(exe: str) -> tuple[int, ...]:
-    try:
-        out = subprocess.run([exe, "-version"], capture_output=True, text=True, timeout=10).stdout
-    except (OSError, subprocess.SubprocessError):
-        return ()
-    m = re.search(r"ffmpeg version n?(\d+)\.(\d+)", out)
-    return tuple(int(x) for x in m.groups()) if m else ()
-
-
-@functools.cache
-def ffmpeg_exe() -> str:
-    """imageio-ffmpeg's static build (has libx264, libass, loudnorm), or the system's if newer."""
-    import imageio_ffmpeg
-
-    bundled = imageio_ffmpeg.get_ffmpeg_exe()
-    system = shutil.which("ffmpeg")
-    if system and _version(system) > _version(bundled):
-        return system
-    return bundled
-
 
 _TIME = re.compile(r"out_time_us=(\d+)")
 

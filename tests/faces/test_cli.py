@@ -97,16 +97,12 @@ def test_real_persona_without_consent(tmp_path, photos, capsys):
 
 
 def test_score_video_per_frame(project, photos, portrait, tmp_path, capsys):
-    import imageio_ffmpeg
+    from pipelines.video_io import write_video
 
     assert main(["faces", "add", str(project), str(photos["good"])]) == 0
     video = tmp_path / "clip.mp4"
-    w = imageio_ffmpeg.write_frames(str(video), (512, 512), fps=10, macro_block_size=16)
-    w.send(None)
-    for i in range(6):
-        frame = np.roll(portrait, i * 4, axis=1) if i < 4 else np.full_like(portrait, 40)
-        w.send(np.ascontiguousarray(frame))
-    w.close()
+    frames = [np.roll(portrait, i * 4, axis=1) if i < 4 else np.full_like(portrait, 40) for i in range(6)]
+    assert write_video(video, frames, 10, (512, 512)) == 6
     capsys.readouterr()
     assert main(["faces", "score", str(project), str(video), "--every", "2", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
@@ -155,10 +151,10 @@ def test_swap_image_with_tiny_models(project, photos, tiny_models, tmp_path, por
 def test_swap_clip_keeps_audio(project, photos, tiny_models, tmp_path, portrait):
     import subprocess
 
-    import imageio_ffmpeg
+    from pipelines.video_io import ffmpeg_exe, probe, read_frames
 
     assert main(["faces", "add", str(project), str(photos["good"])]) == 0
-    ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
+    ffmpeg = ffmpeg_exe()
     clip = tmp_path / "in.mp4"
     still = tmp_path / "frame.png"
     Image.fromarray(portrait).save(still)
@@ -193,11 +189,10 @@ def test_swap_clip_keeps_audio(project, photos, tiny_models, tmp_path, portrait)
     )
     out = tmp_path / "swapped.mp4"
     assert main(["swap", str(project), str(clip), "-o", str(out), "--no-restore"]) == 0
-    gen = imageio_ffmpeg.read_frames(str(out))
-    meta = gen.__next__()
-    frames = list(gen)
-    assert meta["size"] == (512, 512) and len(frames) >= 3
-    assert meta.get("audio_codec"), "the audio track was not copied"
+    info = probe(out)
+    frames = list(read_frames(out))
+    assert info.size == (512, 512) and len(frames) >= 3
+    assert info.has_audio, "the audio track was not copied"
     with Project.open(project, read_only=True) as p:
         clips = p.assets_of("clip")
         assert len(clips) == 1 and clips[0].provenance.scores["frames_checked"] >= 1

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from pipelines.motion.camera import MOVES, CameraMotion, CameraRequest, ease
-from pipelines.motion.video_io import encoder_args, probe, read_frames
+from pipelines.video_io import encoder_args, probe, read_frames
 from studio.actions.registry import run_job
 from studio.core.jobs import JobState
 from studio.core.project import Project
@@ -35,7 +35,7 @@ def test_clip_duration_fps_size_and_real_face_in_frame(tmp_path, portrait, dlib_
     cam = CameraMotion(CameraRequest(portrait, face, size=(270, 480), fps=24, seconds=1.5, move="parallax"))
     out = tmp_path / "clip.mp4"
     assert cam.render(out) == 36
-    info = probe(out)
+    info = probe(out, count=True)
     assert (info.width, info.height, info.fps, info.frames) == (270, 480, 24.0, 36)
     assert info.seconds == pytest.approx(1.5, abs=0.05)
     frames = list(read_frames(out))
@@ -56,7 +56,7 @@ def test_animate_camera_default_engine_without_svd(tmp_path):
     clip = p.asset(job.result["assets"][0])
     assert clip.provenance.engine == "camera motion (OpenCV)" and clip.parents == [still.id]
     assert clip.provenance.parameters["face_found"] is True
-    info = probe(p.asset_path(clip))
+    info = probe(p.asset_path(clip), count=True)
     assert (info.width, info.height, info.frames) == (240, 426, 12)
     p.close()
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from pipelines.motion.svd import SVDMotion, SVDRequest, cache_size, clear_cache, memory_plan
-from pipelines.motion.video_io import probe
+from pipelines.video_io import probe
 from studio.actions.registry import run_job
 from studio.core.jobs import JobState
 from studio.core.project import Project
@@ -68,7 +68,7 @@ def test_animate_svd_registers_one_clip(tmp_path, tiny_svd_dir, still):
     job = run_job(p, "motion.animate", params)
     assert job.state == JobState.done, job.error
     asset = p.asset(job.result["assets"][0])
-    info = probe(p.asset_path(asset))
+    info = probe(p.asset_path(asset), count=True)
     assert (info.frames, info.fps, info.width, info.height) == (6, 6.0, 32, 48)
     assert asset.provenance.engine == "Stable Video Diffusion"
     assert asset.provenance.parameters["windows"] == 4  # 3 + 3×1 new frames (cross-fade capped at n-2)

@@ -48,8 +48,8 @@ def test_mel_matches_wav2lip_conventions():
 
 def test_wav2lip_path_with_tiny_onnx(small_portrait, tmp_path):
     from pipelines.lipsync.engine import LipSyncer, LipSyncRequest
-    from pipelines.lipsync.video_io import read_frames
     from pipelines.tts.audio_io import write_wav
+    from pipelines.video_io import read_frames
     from studio.core.model_catalog import CATALOG
     from studio.core.models import ModelStore
     from tests.tiny.onnx_wav2lip import build_wav2lip
@@ -104,8 +104,8 @@ def _persona_with_identity(project, img):
 
 def test_embedded_lipsync_talks_in_sync_and_keeps_identity(project, small_portrait, tmp_path):
     from pipelines.faces import PersonaIdentity, open_analyzer
-    from pipelines.lipsync.video_io import read_frames
     from pipelines.tts.audio_io import write_wav
+    from pipelines.video_io import read_frames
     from studio.actions.registry import run_job
 
     path, img = small_portrait
