@@ -83,6 +83,11 @@ class JobQueue:
     def _file(self, job_id: str) -> Path:
         return self.folder / f"{job_id}.json"
 
+    def _cancel_marker(self, job_id: str) -> Path:
+        # A separate marker, not a field rewritten in the job file: the running process saves the
+        # job file several times a second and would overwrite a flag set by another process.
+        return self.folder / f"{job_id}.cancel"
+
     def save(self, job: Job) -> None:
         atomic_write_json(self._file(job.id), job.model_dump(mode="json"))
 
@@ -103,6 +108,8 @@ class JobQueue:
 
     def _check_alive(self, job: Job) -> Job:
         """A running job whose process is gone was interrupted: make it resumable."""
+        if job.state == JobState.running and self._cancel_marker(job.id).exists():
+            job.cancel_requested = True
         if job.state == JobState.running and job.host == socket.gethostname() and job.pid:
             if job.pid != os.getpid() and not pid_alive(job.pid):
                 job.state = JobState.queued
@@ -131,9 +138,10 @@ class JobQueue:
             job.state = JobState.cancelled
             job.finished_at = utcnow()
             job.label = "Cancelled before it started"
-        else:
+            self.save(job)
+        else:  # only the marker: rewriting the file here could undo the runner's own last save
+            self._cancel_marker(job.id).touch()
             job.cancel_requested = True
-        self.save(job)
         return job
 
     def prepare_resume(self, job_id: str) -> Job:
@@ -145,6 +153,7 @@ class JobQueue:
             raise BadInput(f"Job {job_id} is done; there is nothing to resume.")
         job.state = JobState.queued
         job.cancel_requested = False
+        self._cancel_marker(job.id).unlink(missing_ok=True)
         job.error = None
         job.error_code = None
         job.traceback = None
@@ -162,6 +171,8 @@ class JobQueue:
         """Run a queued job in this process; returns the finished job (never raises for job errors)."""
         if job.state != JobState.queued:
             raise BadInput(f"Job {job.id} is {job.state.value}, not queued.")
+        marker = self._cancel_marker(job.id)
+        marker.unlink(missing_ok=True)  # a stale request from an earlier attempt; before "running" is visible
         job.state = JobState.running
         job.pid = os.getpid()
         job.host = socket.gethostname()
@@ -176,12 +187,9 @@ class JobQueue:
 
         def cancel_check() -> bool:
             now = time.monotonic()
-            if now - last_poll[0] > self.write_interval:
+            if now - last_poll[0] > self.write_interval / 5:
                 last_poll[0] = now
-                try:
-                    cancel_seen[0] = json.loads(self._file(job.id).read_text("utf-8")).get("cancel_requested", False)
-                except (OSError, ValueError):
-                    pass
+                cancel_seen[0] = cancel_seen[0] or marker.exists()
             return cancel_seen[0]
 
         def progress(p: Progress) -> None:
@@ -226,5 +234,7 @@ class JobQueue:
         job.finished_at = utcnow()
         job.pid = None
         job.interrupted = False
+        job.cancel_requested = False
         self.save(job)
+        marker.unlink(missing_ok=True)
         return job
