@@ -64,6 +64,7 @@ def _error_from(reply: dict[str, Any]) -> StudioError:
 def _watch(ray: Any, slot: WorkerSlot, run_ref: Any, job_id: str, ctx: TaskContext) -> dict[str, Any]:
     """Wait for the worker's reply, relaying progress and cancel; raises Ray's errors if it dies."""
     cancel_sent = 0.0
+    last: tuple[float, str] | None = None
     try:
         while True:
             ready, _ = ray.wait([run_ref], timeout=POLL)
@@ -75,7 +76,8 @@ def _watch(ray: Any, slot: WorkerSlot, run_ref: Any, job_id: str, ctx: TaskConte
                     raise Cancelled("Cancelled (the farm worker was stopped).")
                 continue
             p = ray.get(slot.handle.progress.remote())
-            if p and p.get("job") == job_id:
+            if p and p.get("job") == job_id and (p["fraction"], p["label"]) != last:
+                last = (p["fraction"], p["label"])
                 ctx.progress(int(p["fraction"] * 1000), 1000, p["label"])  # raises Cancelled
             else:
                 ctx.raise_if_cancelled()

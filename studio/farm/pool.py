@@ -190,7 +190,7 @@ def cluster_status() -> dict[str, Any]:
 
     from .worker import describe_node
 
-    probe = ray.remote(describe_node).options(num_cpus=0)
+    probe = ray.remote(num_cpus=0)(describe_node)
     nodes, refs = [], []
     for n in ray.nodes():
         if not n.get("Alive"):
