@@ -16,27 +16,25 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def farm_home(tmp_path_factory):
-    """The studio home of the farm workers (settings, model store) with the tiny SDXL installed."""
-    import torch
-
-    torch.set_num_threads(1)
-    from studio.core.models import ModelStore
-    from studio.core.settings import Settings
-    from tests.tiny.sdxl import save_tiny_sdxl
-
-    home = tmp_path_factory.mktemp("farm-home")
-    folder = save_tiny_sdxl(tmp_path_factory.mktemp("tiny-sdxl") / "tiny-sdxl")
-    store = ModelStore(Settings(models_dir=str(home / "data" / "models")))
-    store.import_file("tiny-sdxl", folder, kind="sdxl-checkpoint")
-    return home
+    """The studio home (settings, model store) of the desktop side and the farm workers."""
+    return tmp_path_factory.mktemp("farm-home")
 
 
 @pytest.fixture(scope="module")
-def farm(farm_home):
-    """The address of a 2-CPU local Ray cluster; its worker actors are stopped afterwards."""
+def farm(farm_home, tmp_path_factory):
+    """The address of a 2-CPU local Ray cluster whose store has the tiny SDXL as `tiny-sdxl`."""
     import ray
+    import torch
 
+    from studio.core.models import ModelStore
+    from studio.core.settings import Settings
     from studio.farm.pool import NAMESPACE, reset_pool
+    from tests.tiny.sdxl import save_tiny_sdxl
+
+    torch.set_num_threads(1)
+    folder = save_tiny_sdxl(tmp_path_factory.mktemp("tiny-sdxl") / "tiny-sdxl")
+    store = ModelStore(Settings(models_dir=str(farm_home / "data" / "models")))
+    store.import_file("tiny-sdxl", folder, kind="sdxl-checkpoint")
 
     env = {"PERSONA_STUDIO_HOME": str(farm_home), "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1",
            "HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(farm_home / "hf-cache")}

@@ -103,3 +103,30 @@ def test_a_model_missing_on_the_worker_is_named(farm, project, still_params):
     assert job.state == JobState.failed
     assert "studio models download sdxl-base-1.0" in job.error and "farm worker" in job.error
     assert job.error_code == 2 and project.assets_of("still") == []
+
+
+def test_batch_of_posts_on_the_farm_with_a_summary(farm, project, tmp_path, capsys):
+    from studio.cli.main import main
+    from studio.core.paths import resources_dir
+    from studio.core.project import Project
+
+    plan = tmp_path / "week.yaml"
+    plan.write_text(
+        "defaults: {presets: [tiktok], engine: camera, size: [90, 160], export_size: [90, 160]}\n"
+        "posts:\n"
+        f"  - {{title: Monday, script: Good morning from the farm., still: {resources_dir() / 'demo' / 'portrait.jpg'}}}\n"
+        "  - {title: Broken, script: Bad preset., presets: [nope]}\n", "utf-8")
+    folder = str(project.path)
+    project.close()
+    assert main(["batch", folder, str(plan), "--farm", farm]) == 1  # one post failed
+    text = capsys.readouterr().out
+    assert "Monday" in text and "done" in text and "tiktok" in text and "No export preset 'nope'" in text
+    with Project.open(folder, read_only=True) as p:
+        post = next(x for x in p.data.posts if x.title == "Monday")
+        tl = p.timeline(post.timeline_id)
+        video = p.asset(post.exports["tiktok"])  # post, timeline and exports point at desktop assets
+        assert p.asset_path(video).stat().st_size > 1000 and video.kind == "export"
+        for clip in (c for t in tl.tracks for c in t.clips if c.asset_id):
+            assert p.asset_path(p.asset(clip.asset_id)).is_file()
+        talking = p.asset(tl.track("video").clips[0].asset_id)
+        assert {p.asset(x).kind for x in talking.parents} == {"clip", "narration"}
