@@ -98,8 +98,12 @@ class PiperNarrator:
         return cached
 
     def load(self, device: str = "cpu") -> None:
+        import onnxruntime
         from piper import PiperVoice
 
+        # VITS draws its noise with ONNX random ops seeded from onnxruntime's process seed, which
+        # is random per process: fix it so a script narrates the same on any machine (the farm).
+        onnxruntime.set_seed(0)
         model = self._aligned_model() or self.files.onnx
         self.voice = PiperVoice.load(model, config_path=self.files.config, use_cuda=device.startswith("cuda"))
         self.has_alignments = len(self.voice.session.get_outputs()) > 1

@@ -61,8 +61,14 @@ def run_job(
     title: str = "",
     on_progress: Callable[[Job, Progress], None] | None = None,
     ctx: TaskContext | None = None,
+    farm: str | None = None,
 ) -> Job:
-    """Queue a job of `kind` in the project and run it here; returns the finished job."""
+    """Queue a job of `kind` in the project and run it here (or on the Ray farm at `farm`:
+    an address, or 'default' for the one in settings); returns the finished job."""
+    if farm:
+        from studio.farm.dispatch import run_farm_job
+
+        return run_farm_job(project, kind, params, title, on_progress, ctx, address=farm)
     handler = handler_for(kind)
     queue = queue_of(project)
     job = queue.submit(kind, params, title)

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
@@ -21,6 +22,11 @@ from studio.core.tasks import TaskContext
 
 console = Console(stderr=True, highlight=False)
 out = Console(highlight=False, soft_wrap=True)
+
+
+#: `--farm ADDRESS|default` of every job command: run the job on a Ray cluster (docs/farm.md)
+FARM = typer.Option(None, "--farm", metavar="ADDRESS|default",
+                    help="Run on the render farm: ray://HOST:10001, auto, or 'default' (`studio farm connect`).")
 
 
 def open_project(path: str, write: bool = True) -> Project:

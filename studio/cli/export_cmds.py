@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from .common import console, finish_job, open_project, out, print_json, progress_task
+from .common import FARM, console, finish_job, open_project, out, print_json, progress_task
 
 
 def register(app: typer.Typer) -> None:
@@ -24,6 +24,7 @@ def export(
     cover_time: float = typer.Option(None, "--cover-time", help="Second of the cover frame (default: a third in)."),
     cover_caption: bool = typer.Option(False, "--cover-caption", help="Put the first caption line on the cover."),
     json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    farm: str = FARM,
 ) -> None:
     """Export a post to social formats: one signed MP4 (+ cover, captions) per preset."""
     from studio.actions.registry import run_job
@@ -42,7 +43,7 @@ def export(
                 raise BadInput(f"--size must look like 180x320 (got '{size}').") from None
             params["size"] = [w, h]
         with progress_task(f"Exporting {', '.join(presets)}", quiet=json_out) as ctx:
-            job = run_job(p, "export", params, f"Export {tgt}", ctx=ctx)
+            job = run_job(p, "export", params, f"Export {tgt}", ctx=ctx, farm=farm)
         finish_job(job)
         res = job.result
         if json_out:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from .common import console, finish_job, open_project, out, print_json, progress_task
+from .common import FARM, console, finish_job, open_project, out, print_json, progress_task
 
 
 def register(app: typer.Typer) -> None:
@@ -32,6 +32,7 @@ def animate(
     low_vram: bool = typer.Option(None, "--low-vram/--no-low-vram", help="Force the low-VRAM plan (default: chosen from free VRAM)."),
     codec: str = typer.Option("h264", "--codec", help="h264 (CRF 12, yuv420p .mp4) or ffv1 (lossless .mkv)."),
     json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    farm: str = FARM,
 ) -> None:
     """Make a motion clip from a still and add it to the project."""
     from studio.actions.registry import run_job
@@ -50,7 +51,7 @@ def animate(
         "interpolate": interpolate, "low_vram": low_vram, "codec": codec,
     }
     with open_project(project) as p, progress_task("Animating", quiet=json_out) as ctx:
-        job = finish_job(run_job(p, "motion.animate", params, title=f"Animate {still}", ctx=ctx))
+        job = finish_job(run_job(p, "motion.animate", params, title=f"Animate {still}", ctx=ctx, farm=farm))
         res = job.result
         if json_out:
             print_json(res)

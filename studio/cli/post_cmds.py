@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from .common import finish_job, open_project, out, print_json, progress_task
+from .common import FARM, finish_job, open_project, out, print_json, progress_task
 
 
 def register(app: typer.Typer) -> None:
@@ -26,6 +26,7 @@ def post(
     label: bool = typer.Option(True, "--label/--no-label", help="Visible 'AI-generated' label on the video."),
     title: str = typer.Option(None, "--title", help="The post's title."),
     json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    farm: str = FARM,
 ) -> None:
     """Still → motion → narration → lip-sync → captions → exports, as one job."""
     from studio.actions.registry import run_job
@@ -36,7 +37,7 @@ def post(
               "engine": engine, "move": move, "out_dir": str(out_dir) if out_dir else None, "label": label,
               "title": title}
     with open_project(project) as p, progress_task("Making the post", quiet=json_out) as ctx:
-        job = finish_job(run_job(p, "post", params, title=f"Post: {title or text[:40]}", ctx=ctx))
+        job = finish_job(run_job(p, "post", params, title=f"Post: {title or text[:40]}", ctx=ctx, farm=farm))
     res = job.result
     if json_out:
         print_json({"job": job.id, **res})

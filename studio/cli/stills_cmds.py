@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from .common import console, finish_job, open_project, out, print_json, progress_task
+from .common import FARM, console, finish_job, open_project, out, print_json, progress_task
 
 
 def register(app: typer.Typer) -> None:
@@ -30,12 +30,12 @@ def _check_models(params: dict) -> None:
         resolve_model(parse_lora(spec)[0], store, "LoRA", settings.allow_pickle_checkpoints)
 
 
-def _run(project: str, kind: str, params: dict, title: str, json_out: bool) -> dict:
+def _run(project: str, kind: str, params: dict, title: str, json_out: bool, farm: str | None = None) -> dict:
     from studio.actions.registry import run_job
 
     _check_models(params)
     with open_project(project) as p, progress_task(title, quiet=json_out) as ctx:
-        job = finish_job(run_job(p, kind, params, title, ctx=ctx))
+        job = finish_job(run_job(p, kind, params, title, ctx=ctx, farm=farm))
         result = dict(job.result)
         result["job"] = job.id
         result["paths"] = [str(p.asset_path(a)) for a in result.get("assets", [])]
@@ -76,6 +76,7 @@ def generate(
     pick: str = typer.Option(None, "--pick", help="Make the listed candidates (e.g. 1,3) of the last --as-reference/--variations run reference faces."),
     variations: int = typer.Option(None, "--variations", help="Draw K more angles/expressions of the picked reference face."),
     json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    farm: str = FARM,
 ) -> None:
     """Generate stills of the persona: SDXL candidates, face swap, keep the most like them."""
     from studio.core.errors import BadInput
@@ -92,7 +93,7 @@ def generate(
         "as_reference": as_reference, "variations": variations,
     }
     title = "Reference faces" if as_reference else "Face variations" if variations else f"Stills: {prompt[:40]}"
-    _run(project, "generate", params, title, json_out)
+    _run(project, "generate", params, title, json_out, farm)
 
 
 def inpaint(

@@ -8,7 +8,7 @@ import typer
 
 from studio.core.errors import BadInput
 
-from .common import finish_job, open_project, out, print_json, progress_task
+from .common import FARM, finish_job, open_project, out, print_json, progress_task
 
 voice_app = typer.Typer(help="The persona's voice: engine, voice, speed and cloning samples.", no_args_is_help=True)
 
@@ -28,6 +28,7 @@ def narrate(
     speed: float = typer.Option(None, "--speed", help="Speaking speed, 1.0 = normal (default: the persona's)."),
     label: str = typer.Option("", "--label", help="A name for the narration in the asset bin."),
     json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    farm: str = FARM,
 ) -> None:
     """Speak a script in the persona's voice; saves a 48 kHz WAV with word timings for captions."""
     from studio.actions.registry import run_job
@@ -38,7 +39,7 @@ def narrate(
     words = read_script(script) if script is not None else check_script(text)
     params = {"text": words, "voice_id": voice, "engine": engine, "speed": speed, "label": label}
     with open_project(project) as p, progress_task("Narrating", quiet=json_out) as ctx:
-        job = finish_job(run_job(p, "narrate", params, title=f"Narrate: {words[:40]}", ctx=ctx))
+        job = finish_job(run_job(p, "narrate", params, title=f"Narrate: {words[:40]}", ctx=ctx, farm=farm))
         res = job.result
         if json_out:
             print_json({"job": job.id, **res})
@@ -99,6 +100,7 @@ def lipsync(
     fps: float = typer.Option(30.0, "--fps", help="Frame rate when the input is a still."),
     restore: bool = typer.Option(False, "--restore", help="Restore the mouth region with the face restorer (Wav2Lip)."),
     json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    farm: str = FARM,
 ) -> None:
     """Make a talking clip: the persona's mouth moves with the narration."""
     from studio.actions.registry import run_job
@@ -112,7 +114,7 @@ def lipsync(
         p.resolve_input(narration)
         params = {"visual": visual, "narration": narration, "engine": engine, "fps": fps, "restore": restore}
         with progress_task("Lip-sync", quiet=json_out) as ctx:
-            job = finish_job(run_job(p, "lipsync", params, title="Lip-sync", ctx=ctx))
+            job = finish_job(run_job(p, "lipsync", params, title="Lip-sync", ctx=ctx, farm=farm))
         res = job.result
         if json_out:
             print_json({"job": job.id, **res})

@@ -198,6 +198,7 @@ class JobQueue:
             if now - last_write[0] > self.write_interval:
                 last_write[0] = now
                 job.heartbeat = time.time()
+                last_poll[0] = 0.0  # re-read the flag right before overwriting the file, or a cancel is lost
                 job.cancel_requested = cancel_check() or job.cancel_requested
                 self.save(job)
             if on_progress:

@@ -1,0 +1,114 @@
+"""The farm worker: a long-lived Ray actor that runs studio jobs from bundles.
+
+One actor per pipeline group (see resources.py) lives on a node; because the pipelines cache
+loaded models process-wide, a second SDXL job on the same actor skips loading the checkpoint.
+The actor is threaded (`max_concurrency`): `run` works in one thread while the desktop calls
+`progress` and `cancel` from others, which is how progress streams back and cancel reaches the
+job's TaskContext. Nothing here touches the desktop's disk: the job runs in a temp mini-project.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import tempfile
+import threading
+import traceback
+from typing import Any
+
+from studio.core.errors import StudioError
+from studio.core.tasks import Cancelled, Progress, TaskContext
+
+from .bundle import JobBundle, open_bundle
+from .results import collect_outputs
+
+
+class StudioWorker:
+    """Runs one job at a time; `progress`/`cancel` may be called while it runs."""
+
+    def __init__(self, group: str):
+        self.group = group
+        self._lock = threading.Lock()
+        self._job_id: str | None = None
+        self._cancel = threading.Event()
+        self._progress: dict[str, Any] | None = None
+        self.jobs_run = 0
+
+    # -- called by the desktop while a job runs
+    def progress(self) -> dict[str, Any] | None:
+        """The running job's last progress: {'job', 'fraction', 'label'} (None when idle)."""
+        return self._progress
+
+    def cancel(self, job_id: str) -> bool:
+        """Cancel `job_id` if it is the one running here (a late cancel never hits the next job)."""
+        with self._lock:
+            if self._job_id == job_id:
+                self._cancel.set()
+                return True
+        return False
+
+    def info(self) -> dict[str, Any]:
+        """Where this worker runs and what it has done (`studio farm status`)."""
+        return {"group": self.group, "pid": os.getpid(), "node": socket.gethostname(), "jobs_run": self.jobs_run,
+                "busy": self._job_id}
+
+    def pid(self) -> int:
+        return os.getpid()
+
+    def ping(self) -> bool:
+        return True
+
+    # -- the job
+    def run(self, bundle: JobBundle) -> dict[str, Any]:
+        """Run the bundle's job; returns {'status': done|cancelled|failed, ...} (never raises for job errors)."""
+        from studio.actions.registry import handler_for
+
+        with self._lock:
+            self._job_id = bundle.job_id
+            self._cancel.clear()
+            self._progress = {"job": bundle.job_id, "fraction": 0.0, "label": "starting on the farm"}
+        tmp = tempfile.mkdtemp(prefix="studio-farm-")
+        project = None
+
+        def on_progress(p: Progress) -> None:
+            self._progress = {"job": bundle.job_id, "fraction": p.fraction, "label": p.label}
+
+        try:
+            project = open_bundle(bundle, tmp)
+            ctx = TaskContext(on_progress, cancel_event=self._cancel)
+            ctx.raise_if_cancelled()
+            result = handler_for(bundle.kind)(project, dict(bundle.params), ctx) or {}
+            return {"status": "done", "output": collect_outputs(project, bundle, result, socket.gethostname())}
+        except Cancelled:
+            return {"status": "cancelled"}
+        except StudioError as e:
+            return {"status": "failed", "error": e.message, "exit_code": e.exit_code, "type": type(e).__name__,
+                    "model_ids": getattr(e, "model_ids", None), "node": socket.gethostname()}
+        except Exception as e:  # a bug: keep the worker's traceback for the job file
+            return {"status": "failed", "error": f"Internal error on the farm worker {socket.gethostname()}: "
+                    f"{type(e).__name__}: {e}", "exit_code": 1, "type": "Exception",
+                    "traceback": traceback.format_exc(), "node": socket.gethostname()}
+        finally:
+            if project is not None:
+                project.close()
+            shutil.rmtree(tmp, ignore_errors=True)
+            with self._lock:
+                self._job_id = None
+                self._progress = None
+                self.jobs_run += 1
+
+
+def describe_node() -> dict[str, Any]:
+    """This node's host, studio version and installed models (run on every node by `farm status`)."""
+    from studio import __version__
+    from studio.core.models import ModelStore
+
+    store = ModelStore()
+    models = []
+    for entry in store.entries():
+        info = store.locate(entry.id)
+        if info.status == "present":
+            models.append({"id": entry.id, "kind": entry.kind, "where": info.where})
+    return {"host": socket.gethostname(), "pid": os.getpid(), "studio_version": __version__,
+            "models_dir": str(store.root), "models": models}
