@@ -82,3 +82,17 @@ def finish_job(job: Job) -> Job:
         console.print(f"Cancelled (job {job.id}); `studio jobs resume` runs it again.")
         sys.exit(130)
     return job
+
+
+def require_display() -> None:
+    """Fail with a clear message (not a Qt abort) when the window cannot be shown."""
+    import os
+
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise StudioError(
+            "No display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset). Run `studio` from "
+            "a desktop session, use `xvfb-run studio gui ...`, or use the command line: `studio --help`."
+        )
+

@@ -17,6 +17,9 @@ def gui(
     panel: str = typer.Option(None, "--panel", help="Show this panel first (library, timeline, jobs, models, …)."),
 ) -> None:
     """Open the Persona Studio window."""
+    from .common import require_display
+
+    require_display()
     from studio.gui.app import run_gui  # noqa: PLC0415 - Qt only when the window is wanted
 
     raise typer.Exit(run_gui(project, str(screenshot) if screenshot else None, panel))

@@ -38,11 +38,11 @@ def _root(
     version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."),
 ) -> None:
     if ctx.invoked_subcommand is None:
-        try:
-            from studio.gui.app import run_gui  # noqa: PLC0415  (Qt only when the window is wanted)
-        except ImportError:
-            console.print(ctx.get_help())
-            raise typer.Exit(0) from None
+        from .common import require_display
+
+        require_display()
+        from studio.gui.app import run_gui  # noqa: PLC0415  (Qt only when the window is wanted)
+
         raise typer.Exit(run_gui(None))
 
 

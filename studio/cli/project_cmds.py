@@ -11,7 +11,35 @@ from studio.core.persona import ConsentRecord, Persona
 from studio.core.project import Project
 from studio.core.settings import Settings
 
+from rich.markup import escape
+
 from .common import console, open_project, out, print_json
+
+#: the scores worth a glance in `studio info`, in user words
+_SHOWN_SCORES = {
+    "identity": "identity {:.0f}",
+    "sync_correlation": "lip-sync r={:.2f}",
+    "sync_offset_ms": "offset {:.0f} ms",
+    "duration_s": "{:.1f} s",
+}
+
+
+def _asset_summary(a) -> str:  # noqa: ANN001 - an Asset
+    """One line: engine, headline scores, verdicts."""
+    bits = [a.provenance.engine] if a.provenance.engine else []
+    for key, fmt in _SHOWN_SCORES.items():
+        v = a.provenance.scores.get(key)
+        if isinstance(v, int | float):
+            bits.append(fmt.format(v))
+    verdict = a.provenance.scores.get("identity_verdict")
+    if verdict:
+        bits.append(str(verdict))
+    extra = a.provenance.model_extra or {}
+    verdict = extra.get("commercial_use")
+    if isinstance(verdict, dict):
+        blocking = ", ".join(verdict.get("blocking") or [])
+        bits.append(f"commercial use: {verdict.get('verdict')}" + (f" ({blocking})" if blocking else ""))
+    return " · ".join(bits)
 
 
 def register(app: typer.Typer) -> None:
@@ -71,9 +99,8 @@ def info(
         out.print(f"  checkpoint: {per.checkpoint}   style: {per.style_prompt}")
         out.print(f"  assets: {len(p.data.assets)}   timelines: {len(p.data.timelines)}   posts: {len(p.data.posts)}")
         for a in p.data.assets:
-            scores = " ".join(f"{k}={v}" for k, v in a.provenance.scores.items() if not isinstance(v, list | dict))
-            engine = f" [{a.provenance.engine}]" if a.provenance.engine else ""
-            out.print(f"    {a.id:<22} {a.kind:<10} {a.path}{engine} {scores}")
+            out.print(f"    {a.id:<22} {a.kind:<10} {escape(a.label or a.path)}", end="")
+            out.print(f"  [dim]{escape(_asset_summary(a))}[/dim]")
         if jobs:
             out.print(f"  jobs: {len(jobs)} ({sum(j.state.value == 'done' for j in jobs)} done)")
         if p.read_only_reason and "request" not in p.read_only_reason:

@@ -96,3 +96,12 @@ def test_jobs_list_cancel_resume(tmp_path, capsys):
 def test_version(capsys, args):
     code, out, _ = run(capsys, *args)
     assert code == 0 and out.startswith("Persona Studio ")
+
+
+def test_no_display_gives_a_message_not_a_qt_abort(monkeypatch, capsys):
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    for args in ([], ["gui"]):
+        code, _, err = run(capsys, *args)
+        assert code == 1 and "xvfb-run" in err and "studio --help" in err
