@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from studio.core.errors import BadInput
 from studio.core.persona import ConsentRecord, Persona
 from studio.core.project import Project
 from studio.core.settings import Settings
-
-from rich.markup import escape
 
 from .common import console, open_project, out, print_json
 
