@@ -28,8 +28,8 @@ $(PY):
 	$(PIP) install -q --upgrade pip setuptools wheel
 
 $(STAMP): pyproject.toml | $(PY)
-	$(PIP) install $(TORCH_INDEX) "$(TORCH_SPEC)"
-	$(PIP) install -e '.[dev]'
+	$(PIP) install -q $(TORCH_INDEX) "$(TORCH_SPEC)"
+	$(PIP) install -q -e '.[dev]'
 	@touch $(STAMP)
 
 install: $(STAMP)

@@ -69,7 +69,9 @@ def progress_task(description: str, quiet: bool = False) -> Iterator[TaskContext
 def finish_job(job: Job) -> Job:
     """Turn a finished job into the CLI's exit behaviour."""
     if job.state == JobState.failed:
-        raise StudioError(f"{job.error} (job {job.id})")
+        err = StudioError(f"{job.error} (job {job.id})")
+        err.exit_code = job.error_code or 1  # bad input found inside a job is still exit 2
+        raise err
     if job.state == JobState.cancelled:
         console.print(f"Cancelled (job {job.id}); `studio jobs resume` runs it again.")
         sys.exit(130)

@@ -52,6 +52,7 @@ class Job(BaseModel):
     label: str = ""
     eta: float | None = None
     error: str | None = None
+    error_code: int | None = Field(default=None, description="CLI exit code of the error (2 = bad input)")
     traceback: str | None = None
     result: dict[str, Any] = Field(default_factory=dict)
     attempts: int = 0
@@ -145,6 +146,7 @@ class JobQueue:
         job.state = JobState.queued
         job.cancel_requested = False
         job.error = None
+        job.error_code = None
         job.traceback = None
         self.save(job)
         return job
@@ -214,6 +216,7 @@ class JobQueue:
         except StudioError as e:
             job.state = JobState.failed
             job.error = e.message
+            job.error_code = e.exit_code
             job.label = "Failed"
         except Exception as e:  # an unexpected bug: keep the traceback in the job file
             job.state = JobState.failed

@@ -300,6 +300,10 @@ class ModelStore:
         else:
             shutil.copyfile(src_path, tmp)
         os.replace(tmp, dest)
+        # A config that travels beside the file (Piper voices: VOICE.onnx + VOICE.onnx.json).
+        config = src_path.with_name(src_path.name + ".json")
+        if config.is_file():
+            shutil.copyfile(config, dest.with_name(dest.name + ".json"))
         self._record_hash(model_id, digest)
         return dest
 

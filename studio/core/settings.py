@@ -68,6 +68,8 @@ class Settings(BaseModel):
     low_vram: Literal["auto", "on", "off"] = "auto"
     allow_pickle_checkpoints: bool = False
     farm_address: str | None = None
+    c2pa_cert: str | None = Field(default=None, description="PEM certificate chain that signs exports (C2PA)")
+    c2pa_key: str | None = Field(default=None, description="PEM private key of c2pa_cert")
 
     @classmethod
     def path(cls) -> Path:

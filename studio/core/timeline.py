@@ -27,6 +27,9 @@ class Transform(_Frozen):
     crop: tuple[int, int, int, int] | None = None
     scale: float = 1.0
     reframe: Literal["face", "center", "none"] = "face"
+    #: Where an overlay's centre sits, as fractions of the output frame (0..1).
+    position: tuple[float, float] = (0.5, 0.5)
+    opacity: float = Field(default=1.0, ge=0.0, le=1.0)
 
 
 class Clip(_Frozen):
@@ -225,6 +228,57 @@ class SplitClip(EditCommand):
         t, _ = tl.find_clip(self.left.id)
         rest = [c for c in t.clips if c.id not in (self.left.id, self.right.id)]
         return tl.with_clips(t, (*rest, self.original))
+
+
+class ReplaceTrackClips(EditCommand):
+    """Replace every clip of one track (e.g. rebuild the caption track from word timings)."""
+
+    track: str
+    before: tuple[Clip, ...]
+    after: tuple[Clip, ...]
+    label: str = "Replace track"
+
+    @classmethod
+    def on(cls, tl: Timeline, track: str, clips: Iterable[Clip], label: str = "Replace track") -> ReplaceTrackClips:
+        t = tl.track(track)
+        return cls(track=t.id, before=t.clips, after=tuple(clips), label=label)
+
+    def apply(self, tl: Timeline) -> Timeline:
+        return tl.with_clips(tl.track(self.track), self.after)
+
+    def revert(self, tl: Timeline) -> Timeline:
+        return tl.with_clips(tl.track(self.track), self.before)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def caption_clips(words: Iterable[dict], offset: float = 0.0) -> list[Clip]:
+    """One caption clip per spoken word from `[{"word", "start", "end"}]` timings (seconds).
+
+    A caption clip has no asset: its `text` is the word, `start` the word start on the timeline
+    and `out_point` its length, so captions move and trim like any clip.
+    """
+    clips: list[Clip] = []
+    for w in words:
+        text = str(w.get("word", "")).strip()
+        start, end = float(w["start"]) + offset, float(w["end"]) + offset
+        if not text or end <= start:
+            continue
+        clips.append(Clip(start=max(start, 0.0), out_point=end - start, text=text))
+    return clips
+
+
+def snap_time(tl: Timeline, time: float, tolerance: float = 0.1, exclude: str | None = None) -> float:
+    """`time` moved to the nearest clip edge (or 0) within `tolerance` seconds, else unchanged.
+
+    `exclude` is the id of the clip being dragged, so it does not snap to itself.
+    """
+    edges = [0.0] + [
+        e for t in tl.tracks for c in t.clips if c.id != exclude for e in (c.start, c.end)
+    ]
+    best = min(edges, key=lambda e: abs(e - time))
+    return best if abs(best - time) <= tolerance else time
 
 
 class UndoStack:

@@ -1,0 +1,2 @@
+"""Motion clips from a still: Stable Video Diffusion, the OpenCV camera-motion default, and
+per-frame identity repair."""

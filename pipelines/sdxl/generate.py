@@ -1,0 +1,121 @@
+"""Run the loaded SDXL pipelines: text-to-image, image-to-image and inpainting, one seed each.
+
+Every call reports each denoising step through the TaskContext from `callback_on_step_end`;
+a cancel raises `Cancelled` from inside that callback, so the pipeline stops at once and nothing
+is decoded or written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from studio.core.tasks import TaskContext
+
+
+@dataclass(frozen=True)
+class ImageRequest:
+    """What to draw, for one candidate."""
+
+    prompt: str
+    negative: str
+    width: int
+    height: int
+    steps: int
+    cfg: float
+    seed: int
+    extra: dict[str, Any] = field(default_factory=dict)  # e.g. ip_adapter_image_embeds
+
+
+def step_callback(ctx: TaskContext, total: int, label: str) -> Callable[..., dict]:
+    """A `callback_on_step_end` that reports progress and raises Cancelled when asked."""
+
+    def on_step_end(pipe: Any, step: int, timestep: Any, callback_kwargs: dict) -> dict:
+        ctx.progress(step + 1, total, label)
+        return callback_kwargs
+
+    return on_step_end
+
+
+def generator_for(seed: int) -> Any:
+    """A CPU torch.Generator: the same seed gives the same image on CPU and on any GPU."""
+    import torch
+
+    return torch.Generator(device="cpu").manual_seed(int(seed))
+
+
+def _steps_run(steps: int, strength: float | None) -> int:
+    # img2img/inpaint only run the last `strength` part of the schedule
+    return steps if strength is None else max(1, int(steps * strength))
+
+
+def text_to_image(pipe: Any, req: ImageRequest, ctx: TaskContext, label: str = "drawing") -> np.ndarray:
+    """One txt2img image as RGB uint8."""
+    ctx.raise_if_cancelled()
+    out = pipe(
+        prompt=req.prompt,
+        negative_prompt=req.negative or None,
+        width=req.width,
+        height=req.height,
+        num_inference_steps=req.steps,
+        guidance_scale=req.cfg,
+        generator=generator_for(req.seed),
+        callback_on_step_end=step_callback(ctx, req.steps, label),
+        output_type="np",
+        **req.extra,
+    )
+    return to_uint8(out.images[0])
+
+
+def image_to_image(pipe: Any, image: np.ndarray, req: ImageRequest, strength: float, ctx: TaskContext, label: str = "varying") -> np.ndarray:
+    """One img2img image (same size as `image`) as RGB uint8."""
+    from PIL import Image
+
+    ctx.raise_if_cancelled()
+    out = pipe(
+        prompt=req.prompt,
+        negative_prompt=req.negative or None,
+        image=Image.fromarray(image),
+        strength=strength,
+        num_inference_steps=req.steps,
+        guidance_scale=req.cfg,
+        generator=generator_for(req.seed),
+        callback_on_step_end=step_callback(ctx, _steps_run(req.steps, strength), label),
+        output_type="np",
+        **req.extra,
+    )
+    return to_uint8(out.images[0])
+
+
+def inpaint_image(
+    pipe: Any, image: np.ndarray, mask: np.ndarray, req: ImageRequest, strength: float, ctx: TaskContext, label: str = "painting"
+) -> np.ndarray:
+    """Inpaint where `mask` (uint8, 255 = repaint) is set; returns the raw pipeline output (H, W, 3)."""
+    from PIL import Image
+
+    ctx.raise_if_cancelled()
+    h, w = image.shape[:2]
+    out = pipe(
+        prompt=req.prompt,
+        negative_prompt=req.negative or None,
+        image=Image.fromarray(image),
+        mask_image=Image.fromarray(mask),
+        width=w,
+        height=h,
+        strength=strength,
+        num_inference_steps=req.steps,
+        guidance_scale=req.cfg,
+        generator=generator_for(req.seed),
+        callback_on_step_end=step_callback(ctx, _steps_run(req.steps, strength), label),
+        output_type="np",
+        **req.extra,
+    )
+    return to_uint8(out.images[0])
+
+
+def to_uint8(img: np.ndarray) -> np.ndarray:
+    """Pipeline float output (0..1) to RGB uint8."""
+    return np.clip(np.rint(np.asarray(img, dtype=np.float32) * 255.0), 0, 255).astype(np.uint8)

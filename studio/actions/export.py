@@ -1,0 +1,62 @@
+"""Job handlers: `export` (timeline -> social formats) and `captions` (words -> caption track)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from studio.actions.registry import action
+from studio.core.errors import BadInput
+from studio.core.project import Project
+from studio.core.tasks import TaskContext
+from studio.core.timeline import ReplaceTrackClips, caption_clips
+
+
+@action("export")
+def export(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict[str, Any]:
+    """params: target (post or timeline), presets [ids], label, out_dir, size [w, h], cover_time."""
+    from studio.render.export import ExportOptions, export_post
+
+    size = params.get("size")
+    opts = ExportOptions(
+        label=params.get("label", True),
+        out_dir=params.get("out_dir"),
+        size=tuple(size) if size else None,
+        cover_time=params.get("cover_time"),
+        cover_caption=params.get("cover_caption", False),
+    )
+    assets = export_post(project, params["target"], list(params["presets"]), opts, ctx)
+    videos = [a for a in assets if a.provenance.pipeline == "export"]
+    verdict = videos[0].provenance.model_extra.get("commercial_use") if videos else None
+    return {
+        "assets": [a.id for a in assets],
+        "files": {a.id: str(project.asset_path(a)) for a in assets},
+        "presets": {a.provenance.parameters["preset"]: a.id for a in videos},
+        "commercial_use": verdict,
+    }
+
+
+@action("captions")
+def captions(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict[str, Any]:
+    """Build a timeline's caption track from a narration's word timings.
+
+    params: timeline (id or name, optional), narration (asset id); the words are placed at the
+    narration clip's start on the timeline when it is there, else at 0.
+    """
+    tl = project.timeline(params.get("timeline"))
+    narration = project.asset(params["narration"])
+    side = project.sidecar(narration, ".words.json")
+    if not side.is_file():
+        raise BadInput(
+            f"{narration.id} has no word timings ({side.name}). Re-make the narration with "
+            "`studio voice` so it records them, or type captions instead."
+        )
+    words = json.loads(side.read_text("utf-8"))
+    offset = next(
+        (c.start - c.in_point for t in tl.tracks if t.kind == "narration" for c in t.clips
+         if c.asset_id == narration.id), 0.0)
+    clips = caption_clips(words, offset)
+    tl = ReplaceTrackClips.on(tl, "captions", clips, "Captions from narration").apply(tl)
+    project.put_timeline(tl)
+    ctx.progress(1, 1, "Captions")
+    return {"assets": [], "timeline": tl.id, "words": len(clips)}

@@ -1,0 +1,95 @@
+"""The lip-sync job: a still or clip + a narration → a registered talking clip."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from studio.core.assets import ModelUse, Provenance
+from studio.core.errors import BadInput
+from studio.core.models import ModelStore
+from studio.core.project import Project
+from studio.core.tasks import TaskContext
+
+from .registry import action
+
+
+def _model_uses(store: ModelStore, ids: list[str]) -> list[ModelUse]:
+    out = []
+    for mid in ids:
+        e = store.entry(mid)
+        out.append(ModelUse(id=mid, sha256=store.expected_sha256(mid), licence=e.licence,
+                            commercial_use=e.commercial_use, role=e.kind))
+    return out
+
+
+@action("lipsync")
+def lipsync(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict[str, Any]:
+    """Animate the mouth in `params['visual']` to `params['narration']`; registers a clip."""
+    from pipelines.lipsync.engine import ENGINE_WORDS, LipSyncer, LipSyncRequest
+    from pipelines.tts.audio_io import read_wav
+
+    visual_path, visual_asset = project.resolve_input(str(params["visual"]))
+    audio_path, audio_asset = project.resolve_input(str(params["narration"]))
+    if visual_asset is not None and visual_asset.kind not in ("still", "image", "reference", "clip"):
+        raise BadInput(f"{visual_asset.id} is a {visual_asset.kind}; lip-sync needs a still or a clip.")
+    if audio_asset is not None and audio_asset.kind not in ("narration", "audio", "music"):
+        raise BadInput(f"{audio_asset.id} is a {audio_asset.kind}; lip-sync needs a narration.")
+    audio, rate = read_wav(audio_path)
+    phonemes = None
+    if audio_asset is not None:
+        side = project.sidecar(audio_asset, ".phonemes.json")
+        if side.is_file():
+            phonemes = json.loads(side.read_text("utf-8"))
+    fps = float(params.get("fps") or 30.0)
+    store = ModelStore()
+    syncer = LipSyncer(store, params.get("engine") or "auto")
+    ctx.progress(0, 1, "loading")
+    syncer.load(params.get("device", "cpu"), restore=bool(params.get("restore")))
+    staged = project.stage(".mp4")
+    req = LipSyncRequest(visual=visual_path, audio=audio, rate=rate, audio_path=audio_path, phonemes=phonemes,
+                         fps=fps, restore=bool(params.get("restore")))
+    try:
+        result = syncer.run(req, staged, ctx.sub(0.02, 0.97))
+    except BaseException:
+        staged.unlink(missing_ok=True)  # a cancel or failure leaves nothing behind
+        raise
+    finally:
+        syncer.unload()
+    scores = dict(result.scores)
+    identity = _identity(project, store, result.sample_frame)
+    scores.update(identity)
+    models = _model_uses(store, result.models + ["dlib-face-models"])
+    prov = Provenance(
+        pipeline="lipsync",
+        engine=ENGINE_WORDS[result.engine],
+        models=models,
+        parameters={
+            "visual": visual_asset.id if visual_asset else visual_path.name,
+            "narration": audio_asset.id if audio_asset else audio_path.name,
+            "engine_requested": params.get("engine") or "auto",
+            "engine": result.engine,
+            "fps": result.fps,
+            "frames": result.frames,
+            "size": list(result.size),
+            "visemes": "phonemes+loudness" if phonemes else "loudness",
+            "restore": bool(params.get("restore")),
+            "notes": result.notes,
+        },
+        scores=scores,
+    )
+    parents = [a.id for a in (visual_asset, audio_asset) if a is not None]
+    asset = project.register(staged, "clip", prov, parents=parents, label="talking clip")
+    ctx.progress(1, 1, "done")
+    return {"assets": [asset.id], "engine": ENGINE_WORDS[result.engine], "frames": result.frames,
+            "fps": result.fps, "sync_correlation": scores["sync_correlation"],
+            "sync_offset_ms": scores["sync_offset_ms"], "path": str(project.asset_path(asset)), "notes": result.notes}
+
+
+def _identity(project: Project, store: ModelStore, frame) -> dict:  # noqa: ANN001 - numpy image
+    """The persona identity score of the middle frame, when the persona has a dlib identity."""
+    from pipelines.faces import PersonaIdentity, open_analyzer, score_for_provenance
+
+    if project.persona.identity_for("dlib") is None:
+        return {}
+    return score_for_provenance(PersonaIdentity(project.persona, open_analyzer(store, prefer="dlib")), frame)

@@ -1,0 +1,88 @@
+"""Shared set-up of the stills actions: settings, checkpoint, LoRAs, device, loaded pipeline, provenance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from pipelines.sdxl.cache import LoadedSDXL, shared_cache
+from pipelines.sdxl.checkpoint import (
+    LoRAChoice,
+    ModelFile,
+    parse_lora,
+    resolve_loras,
+    resolve_model,
+)
+from pipelines.sdxl.device import DevicePlan, plan_device
+from studio.core.assets import ModelUse
+from studio.core.models import ModelStore
+from studio.core.persona import Persona
+from studio.core.project import Project
+from studio.core.settings import Settings
+
+DEFAULT_STEPS = 30
+DEFAULT_CFG = 6.0
+
+
+@dataclass
+class StillsSetup:
+    """Everything a stills job needs, resolved once."""
+
+    settings: Settings
+    store: ModelStore
+    checkpoint: ModelFile
+    loras: tuple[LoRAChoice, ...]
+    plan: DevicePlan
+    loaded: LoadedSDXL
+
+    def model_uses(self) -> list[ModelUse]:
+        ck = self.checkpoint
+        uses = [ModelUse(id=ck.id, sha256=ck.sha256, licence=ck.licence, commercial_use=ck.commercial_use,
+                         role="checkpoint", path=str(ck.path), layout=ck.layout)]
+        for lo in self.loras:
+            m = lo.model
+            uses.append(ModelUse(id=m.id, sha256=m.sha256, licence=m.licence, commercial_use=m.commercial_use,
+                                 role="lora", weight=lo.weight, path=str(m.path)))
+        return uses
+
+    def base_parameters(self) -> dict[str, Any]:
+        return {
+            "checkpoint": self.checkpoint.id,
+            "loras": [{"id": lo.model.id, "weight": lo.weight} for lo in self.loras],
+            "scheduler": self.loaded.scheduler_name,
+            "device": self.plan.device,
+            "dtype": self.plan.dtype,
+            "offload": self.plan.offload,
+        }
+
+
+def open_stills(project: Project, params: dict[str, Any]) -> StillsSetup:
+    """Resolve checkpoint/LoRAs/device from params + persona + settings and get the loaded pipeline."""
+    persona: Persona = project.persona
+    settings = Settings.load()
+    store = ModelStore(settings)
+    ckpt = resolve_model(params.get("checkpoint") or persona.checkpoint, store, "checkpoint",
+                         settings.allow_pickle_checkpoints)
+    specs = [(lo.model, lo.weight) for lo in persona.loras] + [parse_lora(s) for s in params.get("loras") or []]
+    loras = tuple(resolve_loras(specs, store, settings.allow_pickle_checkpoints))
+    low_vram = "on" if params.get("low_vram") else settings.low_vram
+    plan = plan_device(settings.device, low_vram)
+    loaded = shared_cache().get(ckpt, plan, loras)
+    return StillsSetup(settings, store, ckpt, loras, plan, loaded)
+
+
+def new_seed() -> int:
+    import secrets
+
+    return secrets.randbelow(2**31 - 1)
+
+
+def save_png(project: Project, rgb: np.ndarray) -> Any:
+    """Write an image to the project's staging folder (registered by the caller on success)."""
+    from PIL import Image
+
+    path = project.stage(".png")
+    Image.fromarray(rgb).save(path, compress_level=4)
+    return path

@@ -1,0 +1,166 @@
+"""Narration jobs and the persona's voice settings (shared by the CLI and the window)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from studio.core.assets import Asset, Provenance
+from studio.core.errors import BadInput
+from studio.core.models import ModelStore
+from studio.core.project import Project
+from studio.core.tasks import TaskContext
+
+from .registry import action
+
+#: Longest script one narration takes (about 40 minutes of speech).
+MAX_SCRIPT_CHARS = 40_000
+
+
+def read_script(path: str | Path) -> str:
+    """A script file's text; unreadable or empty files are BadInput with what to do."""
+    p = Path(path).expanduser()
+    try:
+        raw = p.read_bytes()
+    except OSError as e:
+        raise BadInput(f"Cannot read the script '{p}': {e.strerror or e}. Give a UTF-8 text file.") from e
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BadInput(f"The script '{p}' is not UTF-8 text. Save it as UTF-8 (plain text) and try again.") from None
+    return check_script(text, source=str(p))
+
+
+def check_script(text: str | None, source: str = "The script") -> str:
+    """The script, or BadInput if it is empty, has no speakable words, or is too long."""
+    from pipelines.tts.text_normalise import normalise, split_sentences
+
+    text = (text or "").strip()
+    if not text:
+        raise BadInput(f"{source} is empty. Give the words to say, e.g. `studio narrate PROJECT \"Hello!\"`.")
+    if len(text) > MAX_SCRIPT_CHARS:
+        raise BadInput(f"{source} has {len(text)} characters; split it into narrations under {MAX_SCRIPT_CHARS}.")
+    if not split_sentences(normalise(text)):
+        raise BadInput(f"{source} has no words to say (only symbols or emoji).")
+    return text
+
+
+def _engine_words(engine: str, voice_id: str) -> str:
+    return "XTTS-v2 voice clone" if engine == "xtts" else f"Piper ({voice_id.removeprefix('piper-')})"
+
+
+@action("narrate")
+def narrate(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict[str, Any]:
+    """Speak `params['text']` in the persona's voice; registers a 48 kHz narration + word timings."""
+    from pipelines.tts import NarrationRequest, open_narrator
+    from pipelines.tts.audio_io import STUDIO_RATE, resample, write_wav
+
+    text = check_script(params.get("text"))
+    voice = project.persona.voice
+    engine = params.get("engine") or voice.engine
+    voice_id = params.get("voice_id") or (voice.voice_id if engine == voice.engine else "piper-en_US-joe-medium")
+    speed = float(params.get("speed") or voice.speed)
+    if not 0.2 < speed <= 3.0:
+        raise BadInput(f"--speed must be between 0.2 and 3 (got {speed}).")
+    samples = [project.path / s for s in voice.reference_samples]
+    request = NarrationRequest(text=text, voice_id=voice_id, speed=speed, noise_scale=voice.noise_scale,
+                               noise_w=voice.noise_w, language=voice.language, reference_samples=samples)
+    store = ModelStore()
+    narrator = open_narrator(store, engine, voice_id)
+    ctx.progress(0, 1, "loading the voice")
+    narrator.load(params.get("device", "cpu"))
+    try:
+        result = narrator.run(request, ctx.sub(0.02, 0.95))
+        model = narrator.model_use()
+    finally:
+        narrator.unload()
+    audio = resample(result.audio, result.sample_rate, STUDIO_RATE)
+    wav = project.stage(".wav")
+    write_wav(wav, audio, STUDIO_RATE)
+    words = project.stage(".json")
+    words.write_text(json.dumps([w.as_dict() for w in result.words], ensure_ascii=False, indent=1), "utf-8")
+    phonemes = project.stage(".json")
+    phonemes.write_text(json.dumps([p.as_dict() for p in result.phonemes], ensure_ascii=False), "utf-8")
+    prov = Provenance(
+        pipeline="narration",
+        engine=_engine_words(engine, voice_id),
+        models=[model],
+        parameters={
+            "text": text,
+            "spoken_text": " ".join(result.sentences),
+            "engine": engine,
+            "voice_id": voice_id,
+            "speed": speed,
+            "noise_scale": voice.noise_scale,
+            "noise_w": voice.noise_w,
+            "language": voice.language,
+            "reference_samples": list(voice.reference_samples) if engine == "xtts" else [],
+            "sample_rate": STUDIO_RATE,
+            "source_sample_rate": result.sample_rate,
+            "timing_method": result.timing_method,
+            "sentences": len(result.sentences),
+        },
+        scores={"duration_s": round(len(audio) / STUDIO_RATE, 3), "words": len(result.words)},
+        timing_method=result.timing_method,
+    )
+    label = params.get("label") or _label(text)
+    asset = project.register(wav, "narration", prov, label=label,
+                             extra_files={".words.json": words, ".phonemes.json": phonemes})
+    ctx.progress(1, 1, "done")
+    return {"assets": [asset.id], "duration": prov.scores["duration_s"], "words": len(result.words),
+            "timing_method": result.timing_method, "path": str(project.asset_path(asset))}
+
+
+def _label(text: str, n: int = 6) -> str:
+    words = text.split()
+    return " ".join(words[:n]) + ("…" if len(words) > n else "")
+
+
+def word_timings(project: Project, narration: Asset | str) -> list[dict]:
+    """The [{'word','start','end'}] sidecar of a narration asset ([] if it has none)."""
+    f = project.sidecar(narration, ".words.json")
+    return json.loads(f.read_text("utf-8")) if f.is_file() else []
+
+
+# ---------------------------------------------------------------------- voice settings
+def set_voice(project: Project, engine: str | None = None, voice_id: str | None = None, speed: float | None = None,
+              noise_scale: float | None = None, noise_w: float | None = None, language: str | None = None) -> dict:
+    """Change the persona's voice settings; a voice id must be a voice the store knows."""
+    from pipelines.tts import ENGINES
+
+    changes: dict[str, Any] = {k: v for k, v in {"engine": engine, "voice_id": voice_id, "speed": speed,
+                                                 "noise_scale": noise_scale, "noise_w": noise_w,
+                                                 "language": language}.items() if v is not None}
+    if engine is not None and engine not in ENGINES:
+        raise BadInput(f"Unknown voice engine '{engine}'; choose one of: {', '.join(ENGINES)}.")
+    if engine == "xtts" and voice_id is None:
+        changes["voice_id"] = "xtts-v2"
+    if voice_id is not None:
+        entry = ModelStore().entry(voice_id)  # NotFound names `studio models list`
+        wanted = "tts-clone" if (engine or project.persona.voice.engine) == "xtts" else "tts-voice"
+        if entry.kind != wanted:
+            raise BadInput(f"'{voice_id}' is a {entry.kind} model; the {engine or project.persona.voice.engine} "
+                           f"engine needs a {wanted}. `studio models list` shows them.")
+    try:
+        voice = project.persona.voice.model_copy(update=changes)
+        type(voice).model_validate(voice.model_dump())
+    except ValueError as e:
+        raise BadInput(f"Invalid voice setting: {e}") from None
+    project.update_persona(voice=voice)
+    return voice.model_dump()
+
+
+def add_voice_sample(project: Project, file: str | Path) -> Asset:
+    """Import a voice recording as an audio asset and use it as a cloning reference."""
+    from pipelines.tts.audio_io import read_wav
+
+    src = Path(file).expanduser()
+    audio, rate = read_wav(src)  # BadInput when it is not audio
+    seconds = len(audio) / rate
+    if seconds < 2.0:
+        raise BadInput(f"{src.name} is {seconds:.1f} s long; a voice sample needs at least 2 s (6–30 s is best).")
+    asset = project.import_file(src, "audio", label=f"voice sample {src.stem}")
+    voice = project.persona.voice
+    project.update_persona(voice=voice.model_copy(update={"reference_samples": [*voice.reference_samples, asset.path]}))
+    return asset

@@ -1,0 +1,61 @@
+"""`studio animate`: a still becomes a motion clip (Stable Video Diffusion or camera motion)."""
+
+from __future__ import annotations
+
+import typer
+
+from .common import console, finish_job, open_project, out, print_json, progress_task
+
+
+def register(app: typer.Typer) -> None:
+    app.command("animate")(animate)
+
+
+def animate(
+    project: str = typer.Argument(..., help="Path of the NAME.persona folder."),
+    still: str = typer.Argument(..., help="A still's asset id, or an image file."),
+    engine: str = typer.Option("auto", "--engine", help="svd, camera, or auto (SVD when installed and a CUDA GPU is there)."),
+    model: str = typer.Option(None, "--model", help="svd, svd-xt, or a diffusers SVD folder."),
+    frames: int = typer.Option(None, "--frames", help="Frames in the clip (default: one SVD window / 6 s of camera motion)."),
+    motion: int = typer.Option(127, "--motion", min=1, max=255, help="How much motion: SVD motion bucket id (1–255); camera: 127 = default amount."),
+    fps: float = typer.Option(None, "--fps", help="Frames per second of the clip (SVD: also its fps conditioning; default 7 SVD / 30 camera)."),
+    noise_aug: float = typer.Option(0.02, "--noise-aug", help="SVD noise_aug_strength: more = further from the still."),
+    seconds: float = typer.Option(None, "--seconds", help="Clip length; SVD chains windows with a 4-frame cross-fade."),
+    size: str = typer.Option(None, "--size", help="SVD: generation size (default 1024x576 / 576x1024 by the still's aspect); camera: export size (default 1080x1920)."),
+    steps: int = typer.Option(25, "--steps", help="SVD denoising steps."),
+    seed: int = typer.Option(None, "--seed", help="Random seed (recorded; same seed, same clip)."),
+    decode_chunk: int = typer.Option(None, "--decode-chunk", help="SVD frames decoded at once (lower = less VRAM)."),
+    move: str = typer.Option("push-in", "--move", help="Camera move: push-in, pan or parallax."),
+    repair: bool = typer.Option(None, "--repair/--no-repair", help="Check identity on every frame and re-swap drifted frames (default: on for SVD)."),
+    repair_with: str = typer.Option("swap", "--repair-with", help="swap (inswapper) or reproject (the face of the nearest good frame)."),
+    interpolate: int = typer.Option(None, "--interpolate", help="Re-time to 24 or 30 fps with motion interpolation."),
+    low_vram: bool = typer.Option(None, "--low-vram/--no-low-vram", help="Force the low-VRAM plan (default: chosen from free VRAM)."),
+    codec: str = typer.Option("h264", "--codec", help="h264 (CRF 12, yuv420p .mp4) or ffv1 (lossless .mkv)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Make a motion clip from a still and add it to the project."""
+    from studio.actions.registry import run_job
+    from studio.core.errors import BadInput
+
+    if interpolate is not None and interpolate not in (24, 30):
+        raise BadInput("--interpolate must be 24 or 30.")
+    if codec not in ("h264", "ffv1"):
+        raise BadInput("--codec must be h264 or ffv1.")
+    if repair_with not in ("swap", "reproject"):
+        raise BadInput("--repair-with must be swap or reproject.")
+    params = {
+        "still": still, "engine": engine, "model": model, "frames": frames, "motion": motion, "fps": fps,
+        "noise_aug": noise_aug, "seconds": seconds, "size": size, "steps": steps, "seed": seed,
+        "decode_chunk": decode_chunk, "move": move, "repair": repair, "repair_with": repair_with,
+        "interpolate": interpolate, "low_vram": low_vram, "codec": codec,
+    }
+    with open_project(project) as p, progress_task("Animating", quiet=json_out) as ctx:
+        job = finish_job(run_job(p, "motion.animate", params, title=f"Animate {still}", ctx=ctx))
+        res = job.result
+        if json_out:
+            print_json(res)
+            return
+        out.print(f"Added {res['assets'][0]}: {res['frames']} frames at {res['fps']:g} fps, "
+                  f"{res['size'][0]}×{res['size'][1]} — made with {res['engine']}.")
+        if res.get("repair_message"):
+            console.print(f"Identity: {res['repair']} — {res['repair_message']}")

@@ -1,0 +1,155 @@
+"""`studio timeline new|show|add|move|trim|split|remove|captions`."""
+
+from __future__ import annotations
+
+import typer
+
+from .common import open_project, out, print_json
+
+app = typer.Typer(no_args_is_help=True, help="Build a post's timeline: clips, narration, music, captions.")
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="timeline")
+
+
+_TL = typer.Option(None, "--timeline", "-t", help="Timeline id or name (default: the first).")
+
+
+def _apply(project, timeline, make_cmd) -> None:  # noqa: ANN001
+    tl = project.timeline(timeline)
+    cmd = make_cmd(tl)
+    if hasattr(cmd, "bind"):
+        cmd = cmd.bind(tl)
+    new = cmd.apply(tl)
+    project.put_timeline(new)
+    out.print(f"{cmd.label}: done ({new.duration:.2f} s)")
+
+
+@app.command("new")
+def new(
+    project: str = typer.Argument(..., help="Path of the NAME.persona folder."),
+    name: str = typer.Option("Main", "--name", help="Timeline name."),
+    fps: float = typer.Option(30.0, "--fps"),
+) -> None:
+    """Add an empty timeline (video, overlay, narration, music and caption tracks)."""
+    from studio.core.timeline import Timeline
+
+    with open_project(project) as p:
+        tl = Timeline.empty(name, fps)
+        p.put_timeline(tl)
+        out.print(tl.id)
+
+
+@app.command("show")
+def show(
+    project: str = typer.Argument(..., help="Path of the NAME.persona folder."),
+    timeline: str = _TL,
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
+    """List a timeline's tracks and clips."""
+    with open_project(project, write=False) as p:
+        tl = p.timeline(timeline)
+        if json_out:
+            print_json(tl.model_dump(mode="json"))
+            return
+        out.print(f"{tl.name} ({tl.id}) {tl.duration:.2f} s @ {tl.fps:g} fps")
+        for t in tl.tracks:
+            out.print(f"  {t.kind:<10} {t.id}{' (muted)' if t.muted else ''}")
+            for c in t.clips:
+                what = c.asset_id or repr(c.text)
+                out.print(f"    {c.id}  {c.start:7.2f}–{c.end:7.2f}  {what}  in {c.in_point:.2f} out {c.out_point:.2f} ×{c.speed:g}")
+
+
+@app.command("add")
+def add(
+    project: str = typer.Argument(..., help="Path of the NAME.persona folder."),
+    asset: str = typer.Argument(None, help="Asset id (omit with --text for a typed caption)."),
+    track: str = typer.Option(..., "--track", help="video, overlay, narration, music or captions."),
+    start: float = typer.Option(None, "--start", help="Timeline second (default: end of the track)."),
+    in_point: float = typer.Option(0.0, "--in"),
+    out_point: float = typer.Option(None, "--out", help="Source second to end at (default: the whole file; stills 3 s)."),
+    speed: float = typer.Option(1.0, "--speed"),
+    text: str = typer.Option(None, "--text", help="Caption or overlay text."),
+    timeline: str = _TL,
+) -> None:
+    """Place an asset (or typed text) on a track."""
+    from studio.core.errors import BadInput
+    from studio.core.timeline import AddClip, Clip
+
+    with open_project(project) as p:
+        tl = p.timeline(timeline)
+        tr = tl.track(track)
+        if asset is None and not text:
+            raise BadInput("Give an asset id, or --text for a typed caption/overlay.")
+        length = out_point
+        if asset is not None and length is None:
+            a = p.asset(asset)
+            if a.kind in ("still", "image", "reference"):
+                length = in_point + 3.0
+            else:
+                from studio.render.ffmpeg import probe
+
+                length = probe(p.asset_path(a)).duration or 3.0
+        if length is None:
+            length = in_point + 2.0
+        begin = start if start is not None else max((c.end for c in tr.clips), default=0.0)
+        clip = Clip(asset_id=asset, start=begin, in_point=in_point, out_point=length, speed=speed, text=text)
+        p.put_timeline(AddClip(track=tr.id, clip=clip).apply(tl))
+        out.print(clip.id)
+
+
+@app.command("move")
+def move(project: str = typer.Argument(...), clip: str = typer.Argument(...),
+         start: float = typer.Argument(..., help="New start second."), timeline: str = _TL) -> None:
+    """Move a clip to another start time."""
+    from studio.core.timeline import move_clip
+
+    with open_project(project) as p:
+        _apply(p, timeline, lambda tl: move_clip(tl, clip, start))
+
+
+@app.command("trim")
+def trim(project: str = typer.Argument(...), clip: str = typer.Argument(...),
+         in_point: float = typer.Option(None, "--in"), out_point: float = typer.Option(None, "--out"),
+         timeline: str = _TL) -> None:
+    """Change a clip's in/out points (seconds in its source)."""
+    from studio.core.timeline import trim_clip
+
+    with open_project(project) as p:
+        _apply(p, timeline, lambda tl: trim_clip(tl, clip, in_point, out_point))
+
+
+@app.command("split")
+def split(project: str = typer.Argument(...), clip: str = typer.Argument(...),
+          time: float = typer.Argument(..., help="Timeline second to cut at."), timeline: str = _TL) -> None:
+    """Cut a clip in two."""
+    from studio.core.timeline import SplitClip
+
+    with open_project(project) as p:
+        _apply(p, timeline, lambda tl: SplitClip.at(tl, clip, time))
+
+
+@app.command("remove")
+def remove(project: str = typer.Argument(...), clip: str = typer.Argument(...), timeline: str = _TL) -> None:
+    """Delete a clip."""
+    from studio.core.timeline import RemoveClip
+
+    with open_project(project) as p:
+        _apply(p, timeline, lambda tl: RemoveClip(clip_id=clip))
+
+
+@app.command("captions")
+def captions(
+    project: str = typer.Argument(..., help="Path of the NAME.persona folder."),
+    narration: str = typer.Option(..., "--from", help="Narration asset id with word timings."),
+    timeline: str = _TL,
+) -> None:
+    """Fill the caption track from a narration's word timings."""
+    from studio.actions.registry import run_job
+
+    from .common import finish_job
+
+    with open_project(project) as p:
+        job = finish_job(run_job(p, "captions", {"timeline": timeline, "narration": narration}, "Captions"))
+        out.print(f"{job.result['words']} caption words on {job.result['timeline']}")

@@ -1,0 +1,230 @@
+"""Export: pick presets and options, run the export job, and drag finished files out of the window."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QDrag
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLineEdit,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.core.assets import Asset
+from studio.core.errors import StudioError
+from studio.render.presets import PRESETS
+
+from . import theme
+from .dragdrop import file_mime
+from .errors import show_error
+from .images import IMAGE_SUFFIXES, placeholder, thumbnail
+from .session import ProjectSession
+from .widgets import EmptyState, FlowLayout, button, label
+from .workers import JobController
+
+TILE_W = 200
+
+
+def reveal_url(path: Path) -> QUrl:
+    """The folder holding `path` (what "Show in folder" opens)."""
+    return QUrl.fromLocalFile(str(Path(path).resolve().parent))
+
+
+class ExportTile(QFrame):
+    """One finished export: drag it into a file manager or an upload box; open or reveal it."""
+
+    def __init__(self, path: Path, title: str, cover: Path | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setProperty("role", "tile")
+        self.path = Path(path)
+        self.setFixedWidth(TILE_W)
+        self.setCursor(Qt.CursorShape.OpenHandCursor)
+        self.setToolTip(f"{self.path}\nDrag me into a folder or an upload page.")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 8, 8, 8)
+        pic = label("")
+        pm = thumbnail(cover, TILE_W - 16) if cover else thumbnail(self.path, TILE_W - 16)
+        pic.setPixmap(pm if not pm.isNull() else placeholder(TILE_W - 16, self.path.suffix.lstrip(".").upper()))
+        pic.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        lay.addWidget(pic)
+        lay.addWidget(label(title, "heading", wrap=True))
+        lay.addWidget(label(self.path.name, "muted", wrap=True))
+        row = QHBoxLayout()
+        open_b = QToolButton()
+        open_b.setText("Open")
+        open_b.setIcon(theme.icon("play"))
+        open_b.clicked.connect(self.open_file)
+        reveal = QToolButton()
+        reveal.setText("Show in folder")
+        reveal.setIcon(theme.icon("folder"))
+        reveal.clicked.connect(self.reveal)
+        for b in (open_b, reveal):
+            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            row.addWidget(b)
+        lay.addLayout(row)
+        self._press: QPoint | None = None
+
+    def open_file(self) -> bool:
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.path)))
+
+    def reveal(self) -> bool:
+        return QDesktopServices.openUrl(reveal_url(self.path))
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802, ANN001
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._press = event.position().toPoint()
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802, ANN001
+        if self._press is not None and (event.position().toPoint() - self._press).manhattanLength() >= QApplication.startDragDistance():
+            self._press = None
+            self.start_drag()
+
+    def start_drag(self) -> Qt.DropAction:
+        """Drag the file out: the mime data carries its file URL."""
+        drag = QDrag(self)
+        drag.setMimeData(file_mime([self.path]))
+        drag.setPixmap(self.grab().scaledToWidth(120))
+        return drag.exec(Qt.DropAction.CopyAction)
+
+
+class ExportPanel(QWidget):
+    """Preset checkboxes, output folder, provenance options, Export button and the exports."""
+
+    title = "Export"
+
+    def __init__(self, session: ProjectSession, jobs: JobController, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.jobs = jobs
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(16, 14, 16, 14)
+        left = QVBoxLayout()
+        left.addWidget(label("Export", "title"))
+        presets = QGroupBox("Formats")
+        grid = QGridLayout(presets)
+        self.preset_boxes: dict[str, QCheckBox] = {}
+        for i, p in enumerate(PRESETS.values()):
+            box = QCheckBox(f"{p.name}  ({p.width}×{p.height})")
+            self.preset_boxes[p.id] = box
+            grid.addWidget(box, i, 0)
+        left.addWidget(presets)
+        opts = QGroupBox("Options")
+        ol = QVBoxLayout(opts)
+        self.timeline = QComboBox()
+        ol.addWidget(label("Timeline", "muted"))
+        ol.addWidget(self.timeline)
+        ol.addWidget(label("Also copy the files to (optional)", "muted"))
+        row = QHBoxLayout()
+        self.out_dir = QLineEdit()
+        self.out_dir.setPlaceholderText("Only inside the project's exports/ folder")
+        browse = button("Browse…")
+        browse.clicked.connect(self._browse)
+        row.addWidget(self.out_dir, 1)
+        row.addWidget(browse)
+        ol.addLayout(row)
+        self.ai_label = QCheckBox("Show an \"AI-generated\" label on the video")
+        self.ai_label.setChecked(True)
+        self.cover = QCheckBox("Make a cover image with the caption")
+        ol.addWidget(self.ai_label)
+        ol.addWidget(self.cover)
+        ol.addWidget(label("Provenance (C2PA manifest, models and licences) is always written into the file.", "muted", wrap=True))
+        left.addWidget(opts)
+        self.export_button = button("Export", "primary", theme.icon("export"))
+        self.export_button.clicked.connect(self.start_export)
+        left.addWidget(self.export_button)
+        left.addStretch(1)
+        holder = QWidget()
+        holder.setLayout(left)
+        holder.setFixedWidth(380)
+        lay.addWidget(holder)
+
+        right = QVBoxLayout()
+        right.addWidget(label("Finished exports", "heading"))
+        right.addWidget(label("Drag a tile into a folder or a browser's upload box.", "muted"))
+        self.tiles_host = QWidget()
+        self.flow = FlowLayout(self.tiles_host)
+        self.empty = EmptyState("No exports yet. Lay out a timeline, tick the formats you post to and press Export.")
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(self.tiles_host)
+        right.addWidget(self.scroll, 1)
+        right.addWidget(self.empty)
+        lay.addLayout(right, 1)
+        session.opened.connect(lambda _p: self.refresh())
+        session.changed.connect(lambda what: what in ("assets", "timelines", "persona") and self.refresh())
+        self.refresh()
+
+    def _browse(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Copy exports to")
+        if path:
+            self.out_dir.setText(path)
+
+    def chosen_presets(self) -> list[str]:
+        return [pid for pid, box in self.preset_boxes.items() if box.isChecked()]
+
+    def params(self) -> dict:
+        """The export job's parameters (see studio/actions/export.py)."""
+        return {
+            "target": self.timeline.currentData(),
+            "presets": self.chosen_presets(),
+            "label": self.ai_label.isChecked(),
+            "out_dir": self.out_dir.text().strip() or None,
+            "cover_caption": self.cover.isChecked(),
+        }
+
+    def start_export(self) -> str | None:
+        p = self.session.project
+        if p is None:
+            return None
+        if not self.chosen_presets():
+            show_error(self, StudioError("Tick at least one format to export."))
+            return None
+        if self.timeline.currentData() is None:
+            show_error(self, StudioError("This persona has no timeline yet: create one in the Timeline panel."))
+            return None
+        try:
+            return self.jobs.start(p, "export", self.params(), f"Export {', '.join(self.chosen_presets())}")
+        except StudioError as e:
+            show_error(self, e)
+            return None
+
+    def export_assets(self) -> list[Asset]:
+        p = self.session.project
+        return [a for a in p.assets_of("export") if Path(a.path).suffix.lower() not in IMAGE_SUFFIXES] if p else []
+
+    def refresh(self) -> None:
+        p = self.session.project
+        current = self.timeline.currentData()
+        self.timeline.clear()
+        if p is not None:
+            for tl in p.data.timelines:
+                self.timeline.addItem(f"{tl.name} ({tl.duration:.1f} s)", tl.id)
+            idx = self.timeline.findData(current)
+            self.timeline.setCurrentIndex(max(idx, 0))
+            checked = set(self.chosen_presets()) or set(p.persona.default_formats)
+            for pid, box in self.preset_boxes.items():
+                box.setChecked(pid in checked)
+        self.flow.clear()
+        exports = self.export_assets()
+        for a in reversed(exports):
+            covers = [c for c in p.assets_of("export", "image") if a.id in c.parents and Path(c.path).suffix.lower() in IMAGE_SUFFIXES]
+            preset = a.provenance.parameters.get("preset", "")
+            title = PRESETS[preset].name if preset in PRESETS else (a.label or a.id)
+            self.flow.addWidget(ExportTile(p.asset_path(a), title, p.asset_path(covers[0]) if covers else None))
+        self.empty.setVisible(not exports)
+        self.scroll.setVisible(bool(exports))
+        self.export_button.setEnabled(p is not None and not p.read_only and self.timeline.count() > 0)
+        self.export_button.setToolTip("" if self.timeline.count() else "Create a timeline first (Timeline panel).")

@@ -1,0 +1,192 @@
+"""Reference faces: drop photos in, see each detected face and its quality, remove, record consent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.core.errors import StudioError
+from studio.core.jobs import Job, JobState
+from studio.core.persona import ReferenceFace
+
+from . import theme
+from .dialogs import ConsentDialog, save_consent
+from .dragdrop import local_files
+from .errors import show_error
+from .images import IMAGE_SUFFIXES, placeholder, read_scaled, with_box
+from .persona_card import consent_line
+from .session import ProjectSession
+from .widgets import EmptyState, FlowLayout, button, label, set_role
+from .workers import JobController
+
+THUMB = 180
+
+
+def quality_text(q: dict[str, float]) -> str:
+    """One line from the quality scores the faces action stored."""
+    parts = []
+    for key, fmt in (("face_px", "{:.0f} px face"), ("sharpness", "sharpness {:.0f}"), ("brightness", "brightness {:.0f}"),
+                     ("yaw", "yaw {:.0f}°"), ("det_score", "detector {:.2f}")):
+        if key in q:
+            parts.append(fmt.format(q[key]))
+    return ", ".join(parts) or "quality not measured"
+
+
+class FaceTile(QFrame):
+    """One accepted reference: the photo with its face box, quality line and a remove button."""
+
+    def __init__(self, panel: FacesPanel, folder: Path, ref: ReferenceFace):
+        super().__init__()
+        self.setProperty("role", "tile")
+        self.ref = ref
+        self.setFixedWidth(THUMB + 20)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 8, 8, 8)
+        img = read_scaled(folder / ref.image, THUMB)
+        if img.isNull():
+            pm = placeholder(THUMB, "missing file")
+        else:
+            from PySide6.QtGui import QImageReader, QPixmap
+
+            size = QImageReader(str(folder / ref.image))
+            size.setAutoTransform(True)
+            s = size.size()
+            pm = with_box(QPixmap.fromImage(img), ref.box, (s.width(), s.height()))
+        pic = label("")
+        pic.setPixmap(pm)
+        pic.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        lay.addWidget(pic)
+        lay.addWidget(label(ref.source_name, "heading", wrap=True))
+        ok = label("accepted", "badge-good")
+        lay.addWidget(ok)
+        lay.addWidget(label(quality_text(ref.quality), "muted", wrap=True))
+        remove = QToolButton()
+        remove.setText("Remove")
+        remove.setIcon(theme.icon("delete"))
+        remove.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        remove.clicked.connect(lambda: panel.remove(ref.id))
+        lay.addWidget(remove)
+
+
+class FacesPanel(QWidget):
+    """Drop photos here (or Add photos…) to run the faces.add job."""
+
+    title = "Faces"
+
+    def __init__(self, session: ProjectSession, jobs: JobController, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.jobs = jobs
+        self.setAcceptDrops(True)
+        self.rejected: list[dict] = []
+        self._my_jobs: set[str] = set()
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(16, 14, 16, 14)
+        head = QHBoxLayout()
+        head.addWidget(label("Reference faces", "title"))
+        head.addStretch(1)
+        self.consent_button = button("Record consent…", icon=theme.icon("faces"))
+        self.consent_button.clicked.connect(self.record_consent)
+        self.add_button = button("Add photos…", "primary", theme.icon("add"))
+        self.add_button.clicked.connect(self._browse)
+        head.addWidget(self.consent_button)
+        head.addWidget(self.add_button)
+        lay.addLayout(head)
+        self.consent = label("", "badge-good")
+        lay.addWidget(self.consent)
+        lay.addWidget(label("Drop 3–10 clear photos of the face from your file manager anywhere on this page. "
+                            "Each is checked (one face, large enough, sharp, lit, facing the camera).", "muted", wrap=True))
+        self.rejected_label = label("", "badge-bad", wrap=True)
+        lay.addWidget(self.rejected_label)
+        self.host = QWidget()
+        self.flow = FlowLayout(self.host)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(self.host)
+        lay.addWidget(self.scroll, 1)
+        self.empty = EmptyState("No reference faces yet.\nDrag photos of the persona's face here.")
+        lay.addWidget(self.empty, 1)
+        jobs.finished.connect(self._job_finished)
+        session.opened.connect(lambda _p: self.refresh())
+        session.changed.connect(lambda what: what in ("persona", "assets") and self.refresh())
+        self.refresh()
+
+    def refresh(self) -> None:
+        p = self.session.project
+        self.flow.clear()
+        refs = p.persona.reference_faces if p else []
+        for ref in refs:
+            self.flow.addWidget(FaceTile(self, p.path, ref))
+        self.scroll.setVisible(bool(refs))
+        self.empty.setVisible(not refs)
+        if p is not None:
+            text, role = consent_line(p.persona)
+            self.consent.setText(text)
+            set_role(self.consent, role)
+            self.consent_button.setVisible(p.persona.kind == "real")
+        self.rejected_label.setText("\n".join(f"Rejected {Path(r['photo']).name}: {r['reason']}" for r in self.rejected))
+        self.rejected_label.setVisible(bool(self.rejected))
+        self.add_button.setEnabled(p is not None and not p.read_only)
+
+    # -- drops
+    def dragEnterEvent(self, event) -> None:  # noqa: N802, ANN001
+        if any(f.suffix.lower() in IMAGE_SUFFIXES for f in local_files(event.mimeData())):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802, ANN001
+        photos = [f for f in local_files(event.mimeData()) if f.suffix.lower() in IMAGE_SUFFIXES]
+        if photos and self.add_photos(photos):
+            event.acceptProposedAction()
+
+    def _browse(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, "Reference photos", "", "Images (*.jpg *.jpeg *.png *.webp)")
+        if files:
+            self.add_photos([Path(f) for f in files])
+
+    def add_photos(self, photos: list[Path]) -> str | None:
+        """Start the faces.add job for these photos (see studio/actions/faces.py)."""
+        p = self.session.project
+        if p is None:
+            return None
+        try:
+            job_id = self.jobs.start(p, "faces.add", {"photos": [str(f) for f in photos]},
+                                     f"Add {len(photos)} reference photo{'s' if len(photos) != 1 else ''}")
+        except StudioError as e:
+            show_error(self, e)
+            return None
+        self._my_jobs.add(job_id)
+        return job_id
+
+    def remove(self, ref_id: str) -> str | None:
+        p = self.session.project
+        if p is None:
+            return None
+        job_id = self.jobs.start(p, "faces.remove", {"ref_id": ref_id}, "Remove a reference face")
+        self._my_jobs.add(job_id)
+        return job_id
+
+    def _job_finished(self, job: Job) -> None:
+        if job.id in self._my_jobs and job.state == JobState.done and job.kind == "faces.add":
+            self.rejected = list(job.result.get("rejected", []))
+        self.refresh()
+
+    def record_consent(self) -> None:
+        p = self.session.project
+        if p is None:
+            return
+        dlg = ConsentDialog(p.persona, self)
+        if dlg.exec() == ConsentDialog.DialogCode.Accepted:
+            try:
+                save_consent(p, dlg)
+            except StudioError as e:
+                show_error(self, e)

@@ -1,0 +1,210 @@
+"""The jobs dock: every job of the open project with progress, ETA, cancel, retry and resume.
+
+It reads the project's jobs/ folder (studio.core.jobs.JobQueue), so jobs from a previous run of
+the window, or from the CLI, show up too; a job whose process died shows "Resume".
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFrame,
+    QHBoxLayout,
+    QProgressBar,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.actions.registry import queue_of
+from studio.core.errors import StudioError
+from studio.core.jobs import Job, JobState
+from studio.core.tasks import Progress
+
+from . import theme
+from .errors import show_error
+from .session import ProjectSession
+from .widgets import EmptyState, label, set_role
+from .workers import JobController
+
+SHOWN = 50
+POLL_MS = 1000
+
+
+def eta_text(seconds: float | None) -> str:
+    """'about 2 min left' style ETA, '' when unknown."""
+    if seconds is None:
+        return ""
+    if seconds < 60:
+        return f"{seconds:.0f} s left"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min left"
+    return f"{seconds / 3600:.1f} h left"
+
+
+def state_text(job: Job) -> tuple[str, str]:
+    """(words, theme role) for a job's state."""
+    if job.state == JobState.queued and job.interrupted:
+        return "interrupted", "badge-warn"
+    return {
+        JobState.queued: ("queued", "muted"),
+        JobState.running: ("running", "badge-warn"),
+        JobState.done: ("done", "badge-good"),
+        JobState.failed: ("failed", "badge-bad"),
+        JobState.cancelled: ("cancelled", "muted"),
+    }[job.state]
+
+
+class JobRow(QFrame):
+    """One job: title, state, progress bar, ETA and the buttons that fit its state."""
+
+    cancel_clicked = Signal(str)
+    resume_clicked = Signal(str)
+
+    def __init__(self, job: Job, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setProperty("role", "tile")
+        self.job_id = job.id
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(10, 8, 10, 8)
+        lay.setSpacing(4)
+        top = QHBoxLayout()
+        self.title = label(job.title or job.kind, "heading")
+        self.state = label("")
+        top.addWidget(self.title, 1)
+        top.addWidget(self.state)
+        self.cancel_button = QToolButton()
+        self.cancel_button.setIcon(theme.icon("cancel"))
+        self.cancel_button.setToolTip("Cancel this job")
+        self.cancel_button.clicked.connect(lambda: self.cancel_clicked.emit(self.job_id))
+        self.resume_button = QToolButton()
+        self.resume_button.setIcon(theme.icon("retry"))
+        self.resume_button.clicked.connect(lambda: self.resume_clicked.emit(self.job_id))
+        top.addWidget(self.cancel_button)
+        top.addWidget(self.resume_button)
+        lay.addLayout(top)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 1000)
+        self.bar.setTextVisible(False)
+        self.bar.setFixedHeight(8)
+        lay.addWidget(self.bar)
+        self.detail = label("", "muted", wrap=True)
+        lay.addWidget(self.detail)
+        self.update_job(job)
+
+    def update_job(self, job: Job) -> None:
+        text, role = state_text(job)
+        self.state.setText(text)
+        set_role(self.state, role)
+        self.bar.setValue(int(job.progress * 1000))
+        self.bar.setVisible(job.state in (JobState.running, JobState.queued) or job.interrupted)
+        if job.error:
+            self.detail.setText(job.error)
+            set_role(self.detail, "badge-bad")
+        else:
+            self.detail.setText(job.label)
+            set_role(self.detail, "muted")
+        active = job.state in (JobState.running, JobState.queued) and not job.interrupted
+        self.cancel_button.setVisible(active)
+        resumable = job.interrupted or job.state in (JobState.failed, JobState.cancelled)
+        self.resume_button.setVisible(resumable)
+        self.resume_button.setText("Resume" if job.interrupted else "Retry")
+        self.resume_button.setToolTip("Run this job again" if not job.interrupted else
+                                      "The process running this job stopped; run it again")
+        self.resume_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+
+    def update_progress(self, p: Progress) -> None:
+        self.bar.setVisible(True)
+        self.bar.setValue(int(p.fraction * 1000))
+        eta = eta_text(p.eta)
+        self.detail.setText(" — ".join(x for x in (p.label, eta) if x))
+        set_role(self.detail, "muted")
+
+
+class JobsDock(QDockWidget):
+    """Dockable list of the open project's jobs."""
+
+    def __init__(self, session: ProjectSession, jobs: JobController, parent: QWidget | None = None):
+        super().__init__("Jobs", parent)
+        self.setObjectName("JobsDock")
+        self.session = session
+        self.jobs = jobs
+        self.rows: dict[str, JobRow] = {}
+        self._signature: list[tuple[str, str, bool, str | None]] = []
+        holder = QWidget()
+        self.list_layout = QVBoxLayout(holder)
+        self.list_layout.setContentsMargins(6, 6, 6, 6)
+        self.list_layout.setSpacing(6)
+        self.empty = EmptyState("No jobs yet. Work you start (adding faces, generating, exporting) "
+                                "appears here with its progress.")
+        self.list_layout.addWidget(self.empty)
+        self.list_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(holder)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.setWidget(scroll)
+        self.setMinimumWidth(280)
+        self.timer = QTimer(self)
+        self.timer.setInterval(POLL_MS)
+        self.timer.timeout.connect(self.refresh)
+        self.timer.start()
+        jobs.started.connect(lambda _id: self.refresh())
+        jobs.finished.connect(lambda _job: self.refresh())
+        jobs.progress.connect(self._on_progress)
+        jobs.crashed.connect(lambda _id, e: (self.refresh(), show_error(self, e)))
+        session.opened.connect(lambda _p: self.refresh())
+        self.refresh()
+
+    def _on_progress(self, job_id: str, p: Progress) -> None:
+        row = self.rows.get(job_id)
+        if row is not None:
+            row.update_progress(p)
+
+    def job_list(self) -> list[Job]:
+        project = self.session.project
+        return queue_of(project).list()[-SHOWN:][::-1] if project is not None else []
+
+    def refresh(self) -> None:
+        """Re-read the jobs folder; rebuild rows only when jobs or states changed."""
+        jobs = self.job_list()
+        for job in jobs:
+            row = self.rows.get(job.id)
+            # a running job's live progress comes from signals; the file lags behind
+            if row is not None and not (self.jobs.is_running_here(job.id) and job.state == JobState.running):
+                row.update_job(job)
+        signature = [(j.id, j.state.value, j.interrupted, j.error) for j in jobs]
+        if [s[0] for s in signature] == [s[0] for s in self._signature]:
+            self._signature = signature
+            return
+        self._signature = signature
+        for row in self.rows.values():
+            row.deleteLater()
+        self.rows.clear()
+        for i, job in enumerate(jobs):
+            row = JobRow(job)
+            row.cancel_clicked.connect(self.cancel)
+            row.resume_clicked.connect(self.resume)
+            self.rows[job.id] = row
+            self.list_layout.insertWidget(i, row)
+        self.empty.setVisible(not jobs)
+
+    def cancel(self, job_id: str) -> None:
+        if self.session.project is None:
+            return
+        try:
+            self.jobs.cancel(self.session.project, job_id)
+        except StudioError as e:
+            show_error(self, e)
+        self.refresh()
+
+    def resume(self, job_id: str) -> None:
+        if self.session.project is None:
+            return
+        try:
+            self.jobs.resume(self.session.project, job_id)
+        except StudioError as e:
+            show_error(self, e)
+        self.refresh()

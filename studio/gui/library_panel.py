@@ -1,0 +1,267 @@
+"""The persona library: every persona project, with create / open / rename / duplicate / delete."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.core.errors import StudioError
+from studio.core.project import Project
+
+from . import theme
+from .dialogs import ConsentDialog, NewPersonaDialog, save_consent
+from .errors import show_error
+from .images import thumbnail
+from .library_ops import delete_project, duplicate_project, library_entries, rename_project
+from .persona_card import PersonaCard
+from .session import ProjectSession
+from .widgets import EmptyState, button, label
+
+PATH_ROLE = Qt.ItemDataRole.UserRole
+
+
+class LibraryPanel(QWidget):
+    """Lists persona projects and shows the selected one's card."""
+
+    title = "Personas"
+
+    def __init__(self, session: ProjectSession, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(16, 14, 16, 14)
+        head = QHBoxLayout()
+        head.addWidget(label("Persona library", "title"))
+        head.addStretch(1)
+        self.new_button = button("New persona…", "primary", theme.icon("add"))
+        self.open_button = button("Open folder…", icon=theme.icon("folder"))
+        head.addWidget(self.open_button)
+        head.addWidget(self.new_button)
+        lay.addLayout(head)
+        self.folder_line = label("", "muted")
+        lay.addWidget(self.folder_line)
+
+        split = QSplitter()
+        left = QWidget()
+        left_lay = QVBoxLayout(left)
+        left_lay.setContentsMargins(0, 0, 0, 0)
+        self.list = QListWidget()
+        self.list.setIconSize(QSize(40, 40))
+        self.list.setSpacing(2)
+        self.list.currentItemChanged.connect(lambda *_: self._show_selected())
+        self.list.itemDoubleClicked.connect(lambda item: self.open_path(Path(item.data(PATH_ROLE))))
+        left_lay.addWidget(self.list, 1)
+        row = QHBoxLayout()
+        self.rename_button = button("Rename…")
+        self.duplicate_button = button("Duplicate…")
+        self.delete_button = button("Delete…", "danger", theme.icon("delete"))
+        for b in (self.rename_button, self.duplicate_button, self.delete_button):
+            row.addWidget(b)
+        left_lay.addLayout(row)
+        split.addWidget(left)
+
+        self.right = QStackedWidget()
+        self.card = PersonaCard()
+        self.empty = EmptyState(
+            "No personas yet.\n\nA persona is one virtual character: their reference faces, voice, "
+            "style and every post made for them. Create one to begin.",
+            button("Create your first persona…", "primary", theme.icon("add")),
+        )
+        self.empty.findChild(type(self.new_button)).clicked.connect(self.new_persona)
+        self.right.addWidget(self.empty)
+        self.right.addWidget(self.card)
+        split.addWidget(self.right)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        split.setSizes([380, 620])
+        lay.addWidget(split, 1)
+
+        self.new_button.clicked.connect(self.new_persona)
+        self.open_button.clicked.connect(self._browse)
+        self.rename_button.clicked.connect(self.rename_selected)
+        self.duplicate_button.clicked.connect(self.duplicate_selected)
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.card.open_requested.connect(self.open_path)
+        self.card.consent_requested.connect(self.record_consent)
+        session.opened.connect(lambda _p: self.refresh())
+        session.changed.connect(lambda what: what in ("persona", "assets") and self._show_selected())
+        self.refresh()
+
+    # -- listing
+    def refresh(self) -> None:
+        settings = self.session.settings
+        self.folder_line.setText(f"Projects folder: {settings.projects_dir}")
+        current = self.selected_path()
+        open_path = self.session.project.path.resolve() if self.session.project else None
+        self.list.clear()
+        for entry in library_entries(settings):
+            item = QListWidgetItem(entry.name + ("  (open)" if entry.path.resolve() == open_path else ""))
+            item.setData(PATH_ROLE, str(entry.path))
+            item.setToolTip(str(entry.path))
+            item.setIcon(self._icon_for(entry.path))
+            self.list.addItem(item)
+            if current and entry.path.resolve() == current.resolve() or (current is None and entry.path.resolve() == open_path):
+                self.list.setCurrentItem(item)
+        if self.list.currentItem() is None and self.list.count():
+            self.list.setCurrentRow(0)
+        has = self.list.count() > 0
+        for b in (self.rename_button, self.duplicate_button, self.delete_button):
+            b.setEnabled(has)
+        self._show_selected()
+
+    def _icon_for(self, folder: Path):
+        crops = sorted((folder / "refs").glob("*crop*.*"))[:1] if (folder / "refs").is_dir() else []
+        if crops:
+            pm = thumbnail(crops[0], 40)
+            if not pm.isNull():
+                return pm
+        return theme.icon("persona")
+
+    def selected_path(self) -> Path | None:
+        item = self.list.currentItem()
+        return Path(item.data(PATH_ROLE)) if item else None
+
+    def _show_selected(self) -> None:
+        folder = self.selected_path()
+        if folder is None:
+            self.right.setCurrentWidget(self.empty)
+            return
+        open_project = self.session.project
+        is_open = open_project is not None and open_project.path.resolve() == folder.resolve()
+        try:
+            if is_open:
+                data = open_project.data
+            else:
+                with Project.open(folder, read_only=True) as p:
+                    data = p.data
+        except StudioError as e:
+            self.right.setCurrentWidget(self.card)
+            self.card.name.setText(folder.name)
+            self.card.description.setText(e.message)
+            return
+        counts = Counter(a.kind for a in data.assets)
+        self.card.show_persona(data.persona, folder, dict(counts), is_open)
+        self.right.setCurrentWidget(self.card)
+
+    # -- actions
+    def new_persona(self) -> None:
+        dlg = NewPersonaDialog(self)
+        if dlg.exec() != NewPersonaDialog.DialogCode.Accepted:
+            return
+        self.create_persona(dlg.persona())
+
+    def create_persona(self, persona) -> Project | None:
+        """Create a project for `persona` in the projects folder and open it."""
+        try:
+            parent = Path(self.session.settings.projects_dir).expanduser()
+            parent.mkdir(parents=True, exist_ok=True)
+            self.session.close()
+            project = Project.create(parent, persona.name, persona)
+        except StudioError as e:
+            show_error(self, e)
+            return None
+        self.session.adopt(project)
+        return project
+
+    def open_path(self, folder: Path) -> None:
+        window = self.window()
+        opener = getattr(window, "open_project", None)
+        if opener is not None:
+            opener(folder)
+        else:
+            self.session.open(folder)
+
+    def _browse(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Open a .persona folder", self.session.settings.projects_dir)
+        if path:
+            self.open_path(Path(path))
+
+    def _release_if_open(self, folder: Path) -> None:
+        p = self.session.project
+        if p is not None and p.path.resolve() == folder.resolve():
+            self.session.close()
+
+    def rename_selected(self) -> None:
+        folder = self.selected_path()
+        if folder is None:
+            return
+        name, ok = QInputDialog.getText(self, "Rename persona", "New name:", text=folder.name.removesuffix(".persona"))
+        if ok and name.strip():
+            self.rename(folder, name)
+
+    def rename(self, folder: Path, name: str) -> Path | None:
+        try:
+            self._release_if_open(folder)
+            target = rename_project(folder, name, self.session.settings)
+        except StudioError as e:
+            show_error(self, e)
+            return None
+        self.refresh()
+        return target
+
+    def duplicate_selected(self) -> None:
+        folder = self.selected_path()
+        if folder is None:
+            return
+        base = folder.name.removesuffix(".persona")
+        name, ok = QInputDialog.getText(self, "Duplicate persona", "Name of the copy:", text=f"{base} copy")
+        if ok and name.strip():
+            self.duplicate(folder, name)
+
+    def duplicate(self, folder: Path, name: str) -> Path | None:
+        try:
+            target = duplicate_project(folder, name, self.session.settings)
+        except StudioError as e:
+            show_error(self, e)
+            return None
+        self.refresh()
+        return target
+
+    def delete_selected(self) -> None:
+        folder = self.selected_path()
+        if folder is None:
+            return
+        answer = QMessageBox.question(
+            self, "Delete persona",
+            f"Delete '{folder.name}' and every file in it (photos, stills, clips, exports)?\n\n"
+            "This cannot be undone.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.delete(folder)
+
+    def delete(self, folder: Path) -> bool:
+        try:
+            self._release_if_open(folder)
+            delete_project(folder, self.session.settings)
+        except StudioError as e:
+            show_error(self, e)
+            return False
+        self.refresh()
+        return True
+
+    def record_consent(self) -> None:
+        project = self.session.project
+        if project is None:
+            return
+        dlg = ConsentDialog(project.persona, self)
+        if dlg.exec() == ConsentDialog.DialogCode.Accepted:
+            try:
+                save_consent(project, dlg)
+            except StudioError as e:
+                show_error(self, e)

@@ -1,0 +1,111 @@
+"""The open project as the window sees it: change signals, undo stack, autosave, save on close."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from studio.core.project import Project
+from studio.core.settings import Settings
+from studio.core.timeline import EditCommand, RemoveClip, Timeline
+
+AUTOSAVE_MS = 30_000
+
+
+class ProjectSession(QObject):
+    """One open persona project (or none) shared by every panel of the window."""
+
+    #: the new Project, or None when closed
+    opened = Signal(object)
+    #: 'persona', 'assets', 'timelines', 'posts', 'project' — may come from a worker thread
+    changed = Signal(str)
+
+    def __init__(self, settings: Settings, parent: QObject | None = None):
+        super().__init__(parent)
+        self.settings = settings
+        self.project: Project | None = None
+        self.undo = QUndoStack(self)
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.setInterval(AUTOSAVE_MS)
+        self.autosave_timer.timeout.connect(self.autosave)
+
+    # -- life cycle
+    def open(self, path: str | Path) -> Project:
+        """Open a project (read-only if another process holds it) and make it current."""
+        project = Project.open(path)
+        if not project.read_only:
+            self.settings.add_recent(project.path)
+            self.settings.save()
+        self._set(project)
+        return project
+
+    def adopt(self, project: Project) -> None:
+        """Make an already-open project current (e.g. one just created)."""
+        self.settings.add_recent(project.path)
+        self.settings.save()
+        self._set(project)
+
+    def _set(self, project: Project | None) -> None:
+        self.close()
+        self.project = project
+        if project is not None:
+            # Core listeners run on whatever thread changed the project; the signal queues them
+            # onto the window's thread.
+            project.subscribe(self.changed.emit)
+            self.autosave_timer.start()
+        self.opened.emit(project)
+
+    def close(self) -> None:
+        """Save unsaved edits and release the project's lock."""
+        if self.project is None:
+            return
+        self.autosave_timer.stop()
+        if self.project.dirty and not self.project.read_only:
+            self.project.save()
+        self.project.close()
+        self.project = None
+        self.undo.clear()
+        self.opened.emit(None)
+
+    def save(self) -> None:
+        if self.project is not None and not self.project.read_only:
+            self.project.save()
+            self.undo.setClean()
+
+    def autosave(self) -> Path | None:
+        return self.project.autosave() if self.project is not None else None
+
+    # -- timeline edits
+    def edit_timeline(self, timeline_id: str, cmd: EditCommand) -> None:
+        """Apply a core edit through the undo stack."""
+        if self.project is None:
+            return
+        if isinstance(cmd, RemoveClip) and cmd.removed is None:
+            cmd = cmd.bind(self.project.timeline(timeline_id))
+        self.undo.push(TimelineEdit(self, timeline_id, cmd))
+
+    def put_timeline(self, tl: Timeline) -> None:
+        if self.project is not None:
+            self.project.put_timeline(tl, save=False)
+
+
+class TimelineEdit(QUndoCommand):
+    """A QUndoCommand wrapping one of the core's reversible timeline EditCommands."""
+
+    def __init__(self, session: ProjectSession, timeline_id: str, cmd: EditCommand):
+        super().__init__(cmd.label)
+        self.session = session
+        self.timeline_id = timeline_id
+        self.cmd = cmd
+
+    def redo(self) -> None:
+        project = self.session.project
+        if project is not None:
+            project.put_timeline(self.cmd.apply(project.timeline(self.timeline_id)), save=False)
+
+    def undo(self) -> None:
+        project = self.session.project
+        if project is not None:
+            project.put_timeline(self.cmd.revert(project.timeline(self.timeline_id)), save=False)

@@ -1,0 +1,130 @@
+"""The preview: the frame at the playhead in the chosen format, with captions and safe zone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from studio.core.timeline import Timeline
+
+from .formats import PreviewFormat, format_by_id
+from .media import frame_at
+
+VISUAL_TRACKS = ("video", "overlay")
+
+
+def cover_rect(src_w: int, src_h: int, target: QRectF) -> QRectF:
+    """The part of a src_w x src_h image that fills `target` (centre crop, like the auto reframe)."""
+    src_aspect = src_w / src_h
+    tgt_aspect = target.width() / target.height()
+    if src_aspect > tgt_aspect:
+        w = src_h * tgt_aspect
+        return QRectF((src_w - w) / 2, 0, w, src_h)
+    h = src_w / tgt_aspect
+    return QRectF(0, (src_h - h) / 2, src_w, h)
+
+
+class PreviewWidget(QWidget):
+    """Paints the composite at one time: visual layers, caption text, safe-zone overlay."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setMinimumSize(220, 220)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.format: PreviewFormat = format_by_id("reels")
+        self.show_safe = True
+        self.timeline: Timeline | None = None
+        self.time = 0.0
+        self.resolve: Callable[[str], Path | None] = lambda _id: None
+        self.caption_style = None
+        self._layers: list[QImage] = []
+        self._caption = ""
+
+    def show_time(self, timeline: Timeline | None, t: float) -> None:
+        """Decode the frames at `t` and repaint."""
+        self.timeline, self.time = timeline, t
+        self._layers, self._caption = self.compose(timeline, t)
+        self.update()
+
+    def compose(self, timeline: Timeline | None, t: float) -> tuple[list[QImage], str]:
+        """Images of the visual clips playing at `t` (bottom first) and the caption text."""
+        if timeline is None:
+            return [], ""
+        layers: list[QImage] = []
+        caption = ""
+        for track, clip in timeline.clips_at(t):
+            if track.muted:
+                continue
+            if track.kind == "captions" and clip.text:
+                caption = clip.text
+            elif track.kind in VISUAL_TRACKS and clip.asset_id:
+                path = self.resolve(clip.asset_id)
+                if path is not None:
+                    img = frame_at(path, clip.in_point + (t - clip.start) * clip.speed)
+                    if not img.isNull():
+                        layers.append(img)
+        return layers, caption
+
+    def frame_rect(self) -> QRectF:
+        area = QRectF(self.rect()).adjusted(8, 8, -8, -8)
+        a = self.format.aspect
+        if area.width() / max(area.height(), 1) > a:
+            w = area.height() * a
+            return QRectF(area.center().x() - w / 2, area.top(), w, area.height())
+        h = area.width() / a
+        return QRectF(area.left(), area.center().y() - h / 2, area.width(), h)
+
+    def paintEvent(self, _event) -> None:  # noqa: N802, ANN001
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        p.fillRect(self.rect(), QColor("#101215"))
+        frame = self.frame_rect()
+        p.fillRect(frame, QColor("#000"))
+        for img in self._layers:
+            p.drawImage(frame, img, cover_rect(img.width(), img.height(), frame))
+        if not self._layers:
+            p.setPen(QColor("#6b7380"))
+            p.drawText(frame, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                       "Nothing on the video track here.\nDrag a still or clip from Assets onto it."
+                       if self.timeline is not None else "No timeline")
+        top, right, bottom, left = self.format.safe
+        safe = frame.adjusted(frame.width() * left, frame.height() * top, -frame.width() * right, -frame.height() * bottom)
+        if self._caption:
+            self._paint_caption(p, frame, safe)
+        if self.show_safe:
+            shade = QPainterPath()
+            shade.addRect(frame)
+            inner = QPainterPath()
+            inner.addRect(safe)
+            p.fillPath(shade.subtracted(inner), QColor(239, 107, 107, 55))
+            pen = QPen(QColor(239, 107, 107, 200), 1, Qt.PenStyle.DashLine)
+            p.setPen(pen)
+            p.drawRect(safe)
+        p.setPen(QColor("#9aa3af"))
+        p.drawText(QRectF(frame.left(), frame.bottom() - 18, frame.width() - 6, 16),
+                   Qt.AlignmentFlag.AlignRight, f"{self.time:6.2f}s  {self.format.label}")
+        p.end()
+
+    def _paint_caption(self, p: QPainter, frame: QRectF, safe: QRectF) -> None:
+        style = self.caption_style
+        size_px = (style.size if style else 72) * frame.width() / 1080
+        font = QFont(style.font if style else "DejaVu Sans")
+        font.setPixelSize(max(int(size_px), 8))
+        font.setBold(True)
+        p.setFont(font)
+        text = self._caption.upper() if style and style.uppercase else self._caption
+        position = style.position if style else "bottom"
+        h = size_px * 2.6
+        y = {"top": safe.top(), "middle": safe.center().y() - h / 2, "bottom": safe.bottom() - h}[position]
+        box = QRectF(safe.left(), y, safe.width(), h)
+        flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+        p.setPen(QColor(style.outline_color if style else "#000"))
+        o = max(size_px / 20, 1.0)
+        for dx, dy in ((-o, 0), (o, 0), (0, -o), (0, o)):
+            p.drawText(box.translated(dx, dy), flags, text)
+        p.setPen(QColor(style.color if style else "#fff"))
+        p.drawText(box, flags, text)

@@ -1,0 +1,262 @@
+"""Voice: write a script, pick a voice, narrate as a job, play takes with their waveform and words."""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QRectF, Qt, QTimer, QUrl
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.actions.voice import word_timings
+from studio.core.errors import StudioError
+from studio.core.models import ModelStore
+
+from . import theme
+from .errors import show_error
+from .session import ProjectSession
+from .widgets import button, label
+from .workers import JobController
+
+PEAKS = 600
+
+
+def wav_peaks(path: Path, n: int = PEAKS) -> tuple[np.ndarray, float]:
+    """(n max-abs peaks in 0..1, duration in seconds) of a PCM WAV file."""
+    with wave.open(str(path), "rb") as w:
+        rate, width, channels, frames = w.getframerate(), w.getsampwidth(), w.getnchannels(), w.getnframes()
+        raw = w.readframes(frames)
+    dtype = {1: np.uint8, 2: np.int16, 4: np.int32}[width]
+    data = np.frombuffer(raw, dtype=dtype).astype(np.float32)
+    if width == 1:
+        data -= 128.0
+    data = np.abs(data.reshape(-1, channels).mean(axis=1)) if channels > 1 else np.abs(data)
+    full = float(np.iinfo(dtype).max) if width > 1 else 128.0
+    if data.size == 0:
+        return np.zeros(n, np.float32), 0.0
+    chunks = np.array_split(data, min(n, data.size))
+    return np.array([c.max() for c in chunks], np.float32) / full, frames / float(rate)
+
+
+class WaveformWidget(QWidget):
+    """A narration's waveform with its words marked and a play position."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setMinimumHeight(140)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.peaks = np.zeros(0, np.float32)
+        self.duration = 0.0
+        self.words: list[dict] = []
+        self.position: float | None = None
+
+    def set_audio(self, peaks: np.ndarray, duration: float, words: list[dict]) -> None:
+        self.peaks, self.duration, self.words = peaks, duration, words
+        self.position = None
+        self.update()
+
+    def paintEvent(self, _e) -> None:  # noqa: N802, ANN001
+        p = QPainter(self)
+        c = theme.colors()
+        r = QRectF(self.rect()).adjusted(1, 1, -1, -1)
+        p.fillRect(r, QColor(c["base"]))
+        if self.duration <= 0 or self.peaks.size == 0:
+            p.setPen(QColor(c["muted"]))
+            p.drawText(r, Qt.AlignmentFlag.AlignCenter, "Pick a narration take to see its waveform and words.")
+            return
+        wave_r = r.adjusted(0, 22, 0, 0)
+        mid = wave_r.center().y()
+        step = wave_r.width() / self.peaks.size
+        p.setPen(QPen(QColor(c["good"]), max(step * 0.7, 1)))
+        for i, v in enumerate(self.peaks):
+            x = wave_r.left() + (i + 0.5) * step
+            h = float(v) * wave_r.height() * 0.48
+            p.drawLine(int(x), int(mid - h), int(x), int(mid + h))
+        scale = r.width() / self.duration
+        font = p.font()
+        font.setPointSize(8)
+        p.setFont(font)
+        for w in self.words:
+            x = r.left() + float(w["start"]) * scale
+            p.setPen(QPen(QColor(c["accent"]), 1))
+            p.drawLine(int(x), int(r.top() + 18), int(x), int(r.bottom()))
+            p.setPen(QColor(c["text"]))
+            width = max((float(w["end"]) - float(w["start"])) * scale, 8)
+            p.drawText(QRectF(x + 2, r.top(), width, 18), Qt.AlignmentFlag.AlignLeft, str(w["word"]))
+        if self.position is not None:
+            x = r.left() + self.position * scale
+            p.setPen(QPen(QColor(c["bad"]), 2))
+            p.drawLine(int(x), int(r.top()), int(x), int(r.bottom()))
+
+
+class VoicePanel(QWidget):
+    """Script editor, voice picker, narrate button, takes list with waveform and playback."""
+
+    title = "Voice"
+
+    def __init__(self, session: ProjectSession, jobs: JobController, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.jobs = jobs
+        self.player = None
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(16, 14, 16, 14)
+        lay.addWidget(label("Voice", "title"))
+        top = QHBoxLayout()
+        left = QVBoxLayout()
+        left.addWidget(label("Script", "heading"))
+        self.script = QPlainTextEdit()
+        self.script.setPlaceholderText("Write what the persona says, e.g.\n\nHey everyone! Today I'm trying the new café downtown.")
+        left.addWidget(self.script, 1)
+        top.addLayout(left, 3)
+        form_box = QWidget()
+        form = QFormLayout(form_box)
+        self.voice = QComboBox()
+        self.speed = QDoubleSpinBox()
+        self.speed.setRange(0.5, 2.0)
+        self.speed.setSingleStep(0.05)
+        self.speed.setValue(1.0)
+        form.addRow("Voice", self.voice)
+        form.addRow("Speed", self.speed)
+        self.narrate_button = button("Narrate", "primary", theme.icon("voice"))
+        self.narrate_button.clicked.connect(self.start_narration)
+        form.addRow("", self.narrate_button)
+        form_box.setFixedWidth(340)
+        top.addWidget(form_box)
+        lay.addLayout(top, 2)
+        lay.addWidget(label("Takes", "heading"))
+        takes = QHBoxLayout()
+        self.takes = QListWidget()
+        self.takes.setFixedWidth(300)
+        self.takes.currentItemChanged.connect(lambda *_: self.show_take())
+        takes.addWidget(self.takes)
+        right = QVBoxLayout()
+        self.waveform = WaveformWidget()
+        right.addWidget(self.waveform)
+        row = QHBoxLayout()
+        self.play_button = button("Play", icon=theme.icon("play"))
+        self.stop_button = button("Stop", icon=theme.icon("stop"))
+        self.play_button.clicked.connect(self.play)
+        self.stop_button.clicked.connect(self.stop)
+        row.addWidget(self.play_button)
+        row.addWidget(self.stop_button)
+        self.take_info = label("", "muted", wrap=True)
+        row.addWidget(self.take_info, 1)
+        right.addLayout(row)
+        right.addStretch(1)
+        takes.addLayout(right, 1)
+        lay.addLayout(takes, 3)
+        self.position_timer = QTimer(self)
+        self.position_timer.setInterval(50)
+        self.position_timer.timeout.connect(self._tick)
+        session.opened.connect(lambda _p: self.refresh())
+        session.changed.connect(lambda what: what in ("assets", "persona") and self.refresh())
+        self.refresh()
+
+    def _voices(self) -> list[tuple[str, str]]:
+        store = ModelStore(self.session.settings)
+        return [(e.id, e.name) for e in store.entries() if e.kind == "tts-voice"]
+
+    def refresh(self) -> None:
+        p = self.session.project
+        if self.voice.count() == 0:
+            for vid, name in self._voices():
+                self.voice.addItem(name, vid)
+        if p is not None:
+            idx = self.voice.findData(p.persona.voice.voice_id)
+            if idx >= 0:
+                self.voice.setCurrentIndex(idx)
+            self.speed.setValue(p.persona.voice.speed)
+        current = self.takes.currentItem().data(Qt.ItemDataRole.UserRole) if self.takes.currentItem() else None
+        self.takes.clear()
+        for a in reversed(p.assets_of("narration") if p else []):
+            dur = a.provenance.scores.get("duration_s")
+            item = QListWidgetItem(f"{a.label or a.id}" + (f"  ({dur:.1f} s)" if dur else ""))
+            item.setData(Qt.ItemDataRole.UserRole, a.id)
+            self.takes.addItem(item)
+            if a.id == current:
+                self.takes.setCurrentItem(item)
+        if self.takes.currentItem() is None and self.takes.count():
+            self.takes.setCurrentRow(0)
+        self.narrate_button.setEnabled(p is not None and not p.read_only)
+
+    def params(self) -> dict:
+        """The narrate job's parameters (see studio/actions/voice.py)."""
+        return {"text": self.script.toPlainText(), "voice_id": self.voice.currentData(), "speed": self.speed.value()}
+
+    def start_narration(self) -> str | None:
+        p = self.session.project
+        if p is None:
+            return None
+        text = self.script.toPlainText().strip()
+        if not text:
+            show_error(self, StudioError("Write the script first: the words the persona should say."))
+            return None
+        words = text.split()
+        title = "Narrate: " + " ".join(words[:5]) + ("…" if len(words) > 5 else "")
+        return self.jobs.start(p, "narrate", self.params(), title)
+
+    def selected_path(self) -> Path | None:
+        item = self.takes.currentItem()
+        p = self.session.project
+        return p.asset_path(item.data(Qt.ItemDataRole.UserRole)) if item and p else None
+
+    def show_take(self) -> None:
+        item = self.takes.currentItem()
+        p = self.session.project
+        if item is None or p is None:
+            self.waveform.set_audio(np.zeros(0, np.float32), 0.0, [])
+            return
+        aid = item.data(Qt.ItemDataRole.UserRole)
+        try:
+            peaks, duration = wav_peaks(p.asset_path(aid))
+            words = word_timings(p, aid)
+        except (OSError, wave.Error, StudioError) as e:
+            self.take_info.setText(f"Cannot read this take: {e}")
+            return
+        self.waveform.set_audio(peaks, duration, words)
+        a = p.asset(aid)
+        self.take_info.setText(f"{a.provenance.engine or ''} — {len(words)} words — \"{a.provenance.parameters.get('text', '')[:120]}\"")
+
+    def play(self) -> None:
+        path = self.selected_path()
+        if path is None:
+            return
+        try:
+            if self.player is None:
+                from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer  # noqa: PLC0415
+
+                self._audio_out = QAudioOutput(self)
+                self.player = QMediaPlayer(self)
+                self.player.setAudioOutput(self._audio_out)
+            self.player.setSource(QUrl.fromLocalFile(str(path)))
+            self.player.play()
+            self.position_timer.start()
+        except Exception as e:  # noqa: BLE001 - no audio device
+            show_error(self, e)
+
+    def stop(self) -> None:
+        if self.player is not None:
+            self.player.stop()
+        self.position_timer.stop()
+        self.waveform.position = None
+        self.waveform.update()
+
+    def _tick(self) -> None:
+        if self.player is None:
+            return
+        self.waveform.position = self.player.position() / 1000.0
+        self.waveform.update()

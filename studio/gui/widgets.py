@@ -1,0 +1,113 @@
+"""Small shared widgets: labels with a theme role, an empty-state message, a flow of tiles."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtWidgets import QLabel, QLayout, QLayoutItem, QPushButton, QVBoxLayout, QWidget
+
+
+def label(text: str, role: str = "", wrap: bool = False) -> QLabel:
+    """A QLabel styled by the theme role ('title', 'heading', 'muted', 'empty', 'badge-good'...)."""
+    w = QLabel(text)
+    if role:
+        w.setProperty("role", role)
+    w.setWordWrap(wrap)
+    return w
+
+
+def set_role(widget: QWidget, role: str) -> None:
+    """Change a widget's theme role and re-polish it so the style follows."""
+    widget.setProperty("role", role)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+def button(text: str, role: str = "", icon=None, tip: str = "") -> QPushButton:
+    b = QPushButton(text)
+    if role:
+        b.setProperty("role", role)
+    if icon is not None:
+        b.setIcon(icon)
+    if tip:
+        b.setToolTip(tip)
+    return b
+
+
+class EmptyState(QWidget):
+    """A centred explanation of what to do when there is nothing to show yet."""
+
+    def __init__(self, text: str, action: QPushButton | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        lay = QVBoxLayout(self)
+        lay.addStretch(1)
+        self.text = label(text, "empty", wrap=True)
+        self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        lay.addWidget(self.text)
+        if action is not None:
+            lay.addWidget(action, 0, Qt.AlignmentFlag.AlignHCenter)
+        lay.addStretch(2)
+
+
+class FlowLayout(QLayout):
+    """Lays tiles out left to right, wrapping to the next row (Qt's classic flow layout)."""
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 10):
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self.setSpacing(spacing)
+
+    def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 - Qt API
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, i: int) -> QLayoutItem | None:  # noqa: N802
+        return self._items[i] if 0 <= i < len(self._items) else None
+
+    def takeAt(self, i: int) -> QLayoutItem | None:  # noqa: N802
+        return self._items.pop(i) if 0 <= i < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:  # noqa: N802
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        return self._layout(QRect(0, 0, width, 0), dry=True)
+
+    def setGeometry(self, rect: QRect) -> None:  # noqa: N802
+        super().setGeometry(rect)
+        self._layout(rect, dry=False)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return self.minimumSize()
+
+    def minimumSize(self) -> QSize:  # noqa: N802
+        size = QSize()
+        for item in self._items:
+            size = size.expandedTo(item.minimumSize())
+        m = self.contentsMargins()
+        return size + QSize(m.left() + m.right(), m.top() + m.bottom())
+
+    def clear(self) -> None:
+        while self._items:
+            item = self._items.pop()
+            if item.widget() is not None:
+                item.widget().deleteLater()
+
+    def _layout(self, rect: QRect, dry: bool) -> int:
+        m = self.contentsMargins()
+        r = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
+        x, y, row_h = r.x(), r.y(), 0
+        gap = self.spacing()
+        for item in self._items:
+            hint = item.sizeHint()
+            if x + hint.width() > r.right() and row_h > 0:
+                x, y, row_h = r.x(), y + row_h + gap, 0
+            if not dry:
+                item.setGeometry(QRect(QPoint(x, y), hint))
+            x += hint.width() + gap
+            row_h = max(row_h, hint.height())
+        return y + row_h - rect.y() + m.bottom()

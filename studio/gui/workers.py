@@ -1,0 +1,168 @@
+"""Long work off the main thread: project jobs and plain tasks on a QThreadPool.
+
+The bridge to the core is a plain `TaskContext` (no Qt in it): its progress callback emits a Qt
+signal, which Qt delivers to the window's thread; `ctx.cancel()` sets its event, which the job
+polls at every step. Jobs go through `studio.actions.registry` exactly like the CLI, so a job
+started here is a persistent job in the project's jobs/ folder.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from studio.actions.registry import handler_for, queue_of
+from studio.core.jobs import Job
+from studio.core.project import Project
+from studio.core.tasks import Progress, TaskContext
+
+
+def throttled(emit: Callable[[Progress], None], interval: float = 0.05) -> Callable[[Progress], None]:
+    """Pass progress on at most every `interval` seconds (always the first and the last report)."""
+    last = [0.0]
+
+    def on_progress(p: Progress) -> None:
+        now = time.monotonic()
+        if now - last[0] >= interval or p.fraction >= 1.0 or last[0] == 0.0:
+            last[0] = now
+            emit(p)
+
+    return on_progress
+
+
+def bridge_context(emit: Callable[[Progress], None]) -> TaskContext:
+    """A Qt-free TaskContext whose progress goes to `emit` (a Signal.emit) and that cancels by event."""
+    return TaskContext(throttled(emit), cancel_event=threading.Event())
+
+
+class _Relay(QObject):
+    """Lives in the main thread; worker threads emit through it (queued to the main thread)."""
+
+    progress = Signal(object)
+    done = Signal(object)
+    error = Signal(object)
+
+
+class _Runnable(QRunnable):
+    def __init__(self, fn: Callable[[], Any], relay: _Relay):
+        super().__init__()
+        self.setAutoDelete(True)
+        self._fn = fn
+        self._relay = relay
+
+    def run(self) -> None:  # worker thread
+        try:
+            result = self._fn()
+        except BaseException as e:  # noqa: BLE001 - every failure must reach the window
+            self._relay.error.emit(e)
+        else:
+            self._relay.done.emit(result)
+
+
+class JobController(QObject):
+    """Starts, cancels and resumes the open project's jobs on worker threads."""
+
+    #: job id, Progress
+    progress = Signal(str, object)
+    #: the finished Job (done, failed or cancelled)
+    finished = Signal(object)
+    #: job id, an unexpected exception raised outside the job's own error handling
+    crashed = Signal(str, object)
+    #: job id, as soon as a job is queued
+    started = Signal(str)
+
+    def __init__(self, pool: QThreadPool | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.pool = pool or QThreadPool.globalInstance()
+        self._contexts: dict[str, TaskContext] = {}
+        self._relays: dict[str, _Relay] = {}
+
+    def running_ids(self) -> list[str]:
+        return list(self._contexts)
+
+    def is_running_here(self, job_id: str) -> bool:
+        return job_id in self._contexts
+
+    def start(self, project: Project, kind: str, params: dict[str, Any], title: str = "") -> str:
+        """Queue a job in the project and run it on a worker thread; returns the job id."""
+        job = queue_of(project).submit(kind, params, title or kind)
+        self._launch(project, job)
+        return job.id
+
+    def resume(self, project: Project, job_id: str) -> str:
+        """Run an interrupted, failed or cancelled job again."""
+        job = queue_of(project).prepare_resume(job_id)
+        self._launch(project, job)
+        return job.id
+
+    def cancel(self, project: Project, job_id: str) -> None:
+        """Cancel a job: at once if it runs here, else through its job file (another process)."""
+        ctx = self._contexts.get(job_id)
+        if ctx is not None:
+            ctx.cancel()
+        else:
+            queue_of(project).request_cancel(job_id)
+
+    def _launch(self, project: Project, job: Job) -> None:
+        relay = _Relay(self)
+        job_id = job.id
+        relay.progress.connect(lambda p: self.progress.emit(job_id, p))
+        relay.done.connect(lambda j: self._finish(job_id, j))
+        relay.error.connect(lambda e: self._crash(job_id, e))
+        ctx = bridge_context(relay.progress.emit)
+        self._contexts[job_id] = ctx
+        self._relays[job_id] = relay
+
+        def work() -> Job:
+            handler = handler_for(job.kind)  # may import torch etc.: on this thread, not the UI's
+            return queue_of(project).run(job, handler, project, ctx=ctx)
+
+        self.started.emit(job_id)
+        self.pool.start(_Runnable(work, relay))
+
+    def _forget(self, job_id: str) -> None:
+        self._contexts.pop(job_id, None)
+        relay = self._relays.pop(job_id, None)
+        if relay is not None:
+            relay.deleteLater()
+
+    def _finish(self, job_id: str, job: Job) -> None:
+        self._forget(job_id)
+        self.finished.emit(job)
+
+    def _crash(self, job_id: str, exc: BaseException) -> None:
+        self._forget(job_id)
+        self.crashed.emit(job_id, exc)
+
+    def wait(self, msecs: int = 30000) -> bool:
+        """Wait for every worker to finish (closing the window, tests)."""
+        return self.pool.waitForDone(msecs)
+
+
+class Task(QObject):
+    """A plain function run on a worker thread (downloads, probing media); not a project job."""
+
+    progress = Signal(object)
+    done = Signal(object)
+    error = Signal(object)
+
+    def __init__(self, fn: Callable[[TaskContext], Any], parent: QObject | None = None):
+        super().__init__(parent)
+        self._relay = _Relay(self)
+        self._relay.progress.connect(self.progress)
+        self._relay.done.connect(self.done)
+        self._relay.error.connect(self.error)
+        self.ctx = bridge_context(self._relay.progress.emit)
+        self._fn = fn
+
+    def start(self, pool: QThreadPool | None = None) -> Task:
+        ctx = self.ctx
+        (pool or QThreadPool.globalInstance()).start(_Runnable(lambda: self._fn(ctx), self._relay))
+        return self
+
+    def cancel(self) -> None:
+        self.ctx.cancel()

@@ -1,0 +1,325 @@
+"""Export a post's timeline to one or more social presets, with captions and provenance.
+
+`export_post` is the entry point for the CLI action and for recipes. Work shared between
+presets is done once: media probing, face tracking, caption lines and the loudness measuring
+pass. Each preset is then ONE ffmpeg run (video, captions, audio mix, loudnorm, encode), then a
+cover still, AI-generated metadata, an invisible watermark on the cover, and a signed C2PA
+manifest on both. Nothing is registered until every preset has rendered.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from studio.core.assets import Asset, ModelUse, Provenance
+from studio.core.errors import BadInput
+from studio.core.project import Project
+from studio.core.schema import Post
+from studio.core.settings import Settings, config_dir
+from studio.core.tasks import TaskContext
+from studio.core.timeline import Timeline
+
+from . import captions as cap
+from . import provenance as prov
+from .audio import LoudnessMeasure
+from .certs import load_identity
+from .face_track import Detector, default_detector, face_keyframes_image, face_keyframes_video
+from .ffmpeg import probe, run_ffmpeg
+from .graph import (
+    AI_METADATA,
+    Source,
+    build_export_args,
+    build_loudness_args,
+    filter_path,
+    has_audio,
+)
+from .licences import asset_chain, commercial_verdict
+from .presets import ExportPreset, get_preset
+from .reframe import Keyframe
+from .watermark import embed, payload_for
+
+_VISUAL = {"clip": "video", "still": "image", "image": "image", "reference": "image", "export": "video"}
+_AUDIO = {"narration", "music", "audio"}
+
+
+@dataclass
+class ExportOptions:
+    """Choices for one export run."""
+
+    label: bool = True  # visible "AI-generated" line
+    captions: bool = True
+    sidecars: bool = True  # .srt and .vtt next to the video
+    cover: bool = True
+    cover_time: float | None = None  # None = a third of the way in
+    cover_caption: bool = False  # draw the first caption line on the cover
+    sign: bool = True
+    out_dir: str | None = None
+    size: tuple[int, int] | None = None  # override preset size (tests, previews)
+    detector: Detector | None = None  # face detector for reframing (None = the studio's)
+    face_sample_fps: float = 4.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def fonts_dir() -> Path | None:
+    """A folder with DejaVu Sans for libass: ours in resources/fonts, else the system's."""
+    from studio.core.paths import resources_dir
+
+    for d in (resources_dir() / "fonts", Path("/usr/share/fonts/truetype/dejavu"),
+              Path("/usr/share/fonts/dejavu"), Path("/usr/share/fonts/TTF")):
+        if (d / "DejaVuSans.ttf").is_file() or (d / "DejaVuSans-Bold.ttf").is_file():
+            return d
+    return None  # libass falls back to fontconfig
+
+
+def resolve_timeline(project: Project, ref: str | Timeline | Post) -> tuple[Timeline, Post | None]:
+    """A post id/title or timeline id/name (or the objects themselves) -> (timeline, post)."""
+    if isinstance(ref, Timeline):
+        return ref, None
+    if isinstance(ref, Post):
+        return project.timeline(ref.timeline_id), ref
+    try:
+        post = project.post(ref)
+    except BadInput:
+        return project.timeline(ref), None
+    return project.timeline(post.timeline_id), post
+
+
+def _sources(project: Project, tl: Timeline) -> dict[str, Source]:
+    out: dict[str, Source] = {}
+    for t in tl.tracks:
+        for c in t.clips:
+            if c.asset_id is None or c.asset_id in out:
+                continue
+            a = project.asset(c.asset_id)
+            path = str(project.asset_path(a))
+            if a.kind in _AUDIO:
+                out[a.id] = Source(path, "audio")
+                continue
+            kind = _VISUAL.get(a.kind)
+            if kind is None:
+                raise BadInput(f"Asset {a.id} is a {a.kind}, which cannot be placed on a timeline.")
+            info = probe(path)
+            if kind == "video" and info.duration < 0.05:
+                kind = "image"
+            out[a.id] = Source(path, kind, info.width, info.height, info.duration)
+    return out
+
+
+def _face_keys(tl: Timeline, sources: dict[str, Source], presets: list[ExportPreset],
+               opts: ExportOptions, ctx: TaskContext) -> dict[str, list[Keyframe]]:
+    """Face keyframes for every visual clip whose aspect differs from some preset's."""
+    keys: dict[str, list[Keyframe]] = {}
+    detector = opts.detector
+    clips = [c for t in tl.tracks if t.kind == "video" for c in t.clips
+             if c.asset_id and c.transform.reframe == "face" and c.transform.crop is None]
+    for n, c in enumerate(clips):
+        src = sources[c.asset_id]  # type: ignore[index]
+        if not src.width or not src.height:
+            continue
+        if all(abs(src.width / src.height - p.aspect) <= 0.01 for p in presets):
+            continue
+        detector = detector or default_detector()
+        sub = ctx.sub(n / len(clips), (n + 1) / len(clips))
+        if src.kind == "image":
+            from PIL import Image
+
+            keys[c.id] = face_keyframes_image(np.asarray(Image.open(src.path).convert("RGB")), detector)
+        else:
+            keys[c.id] = face_keyframes_video(src.path, detector, c.in_point, c.out_point,
+                                              opts.face_sample_fps, ctx=sub)
+    return keys
+
+
+def _models(project: Project, ids: list[str]) -> list[ModelUse]:
+    seen: dict[str, ModelUse] = {}
+    for a in asset_chain(project, ids):
+        for m in a.provenance.models:
+            seen.setdefault(m.id, m)
+    return list(seen.values())
+
+
+def _cover(video: Path, at: float, dest: Path, first_line: str | None, preset: ExportPreset,
+           style: Any, fontsdir: Path | None, tmp: Path) -> np.ndarray:
+    """Grab the frame at `at` (optionally with a caption line) as RGB."""
+    from PIL import Image
+
+    vf = "null"
+    if first_line:
+        ass = tmp / f"cover-{preset.id}.ass"
+        line = cap.CaptionLine((cap.Word(first_line, 0.0, 10.0),), timed=False)
+        ass.write_text(cap.build_ass([line], style, preset), "utf-8")
+        vf = f"ass=filename={filter_path(ass)}" + (f":fontsdir={filter_path(fontsdir)}" if fontsdir else "")
+        vf = f"setpts=PTS-STARTPTS,{vf}"
+    png = tmp / f"cover-{preset.id}.png"
+    run_ffmpeg(["-ss", f"{at:.3f}", "-i", str(video), "-frames:v", "1", "-vf", vf, str(png)])
+    rgb = np.asarray(Image.open(png).convert("RGB"))
+    return rgb
+
+
+def export_post(
+    project: Project,
+    post_or_timeline: str | Timeline | Post,
+    presets: list[str] | list[ExportPreset],
+    options: ExportOptions | None = None,
+    ctx: TaskContext | None = None,
+) -> list[Asset]:
+    """Render, tag, sign and register one export (+ cover) per preset; returns the new assets."""
+    from PIL import Image
+
+    from studio import __version__
+
+    opts = options or ExportOptions()
+    ctx = ctx or TaskContext()
+    tl, post = resolve_timeline(project, post_or_timeline)
+    duration = tl.duration
+    if duration <= 0:
+        raise BadInput(f"Timeline '{tl.name}' is empty: add a clip (`studio timeline add`) first.")
+    chosen = [p if isinstance(p, ExportPreset) else get_preset(p) for p in presets]
+    if not chosen:
+        raise BadInput("Choose at least one preset (--preset reels).")
+    for p in chosen:
+        p.check_duration(duration)
+    if opts.size:
+        bw, bh = opts.size  # fit each preset inside the box, keeping its aspect
+        chosen = [p.scaled(min(bw, round(bh * p.aspect))) for p in chosen]
+    persona = project.persona
+    parents = sorted({c.asset_id for t in tl.tracks for c in t.clips if c.asset_id})
+    verdict = commercial_verdict(project, parents)
+    models = _models(project, parents)
+    settings = Settings.load()
+    identity = load_identity(config_dir(), settings.c2pa_cert, settings.c2pa_key) if opts.sign else None
+    fontsdir = fonts_dir()
+
+    ctx.progress(0, 1, "Reading media")
+    sources = _sources(project, tl)
+    keys = _face_keys(tl, sources, chosen, opts, ctx.sub(0.0, 0.15))
+    loud: LoudnessMeasure | None = None
+    if has_audio(tl):
+        ctx.progress(0, 1, "Measuring loudness")
+        loud = LoudnessMeasure.parse(run_ffmpeg(build_loudness_args(tl, sources, duration)))
+    lines = cap.lines_from_clips(
+        [c for t in tl.tracks if t.kind == "captions" and not t.muted for c in t.clips],
+        persona.caption_style.words_per_line,
+    ) if opts.captions else []
+
+    tmp = Path(tempfile.mkdtemp(prefix="studio-export-"))
+    staged: list[tuple[Path, Provenance, str, dict[str, Path], bool]] = []
+    try:
+        for n, preset in enumerate(chosen):
+            sub = ctx.sub(0.2 + 0.75 * n / len(chosen), 0.2 + 0.75 * (n + 1) / len(chosen))
+            label = cap.AI_LABEL if opts.label else None
+            ass = None
+            if lines or label:
+                ass = tmp / f"{preset.id}.ass"
+                ass.write_text(cap.build_ass(lines, persona.caption_style, preset, label), "utf-8")
+            raw = tmp / f"{preset.id}-raw.mp4"
+            title = post.title if post else tl.name
+            meta = {"title": title, "encoder": f"Persona Studio {__version__}"}
+            args = build_export_args(tl, sources, preset, raw, ass_path=ass, fontsdir=fontsdir,
+                                     loudness=loud, face_keys=keys, metadata=meta, duration=duration)
+            run_ffmpeg(args, sub.sub(0, 0.85), duration, f"Rendering {preset.name}")
+            wm_payload = payload_for(f"{tl.id}:{preset.id}")
+            params = {
+                "preset": preset.id, "width": preset.width, "height": preset.height,
+                "fps": preset.fps, "duration": round(duration, 3), "timeline": tl.id,
+                "post": post.id if post else None, "label": opts.label, "captions": bool(lines),
+                "loudness_target": "-14 LUFS / -1 dBTP", "ffmpeg_args": args,
+            }
+            studio_data = {"ai_generated": True, "persona": persona.name, "preset": preset.id,
+                           "commercial_use": verdict["verdict"], "models": verdict["models"],
+                           "asset_chain": parents, "watermark": wm_payload.hex()}
+            ingredients = [prov.Ingredient(sources[a].path, Path(sources[a].path).name, a)
+                           for a in parents if a in sources]
+            video = tmp / f"{preset.id}.mp4"
+            if identity is not None:
+                manifest = prov.manifest_definition(
+                    f"{title} ({preset.name})", __version__,
+                    [{"action": "c2pa.created"},
+                     {"action": "c2pa.edited", "description": f"Timeline composed for {preset.name}: "
+                      "reframed, captions burned in, loudness normalised to -14 LUFS"}],
+                    {**studio_data, "watermark": None})
+                prov.sign(raw, video, identity, manifest, ingredients)
+            else:
+                raw.replace(video)
+            extra: dict[str, Path] = {}
+            if opts.sidecars and lines:
+                extra[".srt"] = tmp / f"{preset.id}.srt"
+                extra[".srt"].write_text(cap.build_srt(lines), "utf-8")
+                extra[".vtt"] = tmp / f"{preset.id}.vtt"
+                extra[".vtt"].write_text(cap.build_vtt(lines), "utf-8")
+            p_video = Provenance(pipeline="export", engine="ffmpeg (H.264 + AAC)", models=models,
+                                 parameters=params, scores={"loudness_measured": loud.__dict__ if loud else None},
+                                 commercial_use=verdict, c2pa=identity is not None,
+                                 signer=identity.source if identity else None, ai_metadata=AI_METADATA)
+            staged.append((video, p_video, f"{title} — {preset.name}", extra, False))
+            if opts.cover:
+                at = min(max(opts.cover_time if opts.cover_time is not None else duration / 3, 0.0),
+                         max(duration - 1.0 / preset.fps, 0.0))
+                rgb = _cover(video, at, tmp / "c.jpg", lines[0].text if (opts.cover_caption and lines) else None,
+                             preset, persona.caption_style, fontsdir, tmp)
+                marked = tmp / f"{preset.id}-cover-raw.jpg"
+                Image.fromarray(embed(rgb, wm_payload)).save(marked, quality=92)
+                prov.tag_still(marked)
+                cover = tmp / f"{preset.id}-cover.jpg"
+                if identity is not None:
+                    manifest = prov.manifest_definition(
+                        f"{title} cover ({preset.name})", __version__,
+                        [{"action": "c2pa.created"},
+                         {"action": "c2pa.edited", "description": "Frame taken from the export; invisible watermark added"}],
+                        studio_data)
+                    prov.sign(marked, cover, identity, manifest, ingredients[:0])
+                else:
+                    marked.replace(cover)
+                p_cover = Provenance(pipeline="export-cover", engine="ffmpeg + DWT-DCT watermark",
+                                     models=models, parameters={"preset": preset.id, "time": at,
+                                     "caption": opts.cover_caption}, commercial_use=verdict,
+                                     watermark=wm_payload.hex(), c2pa=identity is not None)
+                staged.append((cover, p_cover, f"{title} — {preset.name} cover", {}, True))
+            sub.progress(1, 1, f"{preset.name} done")
+        assets: list[Asset] = []
+        video_id: str | None = None
+        for path, pv, label, extra, is_cover in staged:
+            par = [video_id] if (is_cover and video_id) else parents
+            st = project.stage(path.suffix)
+            shutil.move(path, st)
+            ex = {}
+            for suf, f in extra.items():
+                ex[suf] = project.stage(suf)
+                shutil.move(f, ex[suf])
+            asset = project.register(st, "export", pv, parents=par, label=label, extra_files=ex)
+            if not is_cover:
+                video_id = asset.id
+            assets.append(asset)
+        if post is not None:
+            exports = dict(post.exports)
+            for a in assets:
+                if a.provenance.pipeline == "export":
+                    exports[a.provenance.parameters["preset"]] = a.id
+            project.put_post(post.model_copy(update={"exports": exports}))
+        if opts.out_dir:
+            out = Path(opts.out_dir).expanduser()
+            out.mkdir(parents=True, exist_ok=True)
+            for a in assets:
+                src = project.asset_path(a)
+                name = _safe(a.label) + src.suffix
+                shutil.copy2(src, out / name)
+                for suf in (".srt", ".vtt"):
+                    side = project.sidecar(a, suf)
+                    if side.exists():
+                        shutil.copy2(side, out / (_safe(a.label) + suf))
+        ctx.progress(1, 1, "Exported")
+        return assets
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _safe(name: str) -> str:
+    import re
+
+    return re.sub(r"[^A-Za-z0-9._ -]+", "-", name).strip(" -") or "export"

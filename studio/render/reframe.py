@@ -1,0 +1,94 @@
+"""Face-aware reframing as a pure function: face keyframes -> an ffmpeg crop filter.
+
+When the source's aspect differs from the preset's, a fixed-size window is cut from the source
+and its position follows the (smoothed) face centre, moving linearly between keyframes. The
+window never leaves the frame, so the result is always full-frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+Keyframe = tuple[float, float, float]  # (time s, cx px, cy px) in source pixels
+
+
+def crop_size(src_w: int, src_h: int, aspect: float) -> tuple[int, int]:
+    """Largest even (w, h) of `aspect` (w/h) that fits in the source."""
+    if src_w / src_h > aspect:
+        h = src_h
+        w = min(src_w, round(h * aspect))
+    else:
+        w = src_w
+        h = min(src_h, round(w / aspect))
+    return max(2, w - w % 2), max(2, h - h % 2)
+
+
+def smooth_keyframes(keys: Sequence[Keyframe], window: float = 0.5) -> list[Keyframe]:
+    """Centred moving average over `window` seconds: detector jitter must not shake the crop."""
+    if len(keys) < 3 or window <= 0:
+        return list(keys)
+    out = []
+    for t, _, _ in keys:
+        near = [(cx, cy) for (tt, cx, cy) in keys if abs(tt - t) <= window / 2]
+        out.append((t, sum(p[0] for p in near) / len(near), sum(p[1] for p in near) / len(near)))
+    return out
+
+
+def thin_keyframes(keys: Sequence[Keyframe], max_keys: int = 64) -> list[Keyframe]:
+    """At most `max_keys` evenly spaced keyframes (first and last kept): keeps the expression small."""
+    if len(keys) <= max_keys:
+        return list(keys)
+    step = (len(keys) - 1) / (max_keys - 1)
+    return [keys[round(i * step)] for i in range(max_keys)]
+
+
+def _piecewise(points: Sequence[tuple[float, float]]) -> str:
+    """ffmpeg expression in `t` that interpolates linearly through (time, value) points."""
+    if len(points) == 1:
+        return f"{points[0][1]:.1f}"
+    expr = f"{points[-1][1]:.1f}"
+    for (t0, v0), (t1, v1) in reversed(list(zip(points, points[1:], strict=False))):
+        if t1 - t0 <= 1e-6:
+            seg = f"{v1:.1f}"
+        else:
+            slope = (v1 - v0) / (t1 - t0)
+            seg = f"{v0:.1f}+({slope:.4f})*(t-{t0:.3f})"
+        expr = f"if(lt(t,{t1:.3f}),{seg},{expr})"
+    t0, v0 = points[0]
+    return f"if(lt(t,{t0:.3f}),{v0:.1f},{expr})"
+
+
+def window_positions(
+    src_w: int, src_h: int, crop_w: int, crop_h: int, keys: Sequence[Keyframe]
+) -> list[tuple[float, float, float]]:
+    """(time, x, y) of the window's top-left for each keyframe, clamped inside the frame."""
+    out = []
+    for t, cx, cy in keys:
+        x = min(max(cx - crop_w / 2, 0.0), src_w - crop_w)
+        y = min(max(cy - crop_h / 2, 0.0), src_h - crop_h)
+        out.append((t, x, y))
+    return out
+
+
+def reframe_filter(
+    src_w: int,
+    src_h: int,
+    aspect: float,
+    keys: Sequence[Keyframe] = (),
+    time_offset: float = 0.0,
+    smooth: float = 0.5,
+) -> str:
+    """A `crop=` filter cutting `aspect` from a src_w×src_h source, following `keys`.
+
+    `keys` are face centres in source pixels at source times; `time_offset` (the clip's in
+    point) is subtracted because the filter sees clip-local time. No keys = centre crop.
+    """
+    w, h = crop_size(src_w, src_h, aspect)
+    if not keys:
+        return f"crop={w}:{h}:{(src_w - w) // 2}:{(src_h - h) // 2}"
+    keys = thin_keyframes(smooth_keyframes(sorted(keys), smooth))
+    pos = window_positions(src_w, src_h, w, h, [(t - time_offset, cx, cy) for t, cx, cy in keys])
+    x = _piecewise([(t, px) for t, px, _ in pos])
+    y = _piecewise([(t, py) for t, _, py in pos])
+    # commas inside expressions must be escaped inside a filtergraph
+    return f"crop={w}:{h}:x='{x}':y='{y}'".replace(",", "\\,")

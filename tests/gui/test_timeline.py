@@ -1,0 +1,129 @@
+"""Timeline panel: drop assets from the bin, move / trim / split / delete, undo and redo, preview."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QPointF
+
+from studio.core.timeline import ReplaceClip
+from studio.gui.dragdrop import ASSET_MIME, asset_ids, asset_mime
+from studio.gui.timeline_view import HEADER, LANE, RULER, ClipItem
+
+
+def _open(window, demo_project):
+    project = window.open_project(demo_project)
+    panel = window.timeline_dock.panel
+    panel.create_timeline()
+    return project, panel
+
+
+def test_drop_from_asset_bin_then_edit_and_undo_redo(window, demo_project, qtbot):
+    project, panel = _open(window, demo_project)
+    still = project.assets_of("image")[0]
+    # the asset bin's drag carries the asset id and the file
+    items = [window.asset_bin.list.item(0)]
+    mime = window.asset_bin.list.mimeData(items)
+    assert asset_ids(mime) == [still.id] and mime.hasFormat(ASSET_MIME)
+    assert mime.urls()[0].toLocalFile() == str(project.asset_path(still).resolve())
+    # drop it on the video lane at 1 s
+    view = panel.view
+    pos = QPointF(HEADER + 1.0 * view.pps, RULER + LANE * 0.5)
+    for cmd in view.drop_commands(asset_ids(mime), pos):
+        panel.apply(cmd)
+    tl = project.timeline()
+    clip = tl.track("video").clips[0]
+    assert clip.asset_id == still.id and clip.start == 1.0 and clip.duration == 3.0
+    qtbot.waitUntil(lambda: len(view.clip_items()) == 1)
+
+    # drag the clip body by 60 px (= 1 s at 60 px/s): a move
+    item = view.clip_items()[0]
+    item._mode, item._press_x = "move", 0.0
+    moved = item.edited(1.0 * view.pps)
+    panel.apply(ReplaceClip(before=clip, after=moved))
+    assert project.timeline().track("video").clips[0].start == 2.0
+    # trim its end handle back by 1 s
+    qtbot.waitUntil(lambda: view.clip_items() and view.clip_items()[0].clip.start == 2.0)
+    item = view.clip_items()[0]
+    item._mode = "trim-right"
+    trimmed = item.edited(-1.0 * view.pps)
+    assert trimmed.duration == 2.0 and trimmed.start == 2.0
+    # split at the playhead, then delete the right half
+    panel.apply(ReplaceClip(before=item.clip, after=trimmed))
+    view.set_playhead(3.0)
+    qtbot.waitUntil(lambda: view.clip_items() and view.clip_items()[0].clip.duration == 2.0)
+    view.clip_items()[0].setSelected(True)
+    panel.split_selected()
+    clips = project.timeline().track("video").clips
+    assert [(c.start, c.end) for c in clips] == [(2.0, 3.0), (3.0, 4.0)]
+    qtbot.waitUntil(lambda: len(view.clip_items()) == 2)
+    right = next(i for i in view.clip_items() if i.clip.start == 3.0)
+    view.scene().clearSelection()
+    right.setSelected(True)
+    panel.delete_selected()
+    assert [(c.start, c.end) for c in project.timeline().track("video").clips] == [(2.0, 3.0)]
+
+    undo = window.session.undo
+    assert undo.count() == 5  # add, move, trim, split, delete
+    undo.undo()
+    assert len(project.timeline().track("video").clips) == 2
+    for _ in range(4):
+        undo.undo()
+    assert project.timeline().track("video").clips == ()
+    for _ in range(5):
+        undo.redo()
+    assert [(c.start, c.end) for c in project.timeline().track("video").clips] == [(2.0, 3.0)]
+    assert project.dirty and "*" in window.windowTitle()
+    window.undo_action.trigger()  # the Edit menu's Undo runs the same stack
+    assert len(project.timeline().track("video").clips) == 2
+
+
+def test_snapping_pulls_a_moved_clip_to_the_playhead():
+    from studio.gui.timeline_view import snap
+
+    assert snap(2.05, [0.0, 2.0, 5.0], 0.1) == 2.0
+    assert snap(2.5, [0.0, 2.0, 5.0], 0.1) == 2.5
+
+
+def test_preview_shows_the_frame_and_caption_at_the_playhead(window, demo_project, qtbot):
+    project, panel = _open(window, demo_project)
+    still = project.assets_of("image")[0]
+    for cmd in panel.view.drop_commands([still.id], QPointF(HEADER, RULER + 2)):
+        panel.apply(cmd)
+    panel.view.set_playhead(0.5)
+    panel.add_caption("Hello there")
+    layers, caption = panel.preview.compose(project.timeline(), 1.0)
+    assert len(layers) == 1 and not layers[0].isNull() and caption == "Hello there"
+    assert panel.preview.compose(project.timeline(), 5.0) == ([], "")
+    # the preview paints the frame, caption and safe zone without error in every format
+    for i in range(panel.format.count()):
+        panel.format.setCurrentIndex(i)
+        img = panel.preview.grab().toImage()
+        assert not img.isNull()
+    fmt = panel.preview.format
+    frame = panel.preview.frame_rect()
+    assert abs(frame.width() / frame.height() - fmt.aspect) < 0.02
+
+
+def test_dragging_a_clip_item_with_the_mouse_moves_it(window, demo_project, qtbot):
+    project, panel = _open(window, demo_project)
+    still = project.assets_of("image")[0]
+    for cmd in panel.view.drop_commands([still.id], QPointF(HEADER, RULER + 2)):
+        panel.apply(cmd)
+    qtbot.waitUntil(lambda: len(panel.view.clip_items()) == 1)
+    view = panel.view
+    item: ClipItem = view.clip_items()[0]
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    view.resize(1000, 300)
+    center = view.mapFromScene(item.sceneBoundingRect().center())
+    QTest.mousePress(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, center)
+    QTest.mouseMove(view.viewport(), center + QPoint(120, 0))
+    QTest.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                       center + QPoint(120, 0))
+    assert project.timeline().track("video").clips[0].start == 2.0
+    assert window.session.undo.undoText() == "Move clip"
+
+
+def test_asset_mime_round_trip():
+    mime = asset_mime(["still-1", "clip-2"], [])
+    assert asset_ids(mime) == ["still-1", "clip-2"]
