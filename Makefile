@@ -73,10 +73,10 @@ gpu: install
 	$(PIP) install --force-reinstall --no-deps "onnxruntime-gpu>=1.18"
 
 package: install
-	$(MAKE) -C packaging
+	$(MAKE) -C packaging VENV=$(abspath $(VENV))
 
 package-test: install
-	$(MAKE) -C packaging test
+	$(MAKE) -C packaging test VENV=$(abspath $(VENV))
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache screenshots
