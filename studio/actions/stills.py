@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipelines.sdxl.generate import ImageRequest, text_to_image
-from pipelines.sdxl.ip_adapter import PLUS_FACE, ensure_ip_adapter, ip_adapter_inputs
+from pipelines.sdxl.ip_adapter import PLUS_FACE, ip_adapter_inputs
 from pipelines.sdxl.persona_pass import PassResult, PersonaPass
 from pipelines.sdxl.sizes import resolve_size
 from pipelines.sdxl.styles import build_prompt, get_style
@@ -61,8 +61,7 @@ def generate(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict
     seed0 = int(params["seed"]) if params.get("seed") is not None else new_seed()
 
     ctx.progress(0, 1, "loading the model")
-    setup = open_stills(project, params)
-    ensure_ip_adapter(setup.loaded, setup.store, params.get("ip_adapter"))
+    setup = open_stills(project, params, params.get("ip_adapter"))
     face = _first_reference(project) if setup.loaded.ip_adapter == PLUS_FACE else None
     extra = ip_adapter_inputs(setup.loaded, face, _insightface(persona))
     face_pass = PersonaPass.open(persona, setup.store, swap=params.get("swap", True), restore=bool(params.get("restore")))

@@ -16,6 +16,7 @@ from pipelines.sdxl.checkpoint import (
     resolve_model,
 )
 from pipelines.sdxl.device import DevicePlan, plan_device
+from pipelines.sdxl.ip_adapter import ensure_ip_adapter
 from studio.core.assets import ModelUse
 from studio.core.models import ModelStore
 from studio.core.persona import Persona
@@ -45,6 +46,11 @@ class StillsSetup:
             m = lo.model
             uses.append(ModelUse(id=m.id, sha256=m.sha256, licence=m.licence, commercial_use=m.commercial_use,
                                  role="lora", weight=lo.weight, path=str(m.path)))
+        if self.loaded.ip_adapter:  # identity guidance shaped the picture too, and has its own licence
+            entry = self.store.entry(self.loaded.ip_adapter)
+            uses.append(ModelUse(id=entry.id, sha256=self.store.expected_sha256(entry.id), licence=entry.licence,
+                                 commercial_use=entry.commercial_use, role="ip-adapter",
+                                 path=str(self.store.find(entry.id))))
         return uses
 
     def base_parameters(self) -> dict[str, Any]:
@@ -58,8 +64,13 @@ class StillsSetup:
         }
 
 
-def open_stills(project: Project, params: dict[str, Any]) -> StillsSetup:
-    """Resolve checkpoint/LoRAs/device from params + persona + settings and get the loaded pipeline."""
+def open_stills(project: Project, params: dict[str, Any], ip_adapter: str | None = None) -> StillsSetup:
+    """Resolve checkpoint/LoRAs/device from params + persona + settings and get the loaded pipeline.
+
+    The cached pipeline is shared between jobs, so the IP-Adapter is set here for every job: loaded
+    when `ip_adapter` names one, unloaded otherwise (a pipeline with an adapter but no face image
+    fails, e.g. an inpaint right after a `generate --ip-adapter`).
+    """
     persona: Persona = project.persona
     settings = Settings.load()
     store = ModelStore(settings)
@@ -70,6 +81,7 @@ def open_stills(project: Project, params: dict[str, Any]) -> StillsSetup:
     low_vram = "on" if params.get("low_vram") else settings.low_vram
     plan = plan_device(settings.device, low_vram)
     loaded = shared_cache().get(ckpt, plan, loras)
+    ensure_ip_adapter(loaded, store, ip_adapter)
     return StillsSetup(settings, store, ckpt, loras, plan, loaded)
 
 

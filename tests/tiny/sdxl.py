@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-TEXT_HIDDEN = 32
+TEXT_HIDDEN = 32  # the CLIP-L stand-in
+TEXT_HIDDEN_2 = 48  # the OpenCLIP-bigG stand-in: a different width, as in SDXL (768 vs 1280), so
+# single-file loading can tell the two encoders apart by their position-embedding width
 
 
 def _bytes_to_unicode() -> list[str]:
@@ -72,8 +74,8 @@ def tiny_components() -> dict:
         addition_embed_type="text_time",
         addition_time_embed_dim=8,
         transformer_layers_per_block=(1, 1),
-        projection_class_embeddings_input_dim=6 * 8 + TEXT_HIDDEN,  # 6 time ids + pooled text
-        cross_attention_dim=2 * TEXT_HIDDEN,  # both encoders' hidden states concatenated
+        projection_class_embeddings_input_dim=6 * 8 + TEXT_HIDDEN_2,  # 6 time ids + pooled text
+        cross_attention_dim=TEXT_HIDDEN + TEXT_HIDDEN_2,  # both encoders' hidden states concatenated
         norm_num_groups=1,
     )
     scheduler = EulerDiscreteScheduler(
@@ -91,14 +93,17 @@ def tiny_components() -> dict:
         sample_size=128,
     )
     torch.manual_seed(0)
-    cfg = CLIPTextConfig(
-        bos_token_id=0, eos_token_id=2, hidden_size=TEXT_HIDDEN, intermediate_size=37,
-        layer_norm_eps=1e-05, num_attention_heads=4, num_hidden_layers=2, pad_token_id=1,
-        vocab_size=520, hidden_act="gelu", projection_dim=TEXT_HIDDEN,
-    )
-    text_encoder = CLIPTextModel(cfg)
+
+    def text_config(hidden: int) -> CLIPTextConfig:
+        return CLIPTextConfig(
+            bos_token_id=0, eos_token_id=2, hidden_size=hidden, intermediate_size=37,
+            layer_norm_eps=1e-05, num_attention_heads=4, num_hidden_layers=2, pad_token_id=1,
+            vocab_size=520, hidden_act="gelu", projection_dim=hidden,
+        )
+
+    text_encoder = CLIPTextModel(text_config(TEXT_HIDDEN))
     torch.manual_seed(0)
-    text_encoder_2 = CLIPTextModelWithProjection(cfg)
+    text_encoder_2 = CLIPTextModelWithProjection(text_config(TEXT_HIDDEN_2))
     with tempfile.TemporaryDirectory() as tmp:
         write_tiny_tokenizer(Path(tmp) / "t1", "<|endoftext|>")
         write_tiny_tokenizer(Path(tmp) / "t2", "!")
