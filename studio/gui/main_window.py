@@ -307,6 +307,7 @@ class MainWindow(QMainWindow):
             for job_id in self.jobs.running_ids():
                 self.jobs.cancel(self.session.project, job_id)
         self.jobs.wait(10000)
+        self.jobs.shutdown()
         try:
             self.session.close()
         except StudioError as e:
