@@ -287,6 +287,7 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> SettingsDialog:
         dlg = SettingsDialog(self.settings, self)
         dlg.accepted.connect(self.panels["library"].refresh)
+        dlg.accepted.connect(self.jobs_dock.update_farm)
         dlg.open()
         return dlg
 
