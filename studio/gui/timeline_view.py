@@ -88,7 +88,16 @@ class ClipItem(QGraphicsRectItem):
     def shown_text(self, metrics: QFontMetrics) -> str:
         """The label elided to the clip's width (the tooltip has it whole)."""
         width = int(self.text_rect().width())
-        return metrics.elidedText(self.label, Qt.TextElideMode.ElideRight, width) if width > 0 else ""
+        if width <= 0:
+            return ""
+        text = metrics.elidedText(self.label, Qt.TextElideMode.ElideRight, width)
+        if text.strip("…"):
+            return text
+        # too narrow for a letter and "…": the first letters that fit say more than a lone "…"
+        n = len(self.label)
+        while n and metrics.horizontalAdvance(self.label[:n]) > width:
+            n -= 1
+        return self.label[:n]
 
     def _mode_at(self, x: float) -> str:
         w = self.rect().width()
