@@ -62,16 +62,18 @@ def run_job(
     on_progress: Callable[[Job, Progress], None] | None = None,
     ctx: TaskContext | None = None,
     farm: str | None = None,
+    job: Job | None = None,
 ) -> Job:
     """Queue a job of `kind` in the project and run it here (or on the Ray farm at `farm`:
-    an address, or 'default' for the one in settings); returns the finished job."""
+    an address, or 'default' for the one in settings); returns the finished job. `job`: one
+    already queued with this kind and params (the window queues first, to list it at once)."""
     if farm:
         from studio.farm.dispatch import run_farm_job
 
-        return run_farm_job(project, kind, params, title, on_progress, ctx, address=farm)
+        return run_farm_job(project, kind, params, title, on_progress, ctx, address=farm, job=job)
     handler = handler_for(kind)
     queue = queue_of(project)
-    job = queue.submit(kind, params, title)
+    job = job or queue.submit(kind, params, title)
     return queue.run(job, handler, project, on_progress=on_progress, ctx=ctx)
 
 

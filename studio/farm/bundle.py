@@ -146,13 +146,18 @@ def _check_models(params: dict[str, Any]) -> None:
                 )
 
 
-def build_bundle(project: Project, kind: str, params: dict[str, Any], job_id: str) -> JobBundle:
-    """Everything the job of `kind` with `params` reads, copied out of the project."""
+def build_bundle(project: Project, kind: str, params: dict[str, Any], job_id: str,
+                 check_models: bool = True) -> JobBundle:
+    """Everything the job of `kind` with `params` reads, copied out of the project.
+
+    `check_models=False` for a child process on this computer (farm/local.py): it sees the same
+    disk, so a model given as a file path is fine there."""
     if kind not in INPUT_KEYS:
         from .resources import resources_for
 
         resources_for(kind)  # BadInput naming the kinds the farm runs
-    _check_models(params)
+    if check_models:
+        _check_models(params)
     sent = {k: v for k, v in params.items() if k not in DESKTOP_KEYS}
     if kind == "post" and not sent.get("still") and not sent.get("prompt"):
         from studio.actions.post import pick_still

@@ -154,15 +154,17 @@ def run_farm_job(
     on_progress: Callable[[Job, Progress], None] | None = None,
     ctx: TaskContext | None = None,
     address: str | None = "default",
+    job: Job | None = None,
 ) -> Job:
-    """Queue a job of `kind` in the project and run it on the farm; returns the finished job."""
+    """Queue a job of `kind` in the project (or take the queued `job`) and run it on the farm;
+    returns the finished job."""
     from studio.actions.registry import queue_of
 
     resources_for(kind)  # kinds the farm cannot run fail before a job is queued
     address = resolve_address(address)
     connect(address)
     queue = queue_of(project)
-    job = queue.submit(kind, params, title)
+    job = job or queue.submit(kind, params, title)
     job.title = job.title or kind
     record = FarmRecord(address)
     run = farm_handler(address, record)

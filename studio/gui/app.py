@@ -42,6 +42,8 @@ def run_gui(project_path: str | None, screenshot: str | None = None, panel: str 
     # heavy imports on a background thread while the user looks at the window, so the first
     # job does not stall it (see warmup.py); a screenshot run exits before it would matter
     warm = None if screenshot else schedule_warm_up()
+    if not screenshot:  # the first job process starts (and imports torch) while the user reads
+        QTimer.singleShot(1500, window.jobs.warm_up_process)
     rc = [0]
     if screenshot:
         def grab() -> None:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QScrollArea,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -62,16 +63,20 @@ class ExportTile(QFrame):
         lay.addWidget(label(title, "heading", wrap=True))
         lay.addWidget(label(self.path.name, "muted", wrap=True))
         row = QHBoxLayout()
-        open_b = QToolButton()
+        # short words (the tooltips say the rest): "Show in folder" did not fit a tile and was elided
+        self.open_button = open_b = QToolButton()
         open_b.setText("Open")
         open_b.setIcon(theme.icon("play"))
+        open_b.setToolTip(f"Open {self.path.name} in your video player")
         open_b.clicked.connect(self.open_file)
-        reveal = QToolButton()
-        reveal.setText("Show in folder")
+        self.reveal_button = reveal = QToolButton()
+        reveal.setText("Folder")
         reveal.setIcon(theme.icon("folder"))
+        reveal.setToolTip(f"Show in folder: {self.path.parent}")
         reveal.clicked.connect(self.reveal)
         for b in (open_b, reveal):
             b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             row.addWidget(b)
         lay.addLayout(row)
         self._press: QPoint | None = None

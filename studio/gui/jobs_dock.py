@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDockWidget,
     QFrame,
     QHBoxLayout,
@@ -137,6 +138,10 @@ class JobsDock(QDockWidget):
         self.list_layout = QVBoxLayout(holder)
         self.list_layout.setContentsMargins(6, 6, 6, 6)
         self.list_layout.setSpacing(6)
+        # one switch for every job-starting panel: new jobs go to the farm saved in Settings
+        self.farm_toggle = QCheckBox("Run on farm")
+        self.farm_toggle.toggled.connect(lambda _on: self._farm_changed())
+        self.list_layout.addWidget(self.farm_toggle)
         self.empty = EmptyState("No jobs yet. Work you start (adding faces, generating, exporting) "
                                 "appears here with its progress.")
         self.list_layout.addWidget(self.empty)
@@ -156,7 +161,24 @@ class JobsDock(QDockWidget):
         jobs.progress.connect(self._on_progress)
         jobs.crashed.connect(lambda _id, e: (self.refresh(), show_error(self, e)))
         session.opened.connect(lambda _p: self.refresh())
+        self.update_farm()
         self.refresh()
+
+    def update_farm(self) -> None:
+        """Show "Run on farm" only while Settings has a farm address (call after Settings change)."""
+        address = self.session.settings.farm_address
+        self.farm_toggle.setVisible(bool(address))
+        if not address:
+            self.farm_toggle.setChecked(False)
+        self.farm_toggle.setToolTip(
+            f"Send new stills, motion, voice, lip-sync, post and export jobs to the Ray farm at {address}. "
+            "Other jobs (face import, inpaint) run on this computer." if address else "")
+        self._farm_changed()
+
+    def _farm_changed(self) -> None:
+        address = self.session.settings.farm_address
+        self.jobs.farm = address if (address and self.farm_toggle.isChecked()) else None
+        self.farm_toggle.setText(f"Run on farm ({address})" if address else "Run on farm")
 
     def _on_progress(self, job_id: str, p: Progress) -> None:
         row = self.rows.get(job_id)
@@ -188,7 +210,7 @@ class JobsDock(QDockWidget):
             row.cancel_clicked.connect(self.cancel)
             row.resume_clicked.connect(self.resume)
             self.rows[job.id] = row
-            self.list_layout.insertWidget(i, row)
+            self.list_layout.insertWidget(i + 1, row)  # below the farm switch
         self.empty.setVisible(not jobs)
 
     def cancel(self, job_id: str) -> None:

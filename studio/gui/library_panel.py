@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QHBoxLayout,
     QInputDialog,
@@ -15,6 +17,9 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QStackedWidget,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +37,49 @@ from .session import ProjectSession
 from .widgets import EmptyState, button, label
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
+#: the folder a project lives in, shown as the row's second line
+FOLDER_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def folder_text(folder: Path) -> str:
+    """A project's parent folder as a row shows it ('~/…' under the home folder)."""
+    parent = folder.expanduser().resolve().parent
+    try:
+        return "~/" + parent.relative_to(Path.home().resolve()).as_posix()
+    except ValueError:
+        return str(parent)
+
+
+class ProjectRowDelegate(QStyledItemDelegate):
+    """The persona's name, and under it in a dimmer colour the folder it lives in: two projects
+    with the same name (one in the projects folder, one opened from elsewhere) stay apart."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        name, opt.text = opt.text, ""
+        style = opt.widget.style() if opt.widget else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, opt.widget).adjusted(4, 0, -4, 0)
+        fm = opt.fontMetrics
+        top = rect.top() + (rect.height() - 2 * fm.height()) // 2
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        painter.save()
+        painter.setPen(opt.palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text))
+        painter.drawText(QRect(rect.left(), top, rect.width(), fm.height()), Qt.AlignmentFlag.AlignLeft,
+                         fm.elidedText(name, Qt.TextElideMode.ElideRight, rect.width()))
+        dim = QColor(theme.colors()["muted"]) if not selected else opt.palette.color(QPalette.ColorRole.HighlightedText)
+        if selected:
+            dim.setAlpha(190)
+        painter.setPen(dim)
+        folder = str(index.data(FOLDER_ROLE) or "")
+        painter.drawText(QRect(rect.left(), top + fm.height(), rect.width(), fm.height()), Qt.AlignmentFlag.AlignLeft,
+                         fm.elidedText(folder, Qt.TextElideMode.ElideMiddle, rect.width()))
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
+        size = super().sizeHint(option, index)
+        return QSize(size.width(), max(size.height(), 2 * option.fontMetrics.height() + 10))
 
 
 class LibraryPanel(QWidget):
@@ -62,6 +110,7 @@ class LibraryPanel(QWidget):
         self.list = QListWidget()
         self.list.setIconSize(QSize(40, 40))
         self.list.setSpacing(2)
+        self.list.setItemDelegate(ProjectRowDelegate(self.list))
         self.list.currentItemChanged.connect(lambda *_: self._show_selected())
         self.list.itemDoubleClicked.connect(lambda item: self.open_path(Path(item.data(PATH_ROLE))))
         left_lay.addWidget(self.list, 1)
@@ -111,7 +160,8 @@ class LibraryPanel(QWidget):
         for entry in library_entries(settings):
             item = QListWidgetItem(entry.name + ("  (open)" if entry.path.resolve() == open_path else ""))
             item.setData(PATH_ROLE, str(entry.path))
-            item.setToolTip(str(entry.path))
+            item.setData(FOLDER_ROLE, folder_text(entry.path))
+            item.setToolTip(str(entry.path) + ("\n(a recent project outside the projects folder)" if entry.recent_only else ""))
             item.setIcon(self._icon_for(entry.path))
             self.list.addItem(item)
             if current and entry.path.resolve() == current.resolve() or (current is None and entry.path.resolve() == open_path):

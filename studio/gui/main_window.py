@@ -287,6 +287,7 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> SettingsDialog:
         dlg = SettingsDialog(self.settings, self)
         dlg.accepted.connect(self.panels["library"].refresh)
+        dlg.accepted.connect(self.jobs_dock.update_farm)
         dlg.open()
         return dlg
 
@@ -307,6 +308,7 @@ class MainWindow(QMainWindow):
             for job_id in self.jobs.running_ids():
                 self.jobs.cancel(self.session.project, job_id)
         self.jobs.wait(10000)
+        self.jobs.shutdown()
         try:
             self.session.close()
         except StudioError as e:

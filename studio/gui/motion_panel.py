@@ -33,7 +33,9 @@ from .session import ProjectSession
 from .widgets import EmptyState, button, label, scrolling
 from .workers import JobController
 
-SOURCE_KINDS = ("still", "image")
+#: what motion.animate takes: any image asset (stills, imported images, reference photos)
+SOURCE_KINDS = ("still", "image", "reference")
+KIND_WORDS = {"still": "still", "image": "image", "reference": "reference photo"}
 SIZES = ("1080x1920", "1080x1350", "1080x1080", "1920x1080")
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -100,8 +102,9 @@ class MotionPanel(QWidget):
         self.still.setIconSize(QSize(48, 48))
         self.still.currentIndexChanged.connect(lambda _i: self._update_state())
         col.addWidget(self.still)
-        self.no_still = label("This persona has no stills yet: make one in Stills (or import a photo in "
-                              "the asset bin) and it appears here.", "muted", wrap=True)
+        self.no_still = label("This persona has no images yet: make a still in Stills, add a reference "
+                              "photo in Faces or import an image in the asset bin, and it appears here.",
+                              "muted", wrap=True)
         col.addWidget(self.no_still)
         self.form = form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
@@ -201,11 +204,15 @@ class MotionPanel(QWidget):
         current = self.still.currentData()
         self.still.blockSignals(True)
         self.still.clear()
+        # stills first (what this panel is for), then imported images, then reference photos
+        order = {k: i for i, k in enumerate(SOURCE_KINDS)}
         sources = sorted(p.assets_of(*SOURCE_KINDS), key=lambda a: a.created_at, reverse=True) if p else []
+        sources.sort(key=lambda a: order[a.kind])
         for a in sources:
             pm = thumbnail(p.asset_path(a), 96)
-            text = (a.label or a.id)[:48]
+            text = f"{(a.label or a.id)[:40]}  ({KIND_WORDS[a.kind]})"
             self.still.addItem(QIcon(pm) if not pm.isNull() else QIcon(placeholder(96, a.kind)), text, a.id)
+            self.still.setItemData(self.still.count() - 1, f"{KIND_WORDS[a.kind]}: {a.path}", Qt.ItemDataRole.ToolTipRole)
         i = self.still.findData(current)
         self.still.setCurrentIndex(max(i, 0))
         self.still.blockSignals(False)
@@ -268,7 +275,8 @@ class MotionPanel(QWidget):
             return None
         params = self.params()
         try:
-            job_id = self.jobs.start(p, "motion.animate", params, f"Animate {self.still.currentText()[:30]}")
+            source = p.asset(params["still"])
+            job_id = self.jobs.start(p, "motion.animate", params, f"Animate {(source.label or source.id)[:30]}")
         except StudioError as e:
             show_error(self, e)
             return None

@@ -18,9 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.core.errors import StudioError
 from studio.core.settings import Settings
 
-from .widgets import label
+from .widgets import label, set_role
+from .workers import Task
 
 
 class FolderList(QWidget):
@@ -117,6 +119,22 @@ class SettingsDialog(QDialog):
         lay.addWidget(defaults)
         lay.addWidget(label("\"auto\" uses CUDA when a GPU is found and turns on offloading below 12 GB of VRAM.", "muted", wrap=True))
 
+        farm = QGroupBox("Render farm")
+        r = QFormLayout(farm)
+        row = QHBoxLayout()
+        self.farm_address = QLineEdit(settings.farm_address or "")
+        self.farm_address.setPlaceholderText("ray://HOST:10001 (empty: every job runs on this computer)")
+        self.test_button = QPushButton("Test connection")
+        self.test_button.clicked.connect(self.test_farm)
+        row.addWidget(self.farm_address, 1)
+        row.addWidget(self.test_button)
+        r.addRow("Ray address", row)
+        self.farm_result = label("With an address, the Jobs panel offers \"Run on farm\" (docs/farm.md).",
+                                 "muted", wrap=True)
+        r.addRow("", self.farm_result)
+        lay.addWidget(farm)
+        self._farm_task: Task | None = None
+
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -135,5 +153,54 @@ class SettingsDialog(QDialog):
         s.low_vram = self.low_vram.currentText()
         s.allow_pickle_checkpoints = self.pickle.isChecked()
         s.projects_dir = self.projects_dir.edit.text().strip() or s.projects_dir  # type: ignore[attr-defined]
+        s.farm_address = self.farm_address.text().strip() or None
         s.save()
         return s
+
+    # -- render farm
+    def test_farm(self) -> Task | None:
+        """Ask the cluster at the typed address for its nodes, on a worker thread (Ray can take
+        seconds to answer or to give up); the answer or the error shows under the address."""
+        address = self.farm_address.text().strip()
+        if not address:
+            self.farm_result.setText("Type the address of the cluster's head first, e.g. ray://10.0.0.5:10001.")
+            return None
+        self.test_button.setEnabled(False)
+        self.farm_result.setText(f"Connecting to {address}…")
+        set_role(self.farm_result, "muted")
+        self._farm_task = task = Task(lambda _ctx: farm_status(address), self)
+        task.done.connect(self._farm_answered)
+        task.error.connect(self._farm_failed)
+        return task.start()
+
+    def _farm_answered(self, status: dict) -> None:
+        self.test_button.setEnabled(True)
+        self.farm_result.setText(farm_summary(status))
+        set_role(self.farm_result, "badge-good")
+
+    def _farm_failed(self, exc: BaseException) -> None:
+        self.test_button.setEnabled(True)
+        msg = exc.message if isinstance(exc, StudioError) else f"{type(exc).__name__}: {exc}"
+        self.farm_result.setText(msg)
+        set_role(self.farm_result, "badge-bad")
+
+
+def farm_status(address: str) -> dict:
+    """Connect to the Ray cluster at `address` and describe it (`studio farm status`'s call)."""
+    from studio.farm.pool import cluster_status, connect
+
+    connect(address)
+    return cluster_status()
+
+
+def farm_summary(status: dict) -> str:
+    """'2 node(s), 3 GPU(s), 32 CPU(s)' and any node that could not answer."""
+    nodes = status.get("nodes", [])
+    gpus = sum(float(n.get("gpus") or 0) for n in nodes)
+    cpus = sum(float(n.get("cpus") or 0) for n in nodes)
+    lines = [f"Connected: {len(nodes)} node(s), {gpus:g} GPU(s), {cpus:g} CPU(s)."]
+    for n in nodes:
+        name = n.get("host") or n.get("address") or n.get("node_id", "?")[:8]
+        detail = n.get("error") or f"{len(n.get('models', []))} model(s) installed"
+        lines.append(f"• {name}: {float(n.get('gpus') or 0):g} GPU, {float(n.get('cpus') or 0):g} CPU — {detail}")
+    return "\n".join(lines)

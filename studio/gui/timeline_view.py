@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsRectItem,
@@ -76,7 +76,28 @@ class ClipItem(QGraphicsRectItem):
         painter.drawRect(QRectF(r.left(), r.top(), HANDLE - 3, r.height()))
         painter.drawRect(QRectF(r.right() - HANDLE + 3, r.top(), HANDLE - 3, r.height()))
         painter.setPen(QColor("#f0f0f0"))
-        painter.drawText(r.adjusted(HANDLE + 2, 0, -HANDLE, 0), Qt.AlignmentFlag.AlignVCenter, self.label)
+        text_rect = self.text_rect()
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter, self.shown_text(painter.fontMetrics()))
+
+    def text_rect(self) -> QRectF:
+        """Where the label goes: inside the clip, clear of its trim handles (less when narrow)."""
+        r = self.rect()
+        pad = HANDLE if r.width() > 3 * HANDLE else 1
+        return r.adjusted(pad + 1, 0, -pad, 0)
+
+    def shown_text(self, metrics: QFontMetrics) -> str:
+        """The label elided to the clip's width (the tooltip has it whole)."""
+        width = int(self.text_rect().width())
+        if width <= 0:
+            return ""
+        text = metrics.elidedText(self.label, Qt.TextElideMode.ElideRight, width)
+        if text.strip("…"):
+            return text
+        # too narrow for a letter and "…": the first letters that fit say more than a lone "…"
+        n = len(self.label)
+        while n and metrics.horizontalAdvance(self.label[:n]) > width:
+            n -= 1
+        return self.label[:n]
 
     def _mode_at(self, x: float) -> str:
         w = self.rect().width()
@@ -241,8 +262,8 @@ class TrackView(QGraphicsView):
         self.set_playhead(self.playhead, emit=False)
 
     def _label(self, clip: Clip) -> str:
-        if clip.text:
-            return f"“{clip.text}”"
+        if clip.text:  # a caption clip is a word or a line: the words themselves, no quotes
+            return clip.text
         info = self.asset_info(clip.asset_id) if clip.asset_id else None
         return info[0] if info else (clip.asset_id or "clip")
 

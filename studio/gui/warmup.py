@@ -2,11 +2,13 @@
 
 Two causes of main-thread stalls, measured with benchmarks/bench_gui.py:
 
-1. The first job of a session imports scipy / onnxruntime / torch / diffusers on its worker
-   thread. Some extension modules initialise in C for 100+ ms while holding the GIL, and the
-   window cannot paint meanwhile. `warm_up()` does those imports once, on a background thread,
-   a moment after the window is first shown (while the user is still reading it), one module at
-   a time so each GIL hold is as short as that module allows; jobs then find them imported.
+1. A job that imports scipy / onnxruntime / torch / diffusers in the window's process: some
+   extension modules initialise in C for 100+ ms while holding the GIL, and the window cannot
+   paint meanwhile. Most jobs now run in a child process (studio/farm/local.py), and the window
+   warms one up with CHILD_MODULES (`JobController.warm_up_process`), so torch never loads here.
+   The kinds still run on a worker thread (face import, inpaint) need the lighter
+   HEAVY_MODULES: `WarmUp` imports those once, on a background thread, a moment after the
+   window is first shown, one module at a time so each GIL hold is as short as it can be.
 2. Compute threads (onnxruntime's and torch's pools, spinning while they wait) take every core
    of a small machine. `lower_thread_priority()` renices the calling worker thread; pools it
    creates inherit that, so the window's thread wins the CPU whenever it has work.
@@ -21,10 +23,12 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
-#: cheap first; the ones jobs need most often before the heaviest
-HEAVY_MODULES: tuple[str, ...] = (
-    "numpy", "PIL.Image", "cv2", "scipy.signal", "onnxruntime", "dlib",
-    "torch", "transformers", "diffusers",
+#: imported in the window's process: what the jobs still run on its worker threads need first
+#: (face import: dlib, OpenCV). torch is left out: importing it here stalled the window ~200 ms.
+HEAVY_MODULES: tuple[str, ...] = ("numpy", "PIL.Image", "cv2", "scipy.signal", "dlib")
+#: imported by the first job process while the user reads the window (cheap first)
+CHILD_MODULES: tuple[str, ...] = (
+    "numpy", "PIL.Image", "cv2", "scipy.signal", "onnxruntime", "torch", "transformers", "diffusers",
 )
 
 WORKER_NICE = 5

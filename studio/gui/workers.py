@@ -4,6 +4,12 @@ The bridge to the core is a plain `TaskContext` (no Qt in it): its progress call
 signal, which Qt delivers to the window's thread; `ctx.cancel()` sets its event, which the job
 polls at every step. Jobs go through `studio.actions.registry` exactly like the CLI, so a job
 started here is a persistent job in the project's jobs/ folder.
+
+Where a job runs: with a farm address set (Settings ▸ Render farm, "Run on farm" in the jobs
+dock) through `run_job(..., farm=ADDRESS)`; otherwise, for kinds that travel as a bundle
+(generate, narrate, motion, lip-sync, post, export), in a child process (studio/farm/local.py),
+so torch/onnxruntime never hold the window's GIL; the worker thread only waits on a pipe. Other
+kinds (face import, inpaint…) run on the worker thread itself.
 """
 
 from __future__ import annotations
@@ -15,8 +21,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from studio.actions.registry import handler_for, queue_of
-from studio.core.jobs import Job
+from studio.actions.registry import handler_for, queue_of, run_job
+from studio.core.errors import StudioError
+from studio.core.jobs import Job, JobState
 from studio.core.project import Project
 from studio.core.tasks import Progress, TaskContext
 
@@ -78,11 +85,40 @@ class JobController(QObject):
     #: job id, as soon as a job is queued
     started = Signal(str)
 
-    def __init__(self, pool: QThreadPool | None = None, parent: QObject | None = None):
+    def __init__(self, pool: QThreadPool | None = None, parent: QObject | None = None, isolate: bool = True):
         super().__init__(parent)
         self.pool = pool or QThreadPool.globalInstance()
         self._contexts: dict[str, TaskContext] = {}
         self._relays: dict[str, _Relay] = {}
+        #: Ray address jobs go to ('default' = Settings.farm_address); None runs them on this computer
+        self.farm: str | None = None
+        #: run bundle-able kinds in a child process (see the module docstring)
+        self.isolate = isolate
+        self._processes = None  # studio.farm.local.LocalPool, made on first use
+
+    def processes(self):  # noqa: ANN201 - LocalPool, imported lazily (multiprocessing set-up)
+        """The child processes local jobs run in (started on first use)."""
+        if self._processes is None:
+            from studio.farm.local import LocalPool
+
+            self._processes = LocalPool()
+        return self._processes
+
+    def warm_up_process(self) -> None:
+        """Start the first job process now, importing torch & co. there (see warmup.py)."""
+        if self.isolate:
+            from .warmup import CHILD_MODULES
+
+            self.processes().warm(CHILD_MODULES)
+
+    def where(self, kind: str) -> str:
+        """'farm', 'process' or 'thread': where a job of `kind` started now would run."""
+        from studio.farm.local import can_isolate
+        from studio.farm.resources import JOB_RESOURCES
+
+        if self.farm and kind in JOB_RESOURCES:
+            return "farm"
+        return "process" if self.isolate and can_isolate(kind) else "thread"
 
     def running_ids(self) -> list[str]:
         return list(self._contexts)
@@ -120,8 +156,17 @@ class JobController(QObject):
         self._contexts[job_id] = ctx
         self._relays[job_id] = relay
 
+        where, farm = self.where(job.kind), self.farm
+
         def work() -> Job:
-            handler = handler_for(job.kind)  # may import torch etc.: on this thread, not the UI's
+            if where == "farm":
+                return _run_on_farm(project, job, ctx, farm)
+            if where == "process":
+                from studio.farm.local import process_handler
+
+                handler = process_handler(self.processes(), job.kind, job.id)
+            else:
+                handler = handler_for(job.kind)  # may import torch etc.: on this thread, not the UI's
             return queue_of(project).run(job, handler, project, ctx=ctx)
 
         self.started.emit(job_id)
@@ -144,6 +189,24 @@ class JobController(QObject):
     def wait(self, msecs: int = 30000) -> bool:
         """Wait for every worker to finish (closing the window, tests)."""
         return self.pool.waitForDone(msecs)
+
+    def shutdown(self) -> None:
+        """Stop the child processes (the window is closing; call after `wait`)."""
+        if self._processes is not None:
+            self._processes.shutdown()
+
+
+def _run_on_farm(project: Project, job: Job, ctx: TaskContext, farm: str | None) -> Job:
+    """The queued `job` through `run_job(..., farm=...)`, as `studio ... --farm` runs it; a farm that
+    cannot be reached fails the job with its message (instead of leaving it queued)."""
+    try:
+        return run_job(project, job.kind, dict(job.params), job.title, ctx=ctx, farm=farm, job=job)
+    except StudioError as e:
+        if job.state != JobState.queued:
+            raise
+        job.state, job.error, job.error_code, job.label = JobState.failed, e.message, e.exit_code, "Failed"
+        queue_of(project).save(job)
+        return job
 
 
 class Task(QObject):

@@ -173,3 +173,18 @@ def test_unknown_panel_is_refused(tmp_path, demo_project):
     r = subprocess.run([sys.executable, "-m", "studio.cli.main", "gui", str(demo_project), "--panel", "nope",
                         "--screenshot", str(tmp_path / "x.png")], env=env, capture_output=True, text=True, timeout=120)
     assert r.returncode == 2 and "no panel 'nope'" in r.stderr
+
+
+def test_export_tile_buttons_fit_without_eliding(window, demo_project, qtbot):
+    """Each tile button is as wide as its text needs (a clipped 'Sho…der' was the bug)."""
+    from studio.gui.export_panel import ExportTile
+
+    project = window.open_project(demo_project)
+    tile = ExportTile(project.asset_path(project.assets_of("image")[0]), "Instagram feed 4:5")
+    qtbot.addWidget(tile)
+    tile.show()
+    qtbot.waitExposed(tile)
+    for b in (tile.open_button, tile.reveal_button):
+        assert b.width() >= b.sizeHint().width(), (b.text(), b.width(), b.sizeHint().width())
+        assert b.toolTip()
+    assert tile.reveal_button.toolTip().startswith("Show in folder")

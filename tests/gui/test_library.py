@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QStyleOptionViewItem
 
 from studio.core.persona import Persona
 from studio.core.project import Project
@@ -96,3 +96,37 @@ def test_autosave_timer_writes_a_recovery_copy(window, demo_project, qtbot):
     qtbot.waitUntil(project.recovery_available, timeout=2000)
     window.save()
     assert not project.recovery_available() and not project.dirty
+
+
+def test_same_named_projects_show_their_folders_and_their_own_cards(window, tmp_path):
+    """Two 'Demo' projects (projects folder + opened from elsewhere) are told apart by a folder line."""
+    from studio.core.paths import resources_dir
+    from studio.core.persona import ReferenceFace
+    from studio.gui.library_panel import FOLDER_ROLE, PATH_ROLE
+
+    with Project.create(tmp_path / "projects", "Demo", persona=Persona(name="Demo", description="home copy")):
+        pass  # the tmp folders are outside the home folder, so rows show the full folder path
+    with Project.create(tmp_path / "elsewhere", "Demo", persona=Persona(name="Demo", description="away copy")) as p:
+        ref = p.import_file(resources_dir() / "demo" / "portrait.jpg", "reference", label="portrait")
+        p.update_persona(reference_faces=[ReferenceFace(id=ref.id, source_name="portrait.jpg", image=ref.path)])
+        away = p.path
+    window.open_project(away)
+    lib = window.panel("library")
+    window.show_panel("library")
+    rows = {lib.list.item(i).data(FOLDER_ROLE): lib.list.item(i) for i in range(lib.list.count())}
+    assert len(rows) == 2  # the folders differ even though the names are the same
+    assert {r.text() for r in rows.values()} == {"Demo", "Demo  (open)"}
+    assert set(rows) == {str((tmp_path / "elsewhere").resolve()), str((tmp_path / "projects").resolve())}
+    for item in rows.values():
+        lib.list.setCurrentItem(item)
+        away_row = item.data(PATH_ROLE) == str(away)
+        assert lib.card.description.text() == ("away copy" if away_row else "home copy")
+        assert lib.card.faces_hint.text().startswith("1 reference face" if away_row else "No reference faces")
+        assert lib.card.fields["Assets"].text() == ("1 reference" if away_row else "none yet")
+        assert item.toolTip().startswith(item.data(PATH_ROLE))
+    # the two-line rows paint (delegate) and are tall enough for both lines
+    index = lib.list.model().index(0, 0)
+    option = QStyleOptionViewItem()
+    option.initFrom(lib.list)
+    assert lib.list.itemDelegate().sizeHint(option, index).height() >= 2 * option.fontMetrics.height()
+    assert not lib.list.viewport().grab().toImage().isNull()

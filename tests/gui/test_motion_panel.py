@@ -37,3 +37,32 @@ def test_camera_motion_job_adds_a_clip(window, persona_project, qtbot):
     assert not panel.empty.isVisibleTo(panel)
     assert panel.player.source is not None and panel.player.source.name == (project.path / clips[0].path).name
     assert panel.status.text().startswith("Done: " + CAMERA_ENGINE)
+
+
+def test_still_picker_offers_every_image_kind(window, tmp_path):
+    """Reference photos and imported images are animatable too; the empty note needs no image at all."""
+    from studio.core.paths import resources_dir
+    from studio.core.project import Project
+
+    portrait = resources_dir() / "demo" / "portrait.jpg"
+    with Project.create(tmp_path / "projects", "Nova") as p:
+        p.import_file(portrait, "reference", label="ref photo")
+        p.import_file(portrait, "image", label="imported")
+        folder = p.path
+    project = window.open_project(folder)
+    window.show_panel("motion")
+    panel = window.panel("motion")
+    kinds = [project.asset(panel.still.itemData(i)).kind for i in range(panel.still.count())]
+    assert kinds == ["image", "reference"]
+    assert "(reference photo)" in panel.still.itemText(1)
+    assert not panel.still.itemIcon(1).isNull()  # a thumbnail of the photo
+    assert panel.still.isVisibleTo(panel) and not panel.no_still.isVisibleTo(panel)
+    assert panel.animate_button.isEnabled()
+    panel.still.setCurrentIndex(1)
+    assert panel.params()["still"] == project.assets_of("reference")[0].id
+
+    with Project.create(tmp_path / "projects", "Empty") as p:
+        folder = p.path
+    window.open_project(folder)
+    assert panel.still.count() == 0 and panel.no_still.isVisibleTo(panel)
+    assert not panel.animate_button.isEnabled()

@@ -127,3 +127,27 @@ def test_dragging_a_clip_item_with_the_mouse_moves_it(window, demo_project, qtbo
 def test_asset_mime_round_trip():
     mime = asset_mime(["still-1", "clip-2"], [])
     assert asset_ids(mime) == ["still-1", "clip-2"]
+
+
+def test_narrow_caption_clips_show_the_word_elided_with_the_whole_word_in_the_tooltip(window, demo_project, qtbot):
+    from PySide6.QtGui import QFontMetrics
+
+    project, panel = _open(window, demo_project)
+    panel.add_caption("laptop,", seconds=0.3)  # ~ one spoken word: narrow at the default zoom
+    panel.view.set_playhead(3.0)
+    panel.add_caption("Hello", seconds=3.0)
+    qtbot.waitUntil(lambda: len(panel.view.clip_items()) == 2)
+    items = {i.clip.text: i for i in panel.view.clip_items() if i.clip.text}
+    narrow, wide = items["laptop,"], items["Hello"]
+    metrics = QFontMetrics(panel.view.font())
+    assert narrow.label == "laptop," and "“" not in narrow.label  # the word, not a quote mark
+    assert narrow.toolTip().splitlines()[0] == "laptop,"
+    shown = narrow.shown_text(metrics)
+    assert shown != "laptop," and "laptop,".startswith(shown.removesuffix("…"))  # "lap…" or, if tighter, "la"
+    assert metrics.horizontalAdvance(shown) <= narrow.text_rect().width()
+    assert wide.shown_text(metrics) == "Hello"
+    panel.view.set_zoom(400)  # zoomed in, the short clip has room for its word
+    qtbot.waitUntil(lambda: len(panel.view.clip_items()) == 2)
+    items = {i.clip.text: i for i in panel.view.clip_items() if i.clip.text}
+    assert items["laptop,"].shown_text(metrics) == "laptop,"
+    assert not panel.view.grab().toImage().isNull()  # paints with the elided labels
