@@ -141,7 +141,11 @@ def land_output(project: Project, output: JobOutput, job_id: str, address: str) 
         for rec, main, extras in staged:
             parents = [remap.ids.get(p, p) for p in rec.parents]
             doc = remap(rec.provenance.model_dump(mode="json"))
-            doc["farm"] = {"address": address, "node": output.node, "job": job_id, "worker_asset": rec.id}
+            where = {"node": output.node, "job": job_id, "worker_asset": rec.id}
+            if address == "local-process":  # the window's job process: this machine, not a farm
+                doc["ran_in"] = {"executor": "local process", **where}
+            else:
+                doc["farm"] = {"address": address, **where}
             prov = Provenance.model_validate(doc)
             asset = project.register(main, rec.kind, prov, parents=parents, label=rec.label, extra_files=extras)
             remap.ids[rec.id] = asset.id

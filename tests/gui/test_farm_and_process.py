@@ -30,7 +30,7 @@ def test_jobs_run_in_a_reused_child_process_and_land_verified_assets(window, dem
         pids.append(window.jobs.processes().processes[0].pid)
         take = project.asset(job.result["assets"][0])
         assert project.asset_path(take).exists() and project.sidecar(take, ".words.json").exists()
-        assert take.provenance.model_dump()["farm"]["address"] == LOCAL_ADDRESS  # landed by results.py
+        assert take.provenance.model_dump()["ran_in"]["executor"] == "local process"  # landed by results.py
         assert take.provenance.pipeline == "narration" and take.provenance.engine.startswith("Piper")
     assert pids[0] == pids[1] != os.getpid()  # one child, reused: its imports stay warm
     assert window.jobs.processes().processes[0].jobs == 2
