@@ -227,14 +227,13 @@ class CameraMotion:
                 "zoom_end": round(self.plan.fg[-1].zoom, 4)}
 
 
-def person_layers(rgb: np.ndarray, face: Box, grabcut_side: int = 384, fill_side: int = 256
+def person_layers(rgb: np.ndarray, face: Box, grabcut_side: int = 512, fill_side: int = 256
                   ) -> tuple[np.ndarray, np.ndarray]:
     """(alpha float32 0..1 of the person, background with the person inpainted away).
 
-    GrabCut runs on a ≤`grabcut_side` px copy (it is most of the set-up time; at 384 px its mask
-    matches the 512 px one to IoU 0.97, and the mask is feathered at full size anyway), seeded
-    with a head-and-shoulders rectangle from the face box (the face itself is certain
-    foreground). The hole is filled at ≤`fill_side` px: only slivers of it are ever revealed, and
+    GrabCut runs on a ≤`grabcut_side` px copy (most of the set-up time, but a smaller copy moves
+    the mask visibly, e.g. around a helmet ring), seeded with a head-and-shoulders rectangle from
+    the face box (the face itself is certain foreground). The hole is filled at ≤`fill_side` px: only slivers of it are ever revealed, and
     inpainting is smooth there at any size.
     """
     import cv2
