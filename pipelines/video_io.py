@@ -30,8 +30,47 @@ _VCODEC = {"h264": "libx264", "ffv1": "ffv1"}
 
 __all__ = [
     "VIDEO_SUFFIXES", "Codec", "VideoInfo", "VideoWriter", "encoder_args", "even_size", "ffmpeg_exe",
-    "interpolate", "interpolate_args", "is_video", "probe", "read_frames", "suffix_for", "write_video",
+    "interpolate", "interpolate_args", "is_video", "probe", "read_frames", "rgb_to_i420", "suffix_for",
+    "write_video", "YCC_MATRIX",
 ]
+
+#: RGB -> limited-range BT.601 Y'CbCr (what yuv420p H.264 holds), as a 3x4 matrix for cv2.transform.
+YCC_MATRIX = np.array([
+    [0.299 * 219 / 255, 0.587 * 219 / 255, 0.114 * 219 / 255, 16.0],
+    [-0.168736 * 224 / 255, -0.331264 * 224 / 255, 0.5 * 224 / 255, 128.0],
+    [0.5 * 224 / 255, -0.418688 * 224 / 255, -0.081312 * 224 / 255, 128.0],
+])
+
+
+def rgb_to_i420(rgb: np.ndarray, out: np.ndarray | None = None, scratch: np.ndarray | None = None) -> np.ndarray:
+    """One RGB frame as planar yuv420p (BT.601 limited range), shape (h * 3 // 2, w).
+
+    Y comes from OpenCV's I420 conversion; its chroma takes one pixel of each 2×2 block, so the
+    chroma is redone from the 2×2 average (what ffmpeg's scaler gives), at about 1.5 ms for 1080p.
+    `out` / `scratch` ((h/2, w/2, 3) uint8) are reused when given, avoiding page faults per frame.
+    """
+    import cv2
+
+    h, w = rgb.shape[:2]
+    if out is None:
+        out = np.empty((h * 3 // 2, w), np.uint8)
+    if scratch is None:
+        scratch = np.empty((h // 2, w // 2, 3), np.uint8)
+    cv2.cvtColor(rgb, cv2.COLOR_RGB2YUV_I420, dst=out)
+    cv2.resize(rgb, (w // 2, h // 2), dst=scratch, interpolation=cv2.INTER_AREA)
+    cv2.transform(scratch, YCC_MATRIX, dst=scratch)
+    u, v = i420_planes(out)[1:]
+    cv2.extractChannel(scratch, 1, u)
+    cv2.extractChannel(scratch, 2, v)
+    return out
+
+
+def i420_planes(buf: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Views of the Y, U and V planes of a (h * 3 // 2, w) yuv420p frame (each contiguous)."""
+    h, w = buf.shape[0] * 2 // 3, buf.shape[1]
+    q = (h // 2) * (w // 2)
+    flat = buf.reshape(-1)
+    return buf[:h], flat[h * w: h * w + q].reshape(h // 2, w // 2), flat[h * w + q:].reshape(h // 2, w // 2)
 
 
 def is_video(path: str | Path) -> bool:
@@ -128,9 +167,13 @@ class VideoWriter:
     """Writes RGB uint8 frames of `size` (w, h) to a clip, optionally with an audio file muxed in.
 
     `write` hands the frame to a feeder thread that pipes it to ffmpeg, so making frame n+1
-    overlaps encoding frame n (OpenCV, numpy and the pipe all release the GIL). Use it as a
-    context manager: leaving normally finishes the file; an exception (a cancel included) stops
-    ffmpeg and deletes the partial file.
+    overlaps encoding frame n (OpenCV, numpy and the pipe all release the GIL). With `i420=True`
+    (H.264) ffmpeg is fed yuv420p: half the bytes of rgb24, and ffmpeg's single-threaded scaler
+    no longer sits in front of x264; producers that have yuv420p frames use `write_i420`, RGB
+    frames are converted in the feeder thread (`rgb_to_i420`). It is opt-in because x264's
+    frame-to-frame noise differs slightly from ffmpeg's own conversion (tests that compare
+    frames of existing pipelines keep their numbers). Use it as a context manager: leaving normally
+    finishes the file; an exception (a cancel included) stops ffmpeg and deletes the partial file.
     """
 
     def __init__(
@@ -143,6 +186,7 @@ class VideoWriter:
         preset: str = "veryfast",
         audio: str | Path | None = None,
         audio_codec: AudioCodec = "aac",
+        i420: bool = False,
     ) -> None:
         import imageio_ffmpeg
 
@@ -150,9 +194,12 @@ class VideoWriter:
         if codec != "ffv1" and (w % 2 or h % 2):
             raise StudioError(f"Video size {w}×{h} must be even for H.264; choose an even size.")
         self.path, self.size, self.frames = Path(path), (int(w), int(h)), 0
+        # FFV1 is stored 4:4:4: keep full chroma, pipe RGB
+        self.takes_i420 = i420 and codec != "ffv1"
         self._gen = imageio_ffmpeg.write_frames(
             str(self.path), self.size, fps=fps, codec=_VCODEC.get(codec, "libx264"), quality=None,
-            macro_block_size=1, pix_fmt_out="yuv444p" if codec == "ffv1" else "yuv420p",
+            macro_block_size=1, pix_fmt_in="yuv420p" if self.takes_i420 else "rgb24",
+            pix_fmt_out="yuv444p" if codec == "ffv1" else "yuv420p",
             output_params=encoder_args(codec, crf, preset), ffmpeg_log_level="error",
             audio_path=str(audio) if audio is not None else None,
             audio_codec=audio_codec if audio is not None else None,
@@ -165,25 +212,50 @@ class VideoWriter:
         self._feeder.start()
 
     def _feed(self) -> None:
+        # one conversion buffer is enough: `send` returns once ffmpeg has the bytes
+        i420 = np.empty((self.size[1] * 3 // 2, self.size[0]), np.uint8) if self.takes_i420 else None
+        scratch = np.empty((self.size[1] // 2, self.size[0] // 2, 3), np.uint8) if self.takes_i420 else None
         while True:
             item = self._queue.get()
             if item is _DONE:
                 return
             if self._error is None:  # after a failure keep draining so `write` never blocks
                 try:
-                    self._gen.send(item)
+                    frame, is_rgb = item
+                    if is_rgb and i420 is not None:
+                        frame = rgb_to_i420(frame, i420, scratch)
+                    self._gen.send(frame)
                 except BaseException as e:  # handed to the caller's thread by `write`/`close`
                     self._error = e
 
-    def write(self, rgb: np.ndarray) -> None:
-        """Queue one frame (it must be exactly `size`)."""
+    def _check(self) -> None:
         if self._error is not None:
             raise StudioError(f"ffmpeg stopped while writing {self.path.name}: {self._error}")
+
+    def write(self, rgb: np.ndarray) -> None:
+        """Queue one RGB frame (it must be exactly `size`)."""
+        self._check()
         w, h = self.size
-        if rgb.shape[:2] != (h, w):
+        if rgb.shape[:2] != (h, w) or rgb.ndim != 3:
             raise StudioError(f"Frame {self.frames} is {rgb.shape[1]}×{rgb.shape[0]}, expected {w}×{h}.")
-        self._queue.put(np.ascontiguousarray(rgb, dtype=np.uint8))
+        self._queue.put((np.ascontiguousarray(rgb, dtype=np.uint8), True))
         self.frames += 1
+
+    def write_i420(self, yuv: np.ndarray) -> None:
+        """Queue one yuv420p frame, shape (h * 3 // 2, w) (H.264 only). The writer owns it until
+        the feeder has piped it: reuse the buffer only after `queue_depth + 2` more writes."""
+        self._check()
+        w, h = self.size
+        if not self.takes_i420:
+            raise StudioError("This writer takes RGB frames (open it with i420=True, H.264 only).")
+        if yuv.shape != (h * 3 // 2, w) or yuv.dtype != np.uint8:
+            raise StudioError(f"Frame {self.frames} is not a {w}×{h} yuv420p frame.")
+        self._queue.put((yuv, False))
+        self.frames += 1
+
+    @property
+    def queue_depth(self) -> int:
+        return self._queue.maxsize
 
     def _stop(self) -> None:
         self._closed = True

@@ -21,7 +21,7 @@ from typing import Literal
 
 import numpy as np
 
-from pipelines.video_io import Codec, write_video
+from pipelines.video_io import Codec, VideoWriter, write_video
 from studio.core.errors import BadInput
 from studio.core.tasks import TaskContext, null_context
 
@@ -202,11 +202,23 @@ class CameraMotion:
 
     def render(self, path: str | Path, ctx: TaskContext | None = None, codec: Codec = "h264", crf: int = 12,
                preset: str = "veryfast") -> int:
-        """Write the clip to `path` (frames piped to ffmpeg); returns the frame count."""
+        """Write the clip to `path`; returns the frame count.
+
+        H.264 is rendered straight to yuv420p planes (`camera_planes`), which is what the encoder
+        takes, so no frame is made in RGB or converted; FFV1 (4:4:4) is written from `frames()`.
+        """
         ctx = ctx or null_context()
-        n = write_video(path, self.frames(), self.req.fps, self.req.size, total=self.req.frame_count,
-                        codec=codec, crf=crf, preset=preset, ctx=ctx, label="Camera move")
-        return n
+        if codec == "ffv1":  # 4:4:4: keep full chroma, write RGB frames
+            return write_video(path, self.frames(), self.req.fps, self.req.size, total=self.req.frame_count,
+                               codec=codec, crf=crf, preset=preset, ctx=ctx, label="Camera move")
+        from .camera_planes import PlaneRenderer
+
+        total = self.req.frame_count
+        with VideoWriter(path, self.req.size, self.req.fps, codec, crf, preset, i420=True) as out:
+            for yuv in PlaneRenderer(self).frames(ring=out.queue_depth + 2):
+                out.write_i420(yuv)
+                ctx.progress(out.frames, total, "Camera move")
+        return out.frames
 
     def parameters(self) -> dict:
         r = self.req
@@ -215,16 +227,19 @@ class CameraMotion:
                 "zoom_end": round(self.plan.fg[-1].zoom, 4)}
 
 
-def person_layers(rgb: np.ndarray, face: Box) -> tuple[np.ndarray, np.ndarray]:
+def person_layers(rgb: np.ndarray, face: Box, grabcut_side: int = 512, fill_side: int = 256
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """(alpha float32 0..1 of the person, background with the person inpainted away).
 
-    GrabCut runs on a ≤512 px copy, seeded with a head-and-shoulders rectangle from the face box
-    (the face itself is marked certain foreground); the mask is feathered at full size.
+    GrabCut runs on a ≤`grabcut_side` px copy (most of the set-up time, but a smaller copy moves
+    the mask visibly, e.g. around a helmet ring), seeded with a head-and-shoulders rectangle from
+    the face box (the face itself is certain foreground). The hole is filled at ≤`fill_side` px: only slivers of it are ever revealed, and
+    inpainting is smooth there at any size.
     """
     import cv2
 
     h, w = rgb.shape[:2]
-    s = min(1.0, 512 / max(h, w))
+    s = min(1.0, grabcut_side / max(h, w))
     small = cv2.resize(rgb, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA)
     sh, sw = small.shape[:2]
     x0, y0, x1, y1 = (v * s for v in face)
@@ -242,7 +257,14 @@ def person_layers(rgb: np.ndarray, face: Box) -> tuple[np.ndarray, np.ndarray]:
         pass
     person = np.where((mask == cv2.GC_FGD) | (mask == cv2.GC_PR_FGD), 255, 0).astype(np.uint8)
     hole = cv2.dilate(person, np.ones((9, 9), np.uint8))
-    filled = cv2.inpaint(bgr, hole, 7, cv2.INPAINT_TELEA)
+    f = min(1.0, fill_side / max(sh, sw))
+    if f < 1.0:
+        fill_size = (max(1, round(sw * f)), max(1, round(sh * f)))
+        tiny = cv2.resize(bgr, fill_size, interpolation=cv2.INTER_AREA)
+        tiny_hole = (cv2.resize(hole, fill_size, interpolation=cv2.INTER_AREA) > 0).astype(np.uint8) * 255
+        filled = cv2.inpaint(tiny, tiny_hole, max(3, round(7 * f)), cv2.INPAINT_TELEA)
+    else:
+        filled = cv2.inpaint(bgr, hole, 7, cv2.INPAINT_TELEA)
     filled = cv2.cvtColor(cv2.resize(filled, (w, h), interpolation=cv2.INTER_CUBIC), cv2.COLOR_BGR2RGB)
     hole_big = cv2.resize(hole, (w, h), interpolation=cv2.INTER_LINEAR)[..., None] > 0
     background = np.where(hole_big, filled, rgb)

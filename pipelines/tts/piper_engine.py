@@ -5,7 +5,8 @@ A Piper voice is an `.onnx` model plus its `.onnx.json` config. We load it with 
 espeak sentence) and take word timings from Piper's phoneme alignments. Alignments need the
 model's duration tensor exposed as an output; piper can patch that in memory on every load, but
 that re-parses the 60 MB graph each time, so we patch once and keep the patched copy in the
-model store's cache folder.
+model store's cache folder. Loaded sessions come from `voice_cache`, which keeps a fresh one
+ready for the next narration in this process (a used one cannot be reused: see there).
 """
 
 from __future__ import annotations
@@ -21,9 +22,25 @@ from studio.core.errors import BadInput, ModelMissing
 from studio.core.models import ModelStore
 from studio.core.tasks import TaskContext, null_context
 
+from . import voice_cache
 from . import word_timing as wt
 from .text_normalise import display_words, normalise, split_sentences, words_of
 from .types import NarrationRequest, NarrationResult, PhonemeTiming, WordTiming
+
+#: sha256 of voice models already hashed in this process, by voice id + size + mtime.
+_HASHES: dict[str, str] = {}
+
+
+def _load_voice(model: Path, config: Path, use_cuda: bool):
+    """A new PiperVoice session, its noise generators seeded 0 (see `PiperNarrator.load`)."""
+    import onnxruntime
+    from piper import PiperVoice
+
+    # VITS draws its noise with ONNX random ops seeded from onnxruntime's process seed when the
+    # session is created; that seed is random per process: fix it so a script narrates the same
+    # on any machine (the farm).
+    onnxruntime.set_seed(0)
+    return PiperVoice.load(model, config_path=config, use_cuda=use_cuda)
 
 
 @dataclass(frozen=True)
@@ -66,6 +83,7 @@ class PiperNarrator:
         self.store = store
         self.files = locate_voice(store, voice_id)
         self.voice = None  # piper.PiperVoice once loaded
+        self._key: tuple | None = None  # the voice cache's key for the loaded session
         self.has_alignments = False
 
     # ------------------------------------------------------------------ loading
@@ -98,29 +116,36 @@ class PiperNarrator:
         return cached
 
     def load(self, device: str = "cpu") -> None:
-        import onnxruntime
-        from piper import PiperVoice
-
-        # VITS draws its noise with ONNX random ops seeded from onnxruntime's process seed, which
-        # is random per process: fix it so a script narrates the same on any machine (the farm).
-        onnxruntime.set_seed(0)
+        """Take a loaded, never-run session of this voice (a spare loaded in the background when
+        an earlier narration in this process finished; otherwise it is loaded now)."""
         model = self._aligned_model() or self.files.onnx
-        self.voice = PiperVoice.load(model, config_path=self.files.config, use_cuda=device.startswith("cuda"))
+        config = self.files.config
+        use_cuda = device.startswith("cuda")
+        st = model.stat()
+        self._key = (str(model), st.st_size, st.st_mtime_ns, str(config), use_cuda)
+        self.voice = voice_cache.take(self._key, lambda: _load_voice(model, config, use_cuda))
         self.has_alignments = len(self.voice.session.get_outputs()) > 1
 
     def unload(self) -> None:
+        """Hand the used session back: it is dropped, and a fresh spare loads in the background."""
+        if self.voice is not None and self._key is not None:
+            voice_cache.give_back(self._key, self.voice)
         self.voice = None
 
     def model_use(self) -> ModelUse:
         """Licence and hash of the voice for provenance (hash cached by size+mtime)."""
         entry = self.store.entry(self.files.voice_id)
-        hash_file = self._cache_dir() / f"{self._cache_key()}.sha256"
-        if hash_file.is_file():
-            digest = hash_file.read_text().strip()
-        else:
-            digest = sha256_file(self.files.onnx)
-            hash_file.parent.mkdir(parents=True, exist_ok=True)
-            hash_file.write_text(digest)
+        key = self._cache_key()
+        digest = _HASHES.get(key)
+        if digest is None:
+            hash_file = self._cache_dir() / f"{key}.sha256"
+            if hash_file.is_file():
+                digest = hash_file.read_text().strip()
+            else:
+                digest = sha256_file(self.files.onnx)
+                hash_file.parent.mkdir(parents=True, exist_ok=True)
+                hash_file.write_text(digest)
+            _HASHES[key] = digest
         return ModelUse(id=entry.id, sha256=digest, licence=entry.licence, commercial_use=entry.commercial_use, role="voice")
 
     @property

@@ -145,8 +145,11 @@ def animate(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict[
         clip = project.stage(suffix_for(codec))
         staged.append(clip)
         preset = "ultrafast" if engine == "camera" else "veryfast"  # intermediates: speed over size
-        n = write_video(clip, out_frames(), fps, size, total=total, codec=codec, preset=preset, ctx=write_ctx,
-                        label="Writing clip")
+        if engine == "camera" and out_frames is source and codec == "h264":
+            n = cam.render(clip, write_ctx, codec, preset=preset)  # straight to yuv420p, no RGB frames
+        else:
+            n = write_video(clip, out_frames(), fps, size, total=total, codec=codec, preset=preset, ctx=write_ctx,
+                            label="Writing clip")
         report = scores.get("identity_frames")
         if hasattr(report, "status"):
             if report.status == "to repair":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import wave
 from pathlib import Path
 
@@ -153,3 +154,25 @@ def test_xtts_clones_from_a_sample(project, tmp_path):
         pytest.skip("no reference wav next to the XTTS weights")
     res = XttsNarrator(store).run(NarrationRequest("Hello there, friends.", reference_samples=[sample]))
     assert res.sample_rate == 24_000 and 0.5 < res.duration < 6 and len(res.words) == 3
+
+
+def test_second_narration_takes_the_spare_session_and_says_the_same(project, monkeypatch):
+    """A later narration in the process does not load the voice, and its audio is bit-identical
+    (a reused session would draw different noise: see pipelines/tts/voice_cache.py)."""
+    from pipelines.tts import piper_engine, voice_cache
+    from studio.actions.registry import run_job
+
+    voice_cache.clear()
+    loads: list[str] = []
+    real = piper_engine._load_voice
+    monkeypatch.setattr(piper_engine, "_load_voice", lambda *a: (loads.append(threading.current_thread().name), real(*a))[1])
+    first = run_job(project, "narrate", {"text": "Same words, same sound."})
+    voice_cache.wait_idle()
+    second = run_job(project, "narrate", {"text": "Same words, same sound."})
+    voice_cache.wait_idle()
+    assert loads[0] == threading.current_thread().name  # the first job loaded in its own thread
+    assert all(name.startswith("piper-voice-loader") for name in loads[1:]) and len(loads) == 3
+    a, b = (project.asset(j.result["assets"][0]) for j in (first, second))
+    assert a.sha256 == b.sha256
+    assert project.sidecar(a, ".words.json").read_bytes() == project.sidecar(b, ".words.json").read_bytes()
+    voice_cache.clear()
