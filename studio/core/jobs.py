@@ -88,8 +88,8 @@ class JobQueue:
         # job file several times a second and would overwrite a flag set by another process.
         return self.folder / f"{job_id}.cancel"
 
-    def save(self, job: Job) -> None:
-        atomic_write_json(self._file(job.id), job.model_dump(mode="json"))
+    def save(self, job: Job, durable: bool = True) -> None:
+        atomic_write_json(self._file(job.id), job.model_dump(mode="json"), durable)
 
     def submit(self, kind: str, params: dict[str, Any], title: str = "") -> Job:
         job = Job(kind=kind, params=params, title=title or kind)
@@ -200,7 +200,7 @@ class JobQueue:
                 job.heartbeat = time.time()
                 last_poll[0] = 0.0  # re-read the flag right before overwriting the file, or a cancel is lost
                 job.cancel_requested = cancel_check() or job.cancel_requested
-                self.save(job)
+                self.save(job, durable=False)  # progress is disposable; state changes are fsynced
             if on_progress:
                 on_progress(job, p)
 
