@@ -9,7 +9,6 @@ import os
 from studio.core.errors import StudioError
 from studio.core.jobs import JobState
 from studio.core.settings import Settings
-from studio.farm.local import LOCAL_ADDRESS
 
 
 def _wait_job(qtbot, window, job_id, timeout=90000):
