@@ -47,6 +47,7 @@ demo: install
 	$(VENV)/bin/studio demo --dir projects
 
 test: system-deps install
+	$(VENV)/bin/ruff check studio pipelines tests benchmarks packaging
 	$(PY) -m pytest -q -p no:cacheprovider
 
 test-fast: install
@@ -56,7 +57,7 @@ bench: install
 	$(PY) -m benchmarks
 
 lint: install
-	$(VENV)/bin/ruff check studio pipelines tests benchmarks
+	$(VENV)/bin/ruff check studio pipelines tests benchmarks packaging
 
 format: install
 	$(VENV)/bin/ruff format studio pipelines tests benchmarks
