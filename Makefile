@@ -53,7 +53,9 @@ test: system-deps install
 test-fast: install
 	$(PY) -m pytest -q -x -m "not slow"
 
+# moviepy (the comparison in bench_render) pins Pillow<12; install it without letting it downgrade ours
 bench: install
+	$(PIP) install -q --no-deps "moviepy>=2.0" && $(PIP) install -q proglog python-dotenv decorator
 	$(PY) -m benchmarks
 
 lint: install
