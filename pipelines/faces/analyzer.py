@@ -9,6 +9,7 @@ Two backends fill the same `DetectedFace`:
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Literal
 
 import numpy as np
@@ -22,11 +23,12 @@ Prefer = Literal["auto", "dlib", "insightface"]
 INSIGHTFACE_MODELS = ("buffalo_l-det", "buffalo_l-rec")
 
 
-class FaceAnalyzer:
+class FaceAnalyzer(ABC):
     """Finds faces, their keypoints and identity embeddings in RGB uint8 images."""
 
     backend: Backend
 
+    @abstractmethod
     def detect(
         self,
         rgb: np.ndarray,
@@ -41,15 +43,14 @@ class FaceAnalyzer:
         the backend has them (kps5 is always filled). max_side: longest side of the copy the
         detector runs on (None = the backend's default); boxes are in `rgb`'s pixels.
         """
-        raise NotImplementedError
 
+    @abstractmethod
     def embed(self, rgb: np.ndarray, face: DetectedFace) -> np.ndarray:
         """The identity embedding of a face already detected in `rgb`."""
-        raise NotImplementedError
 
+    @abstractmethod
     def models_used(self) -> list[str]:
         """Catalogue ids of the models this analyzer runs (for provenance)."""
-        raise NotImplementedError
 
 
 def onnx_providers(setting: str = "auto") -> list[str]:

@@ -7,6 +7,7 @@ revert themselves, so the window's undo stack and the CLI share one edit vocabul
 from __future__ import annotations
 
 import uuid
+from abc import abstractmethod
 from collections.abc import Iterable
 from typing import Literal
 
@@ -119,11 +120,13 @@ class EditCommand(_Frozen):
 
     label: str = "Edit"
 
-    def apply(self, tl: Timeline) -> Timeline:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def apply(self, tl: Timeline) -> Timeline:
+        """The timeline after this edit."""
 
-    def revert(self, tl: Timeline) -> Timeline:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def revert(self, tl: Timeline) -> Timeline:
+        """The timeline before this edit (given the one after it)."""
 
 
 class AddClip(EditCommand):
