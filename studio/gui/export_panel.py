@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from studio.core.assets import Asset
 from studio.core.errors import StudioError
+from studio.core.project import Project
 from studio.render.presets import PRESETS
 
 from . import theme
@@ -41,6 +42,14 @@ TILE_W = 200
 def reveal_url(path: Path) -> QUrl:
     """The folder holding `path` (what "Show in folder" opens)."""
     return QUrl.fromLocalFile(str(Path(path).resolve().parent))
+
+
+def cover_of(project: Project, export: Asset) -> Path | None:
+    """The cover image made with an exported video (its thumbnail), if any."""
+    for c in project.assets_of("export", "image"):
+        if export.id in c.parents and Path(c.path).suffix.lower() in IMAGE_SUFFIXES:
+            return project.asset_path(c)
+    return None
 
 
 class ExportTile(QFrame):
@@ -79,7 +88,24 @@ class ExportTile(QFrame):
             b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             row.addWidget(b)
         lay.addLayout(row)
+        # its own row: three buttons side by side were elided on a 200 px tile
+        self.verify_button = verify = QToolButton()
+        verify.setText("Verify…")
+        verify.setIcon(theme.icon("verify"))
+        verify.setToolTip("Check the C2PA manifest, AI-generated tags, watermark and licences (studio verify)")
+        verify.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        verify.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        verify.clicked.connect(self.verify)
+        lay.addWidget(verify)
+        self.verify_task = None
         self._press: QPoint | None = None
+
+    def verify(self):  # noqa: ANN201 - the Task doing the check
+        """Verify this file on a worker thread and show the verdict (see verify_dialog.py)."""
+        from .verify_dialog import verify_in_background  # noqa: PLC0415
+
+        self.verify_task = verify_in_background(self, self.path)
+        return self.verify_task
 
     def open_file(self) -> bool:
         return QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.path)))
@@ -225,10 +251,9 @@ class ExportPanel(QWidget):
         self.flow.clear()
         exports = self.export_assets()
         for a in reversed(exports):
-            covers = [c for c in p.assets_of("export", "image") if a.id in c.parents and Path(c.path).suffix.lower() in IMAGE_SUFFIXES]
             preset = a.provenance.parameters.get("preset", "")
             title = PRESETS[preset].name if preset in PRESETS else (a.label or a.id)
-            self.flow.addWidget(ExportTile(p.asset_path(a), title, p.asset_path(covers[0]) if covers else None))
+            self.flow.addWidget(ExportTile(p.asset_path(a), title, cover_of(p, a)))
         self.empty.setVisible(not exports)
         self.scroll.setVisible(bool(exports))
         self.export_button.setEnabled(p is not None and not p.read_only and self.timeline.count() > 0)

@@ -57,7 +57,7 @@ def panel_specs() -> list[PanelSpec]:
     def faces(w: MainWindow) -> QWidget:
         from .faces_panel import FacesPanel  # noqa: PLC0415
 
-        return FacesPanel(w.session, w.jobs)
+        return FacesPanel(w.session, w.jobs, w.open_models)
 
     def stills(w: MainWindow) -> QWidget:
         from .stills_panel import StillsPanel  # noqa: PLC0415
@@ -68,6 +68,11 @@ def panel_specs() -> list[PanelSpec]:
         from .motion_panel import MotionPanel  # noqa: PLC0415
 
         return MotionPanel(w.session, w.jobs)
+
+    def post(w: MainWindow) -> QWidget:
+        from .post_panel import PostPanel  # noqa: PLC0415
+
+        return PostPanel(w.session, w.jobs)
 
     def export(w: MainWindow) -> QWidget:
         from .export_panel import ExportPanel  # noqa: PLC0415
@@ -80,6 +85,7 @@ def panel_specs() -> list[PanelSpec]:
         PanelSpec("stills", "Stills", "stills", stills),
         PanelSpec("motion", "Motion", "motion", motion),
         PanelSpec("voice", "Voice", "voice", voice),
+        PanelSpec("post", "Post", "post", post),
         PanelSpec("export", "Export", "export", export),
     ]
 
@@ -152,6 +158,8 @@ class MainWindow(QMainWindow):
         self._add(file, "Open persona folder…", library._browse, QKeySequence.StandardKey.Open, "folder")
         self.save_action = self._add(file, "Save", self.save, QKeySequence.StandardKey.Save)
         self._add(file, "Close persona", self.session.close, QKeySequence("Ctrl+W"))
+        file.addSeparator()
+        self._add(file, "Verify export…", self.verify_export, None, "verify")
         file.addSeparator()
         self._add(file, "Quit", self.close, QKeySequence.StandardKey.Quit)
         edit = m.addMenu("&Edit")
@@ -277,6 +285,13 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"{job.title or job.kind}: done", 4000)
 
     # -- tools
+    def verify_export(self):  # noqa: ANN201 - the verifying Task, or None when the picker is cancelled
+        """File ▸ Verify export…: what `studio verify FILE` checks, for any file, shown in a dialog."""
+        from .verify_dialog import ask_and_verify  # noqa: PLC0415
+
+        p = self.session.project
+        return ask_and_verify(self, str(p.path / "exports") if p is not None else "")
+
     def open_models(self) -> ModelsDialog:
         dlg = ModelsDialog(self.settings, self)
         # a model may have been installed: panels that depend on models look again

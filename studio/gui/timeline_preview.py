@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from studio.core.timeline import Timeline
@@ -105,9 +105,21 @@ class PreviewWidget(QWidget):
             p.setPen(pen)
             p.drawRect(safe)
         p.setPen(QColor("#9aa3af"))
-        p.drawText(QRectF(frame.left(), frame.bottom() - 18, frame.width() - 6, 16),
-                   Qt.AlignmentFlag.AlignRight, f"{self.time:6.2f}s  {self.format.label}")
+        text = self.caption_line(QFontMetrics(p.font()), frame.width() - 12)
+        p.drawText(QRectF(frame.left() + 6, frame.bottom() - 18, frame.width() - 12, 16),
+                   Qt.AlignmentFlag.AlignRight, text)
         p.end()
+
+    def caption_line(self, metrics: QFontMetrics, width: float) -> str:
+        """'1.25s  Instagram Reels 9:16', shortened to fit `width` px: a narrow 9:16 frame right-aligned
+        the full line and cut its start ("agram Reels 9:16"); now the name goes first, then the time."""
+        t = f"{self.time:.2f}s"
+        name = self.format.label
+        ratio = name.rsplit(" ", 1)[-1] if ":" in name else name
+        for text in (f"{t}  {name}", f"{t}  {ratio}", ratio, t):
+            if metrics.horizontalAdvance(text) <= width:
+                return text
+        return metrics.elidedText(t, Qt.TextElideMode.ElideRight, int(max(width, 0)))
 
     def _paint_caption(self, p: QPainter, frame: QRectF, safe: QRectF) -> None:
         style = self.caption_style

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QRectF, Qt, QTimer, QUrl
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QSizePolicy,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -27,8 +28,10 @@ from studio.core.models import ModelStore
 
 from . import theme
 from .errors import show_error
+from .lipsync_box import LipSyncBox
 from .session import ProjectSession
-from .widgets import button, label
+from .voice_settings import VoiceSamplesBox, VoiceSettingsBox
+from .widgets import button, label, scrolling
 from .workers import JobController
 
 PEAKS = 600
@@ -51,33 +54,100 @@ def wav_peaks(path: Path, n: int = PEAKS) -> tuple[np.ndarray, float]:
     return np.array([c.max() for c in chunks], np.float32) / full, frames / float(rate)
 
 
+#: px between two word labels; a label that would come closer is skipped (shown on hover)
+LABEL_GAP = 4
+LABEL_H = 18
+
+
+def word_label_layout(words: list[dict], left: float, scale: float, metrics: QFontMetrics) -> list[bool]:
+    """For each word, whether its label is drawn: greedily left to right, a label is skipped when it
+    would overlap the last one drawn (fast speech packs words closer than their text is wide)."""
+    shown: list[bool] = []
+    right_edge = -1e9
+    for w in words:
+        x = left + float(w["start"]) * scale + 2
+        if x >= right_edge + LABEL_GAP:
+            shown.append(True)
+            right_edge = x + metrics.horizontalAdvance(str(w["word"]))
+        else:
+            shown.append(False)
+    return shown
+
+
 class WaveformWidget(QWidget):
-    """A narration's waveform with its words marked and a play position."""
+    """A narration's waveform with its words marked and a play position. Word labels that would
+    collide are skipped; hovering a word shows it (highlighted, and as a tooltip with its times)."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setMinimumHeight(140)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setMouseTracking(True)
         self.peaks = np.zeros(0, np.float32)
         self.duration = 0.0
         self.words: list[dict] = []
         self.position: float | None = None
+        self.hovered: int | None = None
 
     def set_audio(self, peaks: np.ndarray, duration: float, words: list[dict]) -> None:
         self.peaks, self.duration, self.words = peaks, duration, words
         self.position = None
+        self.hovered = None
         self.update()
+
+    def _area(self) -> QRectF:
+        return QRectF(self.rect()).adjusted(1, 1, -1, -1)
+
+    def _label_font(self) -> QFont:
+        font = QFont(self.font())
+        font.setPointSize(8)
+        return font
+
+    def shown_labels(self) -> list[bool]:
+        """Which word labels are drawn at the current width (see word_label_layout)."""
+        if self.duration <= 0:
+            return [False] * len(self.words)
+        r = self._area()
+        return word_label_layout(self.words, r.left(), r.width() / self.duration, QFontMetrics(self._label_font()))
+
+    def word_at(self, x: float) -> int | None:
+        """Index of the word spoken at widget x (None between words)."""
+        if self.duration <= 0 or not self.words:
+            return None
+        r = self._area()
+        t = (x - r.left()) / (r.width() / self.duration)
+        for i, w in enumerate(self.words):
+            if float(w["start"]) <= t <= max(float(w["end"]), float(w["start"]) + 0.05):
+                return i
+        return None
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802, ANN001
+        i = self.word_at(event.position().x())
+        if i != self.hovered:
+            self.hovered = i
+            self.update()
+        if i is None:
+            QToolTip.hideText()
+        else:
+            w = self.words[i]
+            QToolTip.showText(event.globalPosition().toPoint(),
+                              f"{w['word']}  ({float(w['start']):.2f}–{float(w['end']):.2f} s)", self)
+
+    def leaveEvent(self, _event) -> None:  # noqa: N802, ANN001
+        if self.hovered is not None:
+            self.hovered = None
+            self.update()
 
     def paintEvent(self, _e) -> None:  # noqa: N802, ANN001
         p = QPainter(self)
         c = theme.colors()
-        r = QRectF(self.rect()).adjusted(1, 1, -1, -1)
+        r = self._area()
         p.fillRect(r, QColor(c["base"]))
         if self.duration <= 0 or self.peaks.size == 0:
             p.setPen(QColor(c["muted"]))
             p.drawText(r, Qt.AlignmentFlag.AlignCenter, "Pick a narration take to see its waveform and words.")
             return
-        wave_r = r.adjusted(0, 22, 0, 0)
+        wave_r = r.adjusted(0, LABEL_H + 4, 0, 0)
         mid = wave_r.center().y()
         step = wave_r.width() / self.peaks.size
         p.setPen(QPen(QColor(c["good"]), max(step * 0.7, 1)))
@@ -86,16 +156,27 @@ class WaveformWidget(QWidget):
             h = float(v) * wave_r.height() * 0.48
             p.drawLine(int(x), int(mid - h), int(x), int(mid + h))
         scale = r.width() / self.duration
-        font = p.font()
-        font.setPointSize(8)
-        p.setFont(font)
-        for w in self.words:
+        p.setFont(self._label_font())
+        metrics = QFontMetrics(p.font())
+        shown = word_label_layout(self.words, r.left(), scale, metrics)
+        for i, w in enumerate(self.words):
             x = r.left() + float(w["start"]) * scale
-            p.setPen(QPen(QColor(c["accent"]), 1))
-            p.drawLine(int(x), int(r.top() + 18), int(x), int(r.bottom()))
-            p.setPen(QColor(c["text"]))
-            width = max((float(w["end"]) - float(w["start"])) * scale, 8)
-            p.drawText(QRectF(x + 2, r.top(), width, 18), Qt.AlignmentFlag.AlignLeft, str(w["word"]))
+            hovered = i == self.hovered
+            p.setPen(QPen(QColor(c["accent"]), 2 if hovered else 1))
+            p.drawLine(int(x), int(r.top() + LABEL_H), int(x), int(r.bottom()))
+            if shown[i] and not hovered:
+                p.setPen(QColor(c["text"]))
+                p.drawText(QRectF(x + 2, r.top(), metrics.horizontalAdvance(str(w["word"])) + 2, LABEL_H),
+                           Qt.AlignmentFlag.AlignLeft, str(w["word"]))
+        if self.hovered is not None and self.hovered < len(self.words):
+            # the hovered word on top of its neighbours, on a plate so it reads even where labels were skipped
+            w = self.words[self.hovered]
+            text = str(w["word"])
+            x = min(r.left() + float(w["start"]) * scale, r.right() - metrics.horizontalAdvance(text) - 6)
+            plate = QRectF(x, r.top(), metrics.horizontalAdvance(text) + 6, LABEL_H)
+            p.fillRect(plate, QColor(c["accent"]))
+            p.setPen(QColor(c["base"]))
+            p.drawText(plate, Qt.AlignmentFlag.AlignCenter, text)
         if self.position is not None:
             x = r.left() + self.position * scale
             p.setPen(QPen(QColor(c["bad"]), 2))
@@ -112,18 +193,23 @@ class VoicePanel(QWidget):
         self.session = session
         self.jobs = jobs
         self.player = None
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(16, 14, 16, 14)
+        # script and takes on the left; the voice, its settings and samples in a column on the right
+        # (side by side: the page shares its height with the timeline dock)
+        page = QHBoxLayout(self)
+        page.setContentsMargins(16, 14, 16, 14)
+        lay = QVBoxLayout()
+        page.addLayout(lay, 1)
         lay.addWidget(label("Voice", "title"))
-        top = QHBoxLayout()
-        left = QVBoxLayout()
-        left.addWidget(label("Script", "heading"))
+        lay.addWidget(label("Script", "heading"))
         self.script = QPlainTextEdit()
         self.script.setPlaceholderText("Write what the persona says, e.g.\n\nHey everyone! Today I'm trying the new café downtown.")
-        left.addWidget(self.script, 1)
-        top.addLayout(left, 3)
+        self.script.setMinimumHeight(70)
+        lay.addWidget(self.script, 2)
         form_box = QWidget()
-        form = QFormLayout(form_box)
+        side = QVBoxLayout(form_box)
+        side.setContentsMargins(0, 0, 0, 0)
+        form = QFormLayout()
+        side.addLayout(form)
         self.voice = QComboBox()
         self.speed = QDoubleSpinBox()
         self.speed.setRange(0.5, 2.0)
@@ -134,13 +220,17 @@ class VoicePanel(QWidget):
         self.narrate_button = button("Narrate", "primary", theme.icon("voice"))
         self.narrate_button.clicked.connect(self.start_narration)
         form.addRow("", self.narrate_button)
-        form_box.setFixedWidth(340)
-        top.addWidget(form_box)
-        lay.addLayout(top, 2)
+        self.settings_box = VoiceSettingsBox(session, lambda: (self.voice.currentData(), self.speed.value()))
+        side.addWidget(self.settings_box)
+        self.samples_box = VoiceSamplesBox(session)
+        side.addWidget(self.samples_box)
+        side.addStretch(1)
+        form_box.setFixedWidth(330)
+        page.addWidget(scrolling(form_box))
         lay.addWidget(label("Takes", "heading"))
         takes = QHBoxLayout()
         self.takes = QListWidget()
-        self.takes.setFixedWidth(300)
+        self.takes.setFixedWidth(220)
         self.takes.currentItemChanged.connect(lambda *_: self.show_take())
         takes.addWidget(self.takes)
         right = QVBoxLayout()
@@ -156,9 +246,11 @@ class VoicePanel(QWidget):
         self.take_info = label("", "muted", wrap=True)
         row.addWidget(self.take_info, 1)
         right.addLayout(row)
+        self.lipsync = LipSyncBox(session, jobs, self.selected_take)
+        right.addWidget(self.lipsync)
         right.addStretch(1)
         takes.addLayout(right, 1)
-        lay.addLayout(takes, 3)
+        lay.addLayout(takes, 5)
         self.position_timer = QTimer(self)
         self.position_timer.setInterval(50)
         self.position_timer.timeout.connect(self._tick)
@@ -209,6 +301,11 @@ class VoicePanel(QWidget):
         title = "Narrate: " + " ".join(words[:5]) + ("…" if len(words) > 5 else "")
         return self.jobs.start(p, "narrate", self.params(), title)
 
+    def selected_take(self) -> str | None:
+        """The narration asset id picked in Takes."""
+        item = self.takes.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item else None
+
     def selected_path(self) -> Path | None:
         item = self.takes.currentItem()
         p = self.session.project
@@ -217,6 +314,8 @@ class VoicePanel(QWidget):
     def show_take(self) -> None:
         item = self.takes.currentItem()
         p = self.session.project
+        if hasattr(self, "lipsync"):
+            self.lipsync.show_take()
         if item is None or p is None:
             self.waveform.set_audio(np.zeros(0, np.float32), 0.0, [])
             return

@@ -1,0 +1,136 @@
+"""Lip-sync on the Voice page: the selected narration take + a clip or still → a talking clip
+(the `lipsync` action, as `studio lipsync` runs it), with its sync score."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QVBoxLayout, QWidget
+
+from studio.core.assets import Asset
+from studio.core.errors import StudioError
+from studio.core.jobs import Job, JobState
+
+from . import theme
+from .errors import show_error
+from .images import placeholder, thumbnail
+from .session import ProjectSession
+from .widgets import button, label
+from .workers import JobController
+
+VISUAL_KINDS = ("clip", "still", "image", "reference")
+ENGINES = (("auto", "Automatic"), ("wav2lip", "Wav2Lip"), ("landmarks", "Landmark mouth (built in)"))
+
+
+def sync_words(scores: dict) -> str:
+    """'sync r=0.71 (offset +20 ms)' from a talking clip's scores."""
+    r, off = scores.get("sync_correlation"), scores.get("sync_offset_ms")
+    if not isinstance(r, int | float):
+        return "sync not measured"
+    return f"sync r={r:.2f}" + (f" (offset {off:+.0f} ms)" if isinstance(off, int | float) else "")
+
+
+def talking_clips(assets: list[Asset], narration_id: str) -> list[Asset]:
+    """The lip-synced clips made from one narration take, newest first."""
+    out = [a for a in assets if a.kind == "clip" and a.provenance.pipeline == "lipsync" and narration_id in a.parents]
+    return sorted(out, key=lambda a: a.created_at, reverse=True)
+
+
+class LipSyncBox(QGroupBox):
+    """Pick what to animate; `take()` gives the narration take chosen on the page."""
+
+    def __init__(self, session: ProjectSession, jobs: JobController, take, parent: QWidget | None = None):  # noqa: ANN001
+        super().__init__("Lip-sync this take", parent)
+        self.session = session
+        self.jobs = jobs
+        self.take = take
+        self._my_jobs: set[str] = set()
+        self.last_result: dict | None = None
+        # one compact row (the Voice page shares its height with the timeline dock)
+        col = QVBoxLayout(self)
+        col.setContentsMargins(8, 6, 8, 6)
+        row = QHBoxLayout()
+        self.visual = QComboBox()
+        self.visual.setIconSize(QSize(24, 24))
+        self.visual.setToolTip("The clip or still whose mouth moves with the narration")
+        row.addWidget(self.visual, 2)
+        self.engine = QComboBox()
+        for key, words in ENGINES:
+            self.engine.addItem(words, key)
+        self.engine.setToolTip("Automatic: Wav2Lip when it is installed (Tools ▸ Models), else the built-in landmark mouth")
+        for combo in (self.visual, self.engine):  # long asset names must not widen the window
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(6)
+        row.addWidget(self.engine, 1)
+        self.run_button = button("Lip-sync", "primary", theme.icon("faces"))
+        self.run_button.clicked.connect(self.start)
+        row.addWidget(self.run_button)
+        col.addLayout(row)
+        self.result = label("", "muted", wrap=True)
+        col.addWidget(self.result)
+        jobs.finished.connect(self._job_finished)
+        jobs.progress.connect(self._job_progress)
+        session.opened.connect(lambda _p: self.refresh())
+        session.changed.connect(lambda what: what == "assets" and self.refresh())
+        self.refresh()
+
+    def refresh(self) -> None:
+        p = self.session.project
+        current = self.visual.currentData()
+        self.visual.clear()
+        order = {k: i for i, k in enumerate(VISUAL_KINDS)}
+        visuals = sorted(p.assets_of(*VISUAL_KINDS), key=lambda a: a.created_at, reverse=True) if p else []
+        visuals.sort(key=lambda a: order[a.kind])
+        for a in visuals:
+            pm = thumbnail(p.asset_path(a), 64) if a.kind != "clip" else placeholder(64, "clip")
+            self.visual.addItem(QIcon(pm if not pm.isNull() else placeholder(64, a.kind)),
+                                f"{(a.label or a.id)[:34]}  ({a.kind})", a.id)
+        self.visual.setCurrentIndex(max(self.visual.findData(current), 0))
+        self.show_take()
+
+    def show_take(self) -> None:
+        """The sync scores of the talking clips already made from the selected take."""
+        p, take = self.session.project, self.take()
+        busy = bool(self._my_jobs & set(self.jobs.running_ids()))
+        self.run_button.setEnabled(p is not None and not p.read_only and take is not None
+                                   and self.visual.count() > 0 and not busy)
+        if busy:
+            return
+        made = talking_clips(p.data.assets, take) if p is not None and take else []
+        self.result.setText("; ".join(f"{a.id}: {sync_words(a.provenance.scores)}" for a in made[:3])
+                            if made else "No talking clip from this take yet.")
+
+    def params(self) -> dict:
+        """The lipsync job's parameters (see studio/actions/lipsync.py)."""
+        return {"visual": self.visual.currentData(), "narration": self.take(), "engine": self.engine.currentData(),
+                "fps": 30.0, "restore": False}
+
+    def start(self) -> str | None:
+        p = self.session.project
+        if p is None or self.take() is None or self.visual.currentData() is None:
+            return None
+        try:
+            job_id = self.jobs.start(p, "lipsync", self.params(), "Lip-sync")
+        except StudioError as e:
+            show_error(self, e)
+            return None
+        self._my_jobs.add(job_id)
+        self.result.setText("Queued…")
+        self.run_button.setEnabled(False)
+        return job_id
+
+    def _job_progress(self, job_id: str, prog) -> None:  # noqa: ANN001
+        if job_id in self._my_jobs:
+            self.result.setText(f"{prog.label or 'working'} — {prog.fraction * 100:.0f} %")
+
+    def _job_finished(self, job: Job) -> None:
+        if job.id not in self._my_jobs:
+            return
+        self._my_jobs.discard(job.id)
+        self.show_take()
+        if job.state == JobState.done:
+            r = self.last_result = dict(job.result or {})
+            self.result.setText(f"Talking clip {r['assets'][0]} by {r.get('engine')}: {sync_words(r)}, "
+                                f"{r.get('frames')} frames.")
+        else:
+            self.result.setText(f"Lip-sync {job.state.value}" + (f": {job.error}" if job.error else ""))

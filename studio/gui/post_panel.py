@@ -1,0 +1,274 @@
+"""Post: a finished post in one go — the `post` action (what `studio post` runs): script, still
+(or the best one), formats, music, motion engine and camera move; the exports appear as tiles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pipelines.motion.camera import MOVES
+from studio.core.errors import StudioError
+from studio.core.jobs import Job, JobState
+from studio.render.presets import PRESETS
+
+from . import theme
+from .errors import show_error
+from .export_panel import ExportTile, cover_of
+from .images import IMAGE_SUFFIXES, placeholder, thumbnail
+from .session import ProjectSession
+from .widgets import EmptyState, FlowLayout, button, label, scrolling
+from .workers import JobController
+
+STILL_KINDS = ("still", "image", "reference")
+MUSIC_KINDS = ("music", "audio")
+ENGINES = (("auto", "Automatic"), ("camera", "Camera motion (built in)"), ("svd", "SVD (Stable Video Diffusion)"))
+#: Draft: motion and exports small (like `studio demo --quick`), for a quick look before the real post
+DRAFT_SIZE, DRAFT_EXPORT = [360, 640], [270, 480]
+#: posts whose exports are shown as tiles
+SHOWN_POSTS = 6
+
+
+def post_summary(result: dict) -> str:
+    """What `studio post` prints about a finished post, in one paragraph."""
+    sync = result.get("sync_correlation")
+    return (f"Post ready: still {result.get('still')} ({result.get('still_source')}), motion by "
+            f"{result.get('motion_engine')}, lip-sync by {result.get('lipsync_engine')}"
+            + (f" (sync r={sync:.2f})" if isinstance(sync, int | float) else "")
+            + f". {len(result.get('exports') or {})} export(s).")
+
+
+class PostPanel(QWidget):
+    """Script + choices on the left, a Make post button; the posts' exports on the right."""
+
+    title = "Post"
+
+    def __init__(self, session: ProjectSession, jobs: JobController, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.jobs = jobs
+        self._my_jobs: set[str] = set()
+        self.last_result: dict | None = None
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(16, 14, 16, 14)
+        lay.setSpacing(16)
+        lay.addWidget(self._build_form())
+        right = QVBoxLayout()
+        right.addWidget(label("Posts", "title"))
+        right.addWidget(label("Each post's exports; drag a tile into a folder or an upload box.", "muted"))
+        self.tiles_host = QWidget()
+        self.flow = FlowLayout(self.tiles_host)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(self.tiles_host)
+        right.addWidget(self.scroll, 1)
+        self.empty = EmptyState("No posts yet. Write what the persona says and press Make post:\n"
+                                "still → motion → narration → lip-sync → captions → exports, in one job.")
+        right.addWidget(self.empty, 1)
+        lay.addLayout(right, 1)
+        jobs.finished.connect(self._job_finished)
+        jobs.progress.connect(self._job_progress)
+        session.opened.connect(lambda _p: self.refresh())
+        session.changed.connect(lambda what: what in ("assets", "posts", "persona") and self.refresh())
+        self.refresh()
+
+    def _build_form(self) -> QWidget:
+        box = QFrame()
+        box.setProperty("role", "card")
+        box.setFixedWidth(400)
+        col = QVBoxLayout(box)
+        col.setContentsMargins(14, 12, 14, 12)
+        col.addWidget(label("Make a post", "heading"))
+        col.addWidget(label("Script", "muted"))
+        self.script = QPlainTextEdit()
+        self.script.setPlaceholderText("What the persona says, e.g.\nMorning run done! Who else is up this early?")
+        self.script.setFixedHeight(110)
+        col.addWidget(self.script)
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        self.still = QComboBox()
+        self.still.setIconSize(QSize(40, 40))
+        form.addRow("Still", self.still)
+        self.prompt = QLineEdit()
+        self.prompt.setPlaceholderText("optional: generate a new still (SDXL)")
+        self.prompt.setToolTip("When filled, a new still is generated from this prompt instead of using the one above.")
+        form.addRow("Prompt", self.prompt)
+        self.engine = QComboBox()
+        for key, words in ENGINES:
+            self.engine.addItem(words, key)
+        self.engine.currentIndexChanged.connect(lambda _i: self.form.setRowVisible(
+            self.move_combo, self.engine.currentData() != "svd"))
+        self.engine.setToolTip("Automatic: SVD when it is installed and an NVIDIA GPU is present, else camera motion")
+        form.addRow("Motion", self.engine)
+        self.move_combo = QComboBox()
+        for m in MOVES:
+            self.move_combo.addItem(m, m)
+        form.addRow("Camera move", self.move_combo)
+        music_row = QHBoxLayout()
+        self.music = QComboBox()
+        music_row.addWidget(self.music, 1)
+        browse = button("", icon=theme.icon("folder"), tip="Choose a music file")
+        browse.setFixedWidth(36)
+        browse.clicked.connect(self._browse_music)
+        music_row.addWidget(browse)
+        form.addRow("Music", music_row)
+        self.post_title = QLineEdit()
+        self.post_title.setPlaceholderText("default: the script's first words")
+        form.addRow("Title", self.post_title)
+        self.form = form
+        col.addLayout(form)
+        col.addWidget(label("Formats", "muted"))
+        grid = QGridLayout()
+        self.preset_boxes: dict[str, QCheckBox] = {}
+        for i, p in enumerate(PRESETS.values()):
+            b = QCheckBox(p.name)
+            b.setToolTip(f"{p.width}×{p.height}")
+            self.preset_boxes[p.id] = b
+            grid.addWidget(b, i // 2, i % 2)
+        col.addLayout(grid)
+        self.ai_label = QCheckBox("Show an \"AI-generated\" label on the video")
+        self.ai_label.setChecked(True)
+        col.addWidget(self.ai_label)
+        self.draft = QCheckBox("Draft: small and quick")
+        self.draft.setToolTip("Motion at 360×640 and exports inside 270×480: a quick look before the real post")
+        col.addWidget(self.draft)
+        self.post_button = button("Make post", "primary", theme.icon("post"))
+        self.post_button.clicked.connect(self.make_post)
+        col.addWidget(self.post_button)
+        self.status = label("", "muted", wrap=True)
+        col.addWidget(self.status)
+        col.addStretch(1)
+        return scrolling(box)
+
+    # -- lists
+    def refresh(self) -> None:
+        p = self.session.project
+        current = self.still.currentData()
+        self.still.clear()
+        self.still.addItem(theme.icon("star"), "Best still (automatic)", None)
+        self.still.setItemData(0, "Your favourite still, else the one most like the persona, else the newest",
+                               Qt.ItemDataRole.ToolTipRole)
+        order = {k: i for i, k in enumerate(STILL_KINDS)}
+        stills = sorted(p.assets_of(*STILL_KINDS), key=lambda a: a.created_at, reverse=True) if p else []
+        stills.sort(key=lambda a: order[a.kind])
+        for a in stills:
+            pm = thumbnail(p.asset_path(a), 80)
+            self.still.addItem(QIcon(pm if not pm.isNull() else placeholder(80, a.kind)),
+                               f"{(a.label or a.id)[:36]}  ({a.kind})", a.id)
+        self.still.setCurrentIndex(max(self.still.findData(current), 0))
+        music = self.music.currentData()
+        self.music.clear()
+        self.music.addItem("No music", None)
+        samples = set(p.persona.voice.reference_samples) if p else set()
+        for a in (p.assets_of(*MUSIC_KINDS) if p else []):
+            if a.path not in samples:  # voice-cloning samples are audio assets too, but not music
+                self.music.addItem(f"{(a.label or a.id)[:40]}", a.id)
+        if music and self.music.findData(music) < 0:
+            self.music.addItem(Path(music).name, music)
+        self.music.setCurrentIndex(max(self.music.findData(music), 0))
+        if p is not None and not any(b.isChecked() for b in self.preset_boxes.values()):
+            for pid, b in self.preset_boxes.items():
+                b.setChecked(pid in p.persona.default_formats)
+        self._fill_tiles()
+        self._update_state()
+
+    def _fill_tiles(self) -> None:
+        p = self.session.project
+        self.flow.clear()
+        posts = list(reversed(p.data.posts))[:SHOWN_POSTS] if p else []
+        n = 0
+        for post in posts:
+            for preset, aid in post.exports.items():
+                try:
+                    a = p.asset(aid)
+                except StudioError:
+                    continue  # an export removed by hand
+                if Path(a.path).suffix.lower() in IMAGE_SUFFIXES:
+                    continue
+                name = PRESETS[preset].name if preset in PRESETS else preset
+                self.flow.addWidget(ExportTile(p.asset_path(a), f"{post.title[:40]} · {name}", cover_of(p, a)))
+                n += 1
+        self.scroll.setVisible(n > 0)
+        self.empty.setVisible(n == 0)
+
+    def _update_state(self) -> None:
+        p = self.session.project
+        busy = bool(self._my_jobs & set(self.jobs.running_ids()))
+        self.post_button.setEnabled(p is not None and not p.read_only and not busy)
+
+    def _browse_music(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Music for the post", "", "Audio (*.wav *.mp3 *.flac *.ogg *.m4a)")
+        if path:
+            self.set_music_file(path)
+
+    def set_music_file(self, path: str | Path) -> None:
+        """Use a file from outside the project as the music bed (the job imports it)."""
+        self.music.addItem(Path(path).name, str(path))
+        self.music.setCurrentIndex(self.music.count() - 1)
+
+    # -- the job
+    def chosen_presets(self) -> list[str]:
+        return [pid for pid, b in self.preset_boxes.items() if b.isChecked()]
+
+    def params(self) -> dict:
+        """The post job's parameters (see studio/actions/post.py), as `studio post` sends them."""
+        engine = self.engine.currentData()
+        params = {"script": self.script.toPlainText().strip(), "still": self.still.currentData(),
+                  "prompt": self.prompt.text().strip() or None, "presets": self.chosen_presets(),
+                  "music": self.music.currentData(), "engine": engine,
+                  "move": self.move_combo.currentData() if engine != "svd" else "push-in",
+                  "label": self.ai_label.isChecked(), "title": self.post_title.text().strip() or None}
+        if self.draft.isChecked():
+            params.update(size=DRAFT_SIZE, export_size=DRAFT_EXPORT)
+        return params
+
+    def make_post(self) -> str | None:
+        p = self.session.project
+        if p is None:
+            return None
+        params = self.params()
+        try:
+            from studio.actions.voice import check_script  # noqa: PLC0415 - the CLI's own check
+
+            params["script"] = check_script(params["script"])
+            if not params["presets"]:
+                raise StudioError("Tick at least one format to post to.")
+            title = f"Post: {params['title'] or params['script'][:40]}"
+            job_id = self.jobs.start(p, "post", params, title)
+        except StudioError as e:
+            show_error(self, e)
+            return None
+        self._my_jobs.add(job_id)
+        self.status.setText("Queued…")
+        self._update_state()
+        return job_id
+
+    def _job_progress(self, job_id: str, prog) -> None:  # noqa: ANN001
+        if job_id in self._my_jobs:
+            self.status.setText(f"{prog.label or 'working'} — {prog.fraction * 100:.0f} %")
+
+    def _job_finished(self, job: Job) -> None:
+        if job.id not in self._my_jobs:
+            return
+        self._my_jobs.discard(job.id)
+        if job.state == JobState.done:
+            self.last_result = dict(job.result or {})
+            self.status.setText(post_summary(self.last_result))
+        else:
+            self.status.setText(f"{job.title}: {job.state.value}" + (f" — {job.error}" if job.error else ""))
+        self.refresh()

@@ -1,0 +1,127 @@
+"""Verify an exported file (what `studio verify FILE` prints): C2PA manifest state, AI-generated tags,
+invisible watermark and the licence verdict, in a dialog. The check runs on a worker thread
+(reading the manifest and probing a video takes a moment)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .errors import show_error
+from .widgets import label
+from .workers import Task
+
+EXPORT_FILTER = "Exports (*.mp4 *.mov *.jpg *.jpeg *.png *.webp);;All files (*)"
+
+
+def report_rows(report: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(field, text, theme role) rows for a `verify_file` report — the same facts the CLI prints."""
+    c = report.get("c2pa", {})
+    rows: list[tuple[str, str, str]] = []
+    if not c.get("present"):
+        rows.append(("C2PA manifest", "none", "badge-bad"))
+    else:
+        ok_state = c.get("state") in ("Valid", "Trusted") and not c.get("failures")
+        state = f"{c.get('state') or 'unknown'}" + ("" if ok_state else " — the file was changed after signing")
+        rows.append(("C2PA manifest", state, "badge-good" if ok_state else "badge-bad"))
+        rows.append(("Signed by", (c.get("issuer") or "unknown issuer")
+                     + ("" if c.get("trusted") else " (not a trusted certificate: local development CA)"),
+                     "" if c.get("trusted") else "muted"))
+        if c.get("actions"):
+            rows.append(("Actions", ", ".join(a for a in c["actions"] if a), ""))
+        sources = c.get("digital_source_types") or []
+        ai = any(s.endswith("trainedAlgorithmicMedia") for s in sources)
+        rows.append(("AI source type", ", ".join(s.rsplit("/", 1)[-1] for s in sources) or "none",
+                     "badge-good" if ai else "badge-bad"))
+    meta = report.get("metadata") or {}
+    tagged = any("AI-generated" in str(v) for v in meta.values() if v)
+    rows.append(("AI-generated tag", "present" if tagged else "missing", "badge-good" if tagged else "badge-bad"))
+    if "watermark" in report:
+        w = report["watermark"]
+        if not w.get("found"):
+            rows.append(("Watermark", "not found", "badge-bad"))
+        else:
+            match = "" if not w.get("expected") else (", matches the manifest" if w.get("matches_manifest")
+                                                      else ", does NOT match the manifest")
+            rows.append(("Watermark", f"found (confidence {w.get('confidence')}){match}",
+                         "badge-good" if not w.get("expected") or w.get("matches_manifest") else "badge-bad"))
+    else:
+        rows.append(("Watermark", "videos carry none (stills and covers do)", "muted"))
+    verdict = report.get("commercial_use") or (c.get("studio") or {}).get("commercial_use")
+    models = (c.get("studio") or {}).get("models") or []
+    if verdict:
+        blocking = [m.get("id", "?") for m in models if m.get("commercial_use") is False]
+        unknown = [m.get("id", "?") for m in models if m.get("commercial_use") is None]
+        text = {"allowed": "commercial use allowed by the licences of every model used",
+                "not allowed": "commercial use NOT allowed — non-commercial licence on " + (", ".join(blocking) or "a model"),
+                }.get(str(verdict), f"commercial use {verdict}" + (f" — no licence recorded for {', '.join(unknown)}"
+                                                                    if unknown else ""))
+        role = {"allowed": "badge-good", "not allowed": "badge-bad"}.get(str(verdict), "muted")
+        rows.append(("Licences", text, role))
+    else:
+        rows.append(("Licences", "no licence verdict recorded in the file", "muted"))
+    return rows
+
+
+class VerifyDialog(QDialog):
+    """The verdict for one file, row by row, and the problems that made it fail."""
+
+    def __init__(self, report: dict[str, Any], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.report = report
+        self.setWindowTitle(f"Verify — {Path(report['file']).name}")
+        self.setMinimumWidth(560)
+        lay = QVBoxLayout(self)
+        ok = bool(report.get("ok"))
+        self.verdict = label("Verified: provenance, AI tags and watermark are intact." if ok
+                             else "Verification failed.", "badge-good" if ok else "badge-bad", wrap=True)
+        lay.addWidget(self.verdict)
+        lay.addWidget(label(report["file"], "muted", wrap=True))
+        form = QFormLayout()
+        self.rows: dict[str, str] = {}
+        for field, text, role in report_rows(report):
+            value = label(text, role, wrap=True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            form.addRow(field, value)
+            self.rows[field] = text
+        lay.addLayout(form)
+        self.problems = list(report.get("problems") or [])
+        if self.problems:
+            lay.addWidget(label("Problems:\n" + "\n".join(f"• {p}" for p in self.problems), "badge-bad", wrap=True))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        buttons.accepted.connect(self.accept)
+        lay.addWidget(buttons)
+
+
+def verify_in_background(parent: QWidget, path: str | Path) -> Task:
+    """Check `path` on a worker thread, then open the VerifyDialog (or the error) over `parent`.
+    The Task's `done` signal carries the report; the dialog is kept on `parent.verify_dialog`."""
+    from studio.render.verify import verify_file
+
+    task = Task(lambda _ctx: verify_file(path), parent)
+
+    def shown(report: dict[str, Any]) -> None:
+        dlg = VerifyDialog(report, parent)
+        parent.verify_dialog = dlg  # kept for tests and so it is not collected while open
+        dlg.open()
+
+    task.done.connect(shown)
+    task.error.connect(lambda e: show_error(parent, e, "Verify"))
+    return task.start()
+
+
+def ask_and_verify(parent: QWidget, folder: str = "") -> Task | None:
+    """File ▸ Verify export…: pick a file, then verify it."""
+    path, _ = QFileDialog.getOpenFileName(parent, "Verify an exported file", folder, EXPORT_FILTER)
+    return verify_in_background(parent, path) if path else None

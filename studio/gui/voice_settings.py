@@ -1,0 +1,146 @@
+"""The persona's voice settings and cloning samples (what `studio voice set|sample|show` change)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QLineEdit,
+    QListWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.actions.voice import add_voice_sample, set_voice
+from studio.core.errors import StudioError
+
+from . import theme
+from .errors import show_error
+from .session import ProjectSession
+from .widgets import button, label
+
+ENGINE_WORDS = {"piper": "Piper (offline voices)", "xtts": "XTTS-v2 (clone from samples)"}
+AUDIO_FILTER = "Audio (*.wav *.mp3 *.flac *.ogg *.m4a)"
+
+
+class VoiceSettingsBox(QGroupBox):
+    """Engine, variation, rhythm, language; Save writes them (with the Voice page's voice and speed)
+    into the persona, as `studio voice set` does. `current_voice()` gives the page's (voice id, speed)."""
+
+    def __init__(self, session: ProjectSession, current_voice, parent: QWidget | None = None):  # noqa: ANN001
+        super().__init__("Persona's voice", parent)
+        self.session = session
+        self.current_voice = current_voice
+        form = QFormLayout(self)
+        self.engine = QComboBox()
+        for key, words in ENGINE_WORDS.items():
+            self.engine.addItem(words, key)
+        self.engine.currentIndexChanged.connect(lambda _i: self._engine_changed())
+        form.addRow("Engine", self.engine)
+        self.noise_scale = QDoubleSpinBox()
+        self.noise_scale.setRange(0.0, 2.0)
+        self.noise_scale.setSingleStep(0.05)
+        self.noise_scale.setDecimals(3)
+        self.noise_scale.setToolTip("Piper's voice variation (noise scale); 0.667 is the voice's default")
+        form.addRow("Variation", self.noise_scale)
+        self.noise_w = QDoubleSpinBox()
+        self.noise_w.setRange(0.0, 2.0)
+        self.noise_w.setSingleStep(0.05)
+        self.noise_w.setDecimals(3)
+        self.noise_w.setToolTip("Piper's rhythm variation (noise w); 0.8 is the voice's default")
+        form.addRow("Rhythm", self.noise_w)
+        self.language = QLineEdit()
+        self.language.setToolTip("Language code for XTTS, e.g. en, de, fr")
+        form.addRow("Language", self.language)
+        self.form = form
+        self.save_button = button("Save as the persona's voice", icon=theme.icon("voice"),
+                                  tip="The voice, speed and these settings become the persona's (studio voice set)")
+        self.save_button.clicked.connect(self.save)
+        form.addRow("", self.save_button)
+        self.saved = label("", "muted", wrap=True)
+        form.addRow("", self.saved)
+        session.opened.connect(lambda _p: self.refresh())
+        session.changed.connect(lambda what: what == "persona" and self.refresh())
+        self.refresh()
+
+    def _engine_changed(self) -> None:
+        xtts = self.engine.currentData() == "xtts"
+        self.form.setRowVisible(self.language, xtts)
+        self.form.setRowVisible(self.noise_scale, not xtts)
+        self.form.setRowVisible(self.noise_w, not xtts)
+
+    def refresh(self) -> None:
+        p = self.session.project
+        if p is not None:
+            v = p.persona.voice
+            self.engine.setCurrentIndex(max(self.engine.findData(v.engine), 0))
+            self.noise_scale.setValue(v.noise_scale)
+            self.noise_w.setValue(v.noise_w)
+            self.language.setText(v.language)
+            self.saved.setText(f"Now: {v.engine} / {v.voice_id}, speed {v.speed:.2f}")
+        self._engine_changed()
+        self.save_button.setEnabled(p is not None and not p.read_only)
+
+    def save(self) -> dict | None:
+        """Write the settings into the persona (BadInput etc. become a dialog); the new voice dict."""
+        p = self.session.project
+        if p is None:
+            return None
+        engine = self.engine.currentData()
+        voice_id, speed = self.current_voice()
+        try:
+            return set_voice(p, engine=engine, voice_id=None if engine == "xtts" else voice_id, speed=speed,
+                             noise_scale=self.noise_scale.value(), noise_w=self.noise_w.value(),
+                             language=self.language.text().strip() or None)
+        except StudioError as e:
+            show_error(self, e)
+            return None
+
+
+class VoiceSamplesBox(QGroupBox):
+    """The recordings XTTS clones the voice from; Add sample… imports one (`studio voice sample`)."""
+
+    def __init__(self, session: ProjectSession, parent: QWidget | None = None):
+        super().__init__("Cloning samples", parent)
+        self.session = session
+        lay = QVBoxLayout(self)
+        lay.addWidget(label("6–30 s of clean speech each; used by the XTTS-v2 engine.", "muted", wrap=True))
+        self.list = QListWidget()
+        self.list.setFixedHeight(72)
+        lay.addWidget(self.list)
+        self.add_button = button("Add sample…", icon=theme.icon("add"))
+        self.add_button.clicked.connect(self._browse)
+        lay.addWidget(self.add_button)
+        session.opened.connect(lambda _p: self.refresh())
+        session.changed.connect(lambda what: what == "persona" and self.refresh())
+        self.refresh()
+
+    def refresh(self) -> None:
+        p = self.session.project
+        self.list.clear()
+        for s in (p.persona.voice.reference_samples if p else []):
+            self.list.addItem(Path(s).name)
+        if p is not None and not p.persona.voice.reference_samples:
+            self.list.addItem("(none yet)")
+        self.add_button.setEnabled(p is not None and not p.read_only)
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "A recording of the voice", "", AUDIO_FILTER)
+        if path:
+            self.add(path)
+
+    def add(self, path: str | Path) -> str | None:
+        """Import `path` as a cloning sample; the new asset id, or None (the reason is shown)."""
+        p = self.session.project
+        if p is None:
+            return None
+        try:
+            return add_voice_sample(p, path).id
+        except StudioError as e:
+            show_error(self, e)
+            return None
