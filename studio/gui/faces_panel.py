@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -23,6 +24,7 @@ from . import theme
 from .dialogs import ConsentDialog, save_consent
 from .dragdrop import local_files
 from .errors import show_error
+from .face_tools import FaceTools
 from .images import IMAGE_SUFFIXES, placeholder, read_scaled, with_box
 from .persona_card import consent_line
 from .session import ProjectSession
@@ -83,7 +85,8 @@ class FacesPanel(QWidget):
 
     title = "Faces"
 
-    def __init__(self, session: ProjectSession, jobs: JobController, parent: QWidget | None = None):
+    def __init__(self, session: ProjectSession, jobs: JobController, open_models: Callable[[], object] | None = None,
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self.session = session
         self.jobs = jobs
@@ -106,6 +109,8 @@ class FacesPanel(QWidget):
         lay.addWidget(self.consent)
         lay.addWidget(label("Drop 3–10 clear photos of the face from your file manager anywhere on this page. "
                             "Each is checked (one face, large enough, sharp, lit, facing the camera).", "muted", wrap=True))
+        self.tools = FaceTools(session, jobs, open_models)
+        lay.addWidget(self.tools)
         self.rejected_label = label("", "badge-bad", wrap=True)
         lay.addWidget(self.rejected_label)
         self.host = QWidget()
@@ -137,6 +142,7 @@ class FacesPanel(QWidget):
         self.rejected_label.setText("\n".join(f"Rejected {Path(r['photo']).name}: {r['reason']}" for r in self.rejected))
         self.rejected_label.setVisible(bool(self.rejected))
         self.add_button.setEnabled(p is not None and not p.read_only)
+        self.tools.setEnabled(p is not None and not p.read_only)
 
     # -- drops
     def dragEnterEvent(self, event) -> None:  # noqa: N802, ANN001

@@ -170,7 +170,12 @@ class PostPanel(QWidget):
             pm = thumbnail(p.asset_path(a), 80)
             self.still.addItem(QIcon(pm if not pm.isNull() else placeholder(80, a.kind)),
                                f"{(a.label or a.id)[:36]}  ({a.kind})", a.id)
-        self.still.setCurrentIndex(max(self.still.findData(current), 0))
+        # the post action picks only among stills and reference photos (pick_still): with none, an
+        # imported image must be chosen by hand
+        can_pick = any(a.kind in ("still", "reference") for a in stills)
+        self.still.model().item(0).setEnabled(can_pick)
+        i = self.still.findData(current)
+        self.still.setCurrentIndex(i if i > 0 or (i == 0 and can_pick) else (0 if can_pick or len(stills) == 0 else 1))
         music = self.music.currentData()
         self.music.clear()
         self.music.addItem("No music", None)

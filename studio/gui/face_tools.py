@@ -1,0 +1,143 @@
+"""Faces page tools: score any image or clip against the persona (`faces.score`) and swap the persona's
+face into one (`faces.swap`, as `studio faces score` / `studio swap` run them)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMessageBox, QWidget
+
+from studio.core.errors import StudioError
+from studio.core.jobs import Job, JobState
+from studio.core.models import ModelStore
+
+from . import theme
+from .errors import show_error
+from .images import IMAGE_SUFFIXES
+from .session import ProjectSession
+from .widgets import button, label
+from .workers import JobController
+
+MEDIA_FILTER = "Images and clips (*.jpg *.jpeg *.png *.webp *.mp4 *.mov *.mkv *.webm)"
+
+
+def score_words(result: dict) -> str:
+    """One line per face (or per scored frame) from a `faces.score` result."""
+    if not result.get("frames"):
+        faces = result.get("faces") or []
+        if not faces:
+            return "No face found in this picture."
+        return "\n".join(f"Face {i + 1}: {f['score']:.0f} — {f['verdict']}" for i, f in enumerate(faces))
+    scores = [f["score"] for fr in result["frames"] for f in fr["faces"][:1]]
+    if not scores:
+        return f"No face found in the {len(result['frames'])} frames checked."
+    return (f"{len(result['frames'])} frames checked: mean {sum(scores) / len(scores):.0f}, worst {min(scores):.0f}, "
+            f"best {max(scores):.0f} (largest face per frame).")
+
+
+def missing_swap_models(store: ModelStore) -> list[str]:
+    """The face-swap models not installed here (the swap needs all of them)."""
+    from pipelines.faces.swap import SWAP_MODELS
+
+    return [m for m in SWAP_MODELS if store.find(m) is None]
+
+
+class FaceTools(QWidget):
+    """'Score an image…' and 'Swap face into…' buttons with a result line under them."""
+
+    def __init__(self, session: ProjectSession, jobs: JobController,
+                 open_models: Callable[[], object] | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.jobs = jobs
+        self.open_models = open_models
+        self._my_jobs: set[str] = set()
+        self.last_result: dict | None = None
+        self.models_box: QMessageBox | None = None
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.score_button = button("Score an image…", icon=theme.icon("faces"),
+                                   tip="How much each face in an image or clip looks like the persona (0–100)")
+        self.score_button.clicked.connect(lambda: self._browse(self.score))
+        self.swap_button = button("Swap face into…", icon=theme.icon("stills"),
+                                  tip="Put the persona's face into an image or a clip (needs the insightface swap models)")
+        self.swap_button.clicked.connect(lambda: self._browse(self.swap))
+        lay.addWidget(self.score_button)
+        lay.addWidget(self.swap_button)
+        self.result = label("", "muted", wrap=True)
+        lay.addWidget(self.result, 1)
+        jobs.finished.connect(self._job_finished)
+        jobs.progress.connect(self._job_progress)
+
+    def _browse(self, then: Callable[[str], object]) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Pick an image or a clip", "", MEDIA_FILTER)
+        if path:
+            then(path)
+
+    def _start(self, kind: str, params: dict, title: str) -> str | None:
+        p = self.session.project
+        if p is None:
+            return None
+        try:
+            job_id = self.jobs.start(p, kind, params, title)
+        except StudioError as e:
+            show_error(self, e)
+            return None
+        self._my_jobs.add(job_id)
+        self.result.setText("Queued…")
+        return job_id
+
+    def score(self, path: str | Path) -> str | None:
+        """Start `faces.score` for an image or clip (every 5th frame of a clip)."""
+        p = self.session.project
+        if p is not None and not p.persona.identity and not p.persona.reference_faces:
+            show_error(self, StudioError("Add reference photos first: the score compares faces with the persona's."))
+            return None
+        every = 1 if Path(path).suffix.lower() in IMAGE_SUFFIXES else 5
+        return self._start("faces.score", {"path": str(path), "every": every}, f"Score {Path(path).name}")
+
+    def swap(self, path: str | Path) -> str | None:
+        """Start `faces.swap`; when its models are missing, say which and offer the Models dialog instead."""
+        p = self.session.project
+        if p is None:
+            return None
+        missing = missing_swap_models(ModelStore(self.session.settings))
+        if missing:
+            self.ask_for_models(missing)
+            return None
+        return self._start("faces.swap", {"target": str(path), "face": "largest", "restore": True},
+                           f"Swap face into {Path(path).name}")
+
+    def ask_for_models(self, missing: list[str]) -> QMessageBox:
+        """'Face swap needs …' with a button that opens Tools ▸ Models."""
+        box = QMessageBox(QMessageBox.Icon.Information, "Face swap needs models",
+                          "Face swap needs these models, not installed yet:\n\n" + "\n".join(f"• {m}" for m in missing)
+                          + "\n\nDownload them in the Models dialog (or run `studio models download "
+                          + " ".join(missing) + "`). The insightface models are for non-commercial research use only.",
+                          QMessageBox.StandardButton.Close, self)
+        models = box.addButton("Open Models…", QMessageBox.ButtonRole.AcceptRole)
+        models.setEnabled(self.open_models is not None)
+        models.clicked.connect(lambda: self.open_models() if self.open_models else None)
+        self.models_box = box
+        box.open()
+        return box
+
+    def _job_progress(self, job_id: str, prog) -> None:  # noqa: ANN001
+        if job_id in self._my_jobs:
+            self.result.setText(f"{prog.label or 'working'} — {prog.fraction * 100:.0f} %")
+
+    def _job_finished(self, job: Job) -> None:
+        if job.id not in self._my_jobs:
+            return
+        self._my_jobs.discard(job.id)
+        if job.state != JobState.done:
+            self.result.setText(f"{job.title}: {job.state.value}" + (f" — {job.error}" if job.error else ""))
+            return
+        r = self.last_result = dict(job.result or {})
+        if job.kind == "faces.score":
+            self.result.setText(f"{job.title.removeprefix('Score ')}: {score_words(r)}  ({r.get('backend')})")
+        else:
+            s = r.get("scores") or {}
+            ident = "no face found" if s.get("identity") is None else f"identity {s['identity']:.0f} — {s.get('identity_verdict')}"
+            self.result.setText(f"Swapped: {r['assets'][0]} in the asset bin ({ident}).")
