@@ -47,7 +47,7 @@ def test_post_page_makes_a_post_and_its_tile_verifies(window, persona_project, q
     assert clip.provenance.parameters["move"] == "pan"
     qtbot.waitUntil(lambda: panel.flow.count() == 1)
     tile = panel.flow.itemAt(0).widget()
-    assert tile.path == project.asset_path(export) 
+    assert tile.path == project.asset_path(export)
     assert any("Square 1:1" in w.text() for w in tile.findChildren(QLabel))
 
     # Verify… on the tile: the real verify_file on a worker thread, then the dialog
