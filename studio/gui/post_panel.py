@@ -160,7 +160,7 @@ class PostPanel(QWidget):
         p = self.session.project
         current = self.still.currentData()
         self.still.clear()
-        self.still.addItem(theme.icon("star"), "Best still (automatic)", None)
+        self.still.addItem("Best still (automatic)", None)  # the 24 px star blew up oddly at 40 px
         self.still.setItemData(0, "Your favourite still, else the one most like the persona, else the newest",
                                Qt.ItemDataRole.ToolTipRole)
         order = {k: i for i, k in enumerate(STILL_KINDS)}
