@@ -66,7 +66,7 @@ format: install
 
 screenshot: system-deps install demo
 	mkdir -p screenshots
-	for panel in library faces stills motion voice timeline export jobs models; do \
+	for panel in library faces stills motion voice post timeline export jobs models; do \
 	  xvfb-run -a -s "-screen 0 1600x1000x24" env QT_QPA_PLATFORM=xcb $(VENV)/bin/studio gui projects/Demo.persona --panel $$panel --screenshot screenshots/$$panel.png || exit 1; \
 	done
 
