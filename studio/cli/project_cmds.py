@@ -108,7 +108,7 @@ def info(
 
 def recover(project: str = typer.Argument(..., help="Path of the NAME.persona folder.")) -> None:
     """Restore project.json from the autosave recovery copy."""
-    restored = Project.recover(Path(project))
+    restored = Project.recover(project)
     out.print(f"Restored {restored} from the recovery copy (the old file was kept beside it).")
 
 

@@ -254,18 +254,38 @@ class Project:
     @staticmethod
     def recover(path: str | os.PathLike[str]) -> Path:
         """Replace project.json with the recovery copy (the current file is kept as .corrupt)."""
-        folder = Path(path)
+        folder = Path(path).expanduser()
+        if folder.name == PROJECT_FILE:
+            folder = folder.parent
+        if not (folder / RECOVERY_DIR).is_dir():
+            folder = find_project_dir(path)  # also accepts NAME without '.persona'
         rec = folder / RECOVERY_DIR / PROJECT_FILE
         if not rec.exists():
-            raise NotFound(f"No recovery copy in {folder}.")
+            raise NotFound(
+                f"No recovery copy in {folder}: there were no unsaved changes to recover. "
+                "Open the project as it is."
+            )
+        # Replacing project.json under a process that has the project open would be undone (or
+        # worse, mixed) by its next save: recover only what nobody holds.
+        lock = ProjectLock(folder / LOCK_FILE)
+        if not lock.acquire():
+            owner = lock.owner()
+            who = owner.description if owner else "another process"
+            raise ProjectLocked(
+                f"'{folder.name}' is open in {who}. Close the studio window or finish the other "
+                "command, then run `studio recover` again."
+            )
         try:
-            ProjectData.model_validate(migrate(json.loads(rec.read_text("utf-8")))[0])
-        except (ValueError, ValidationError) as e:
-            raise ProjectCorrupt(f"The recovery copy {rec} is unreadable too: {e}") from e
-        current = folder / PROJECT_FILE
-        if current.exists():
-            shutil.copy2(current, folder / f"project.json.corrupt-{uuid.uuid4().hex[:6]}")
-        os.replace(rec, current)
+            try:
+                ProjectData.model_validate(migrate(json.loads(rec.read_text("utf-8")))[0])
+            except (ValueError, ValidationError) as e:
+                raise ProjectCorrupt(f"The recovery copy {rec} is unreadable too: {e}") from e
+            current = folder / PROJECT_FILE
+            if current.exists():
+                shutil.copy2(current, folder / f"project.json.corrupt-{uuid.uuid4().hex[:6]}")
+            os.replace(rec, current)
+        finally:
+            lock.release()
         return current
 
     @contextmanager

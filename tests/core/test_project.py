@@ -206,3 +206,19 @@ def test_real_persona_needs_consent():
     with pytest.raises(ConsentRequired, match="studio consent"):
         Persona(name="Real", kind="real").require_consent("swap a face")
     Persona(name="Synthetic").require_consent("swap a face")
+
+
+def test_recover_refuses_a_project_open_elsewhere_and_accepts_a_name(tmp_path, monkeypatch):
+    """`studio recover` replaced project.json even while another process had the project open
+    (its next save would undo or mix the recovery); it also needed the exact '.persona' path."""
+    with Project.create(tmp_path, "Ava") as p:
+        p.put_timeline(Timeline.empty("Draft"), save=False)
+        p.autosave()
+        with pytest.raises(ProjectLocked, match="studio recover"):
+            Project.recover(p.path)
+        assert (p.path / ".recovery" / "project.json").exists()  # untouched
+    monkeypatch.chdir(tmp_path)
+    restored = Project.recover("Ava")
+    assert restored.resolve() == tmp_path / "Ava.persona" / "project.json"
+    with Project.open(tmp_path / "Ava.persona") as p:
+        assert p.timeline().name == "Draft"
