@@ -164,7 +164,8 @@ def swap(
     target: Path = typer.Argument(
         ..., help="Image or video (asset id or file) to put the persona's face into."
     ),
-    output: Path = typer.Option(..., "--output", "-o", help="Where to write the result."),
+    # --out/-o like export and post; --output still accepted for scripts written against 0.x
+    output: Path = typer.Option(..., "--out", "-o", "--output", help="Where to write the result (also kept in the project)."),
     face: str = typer.Option(
         "largest", "--face", help="largest, all, or similar:IMAGE (the face most like IMAGE)."
     ),

@@ -118,7 +118,8 @@ def consent(
     granted_by: str = typer.Option(..., "--granted-by", help="Who gave consent (the subject or a guardian)."),
     date: str = typer.Option(..., "--date", help="Date consent was given (YYYY-MM-DD)."),
     document: Path = typer.Option(None, "--document", help="A signed release to store in the project."),
-    scope: str = typer.Option("likeness and voice for AI-generated social posts", "--scope"),
+    scope: str = typer.Option("likeness and voice for AI-generated social posts", "--scope",
+                              help="What the consent covers, in the release's words."),
 ) -> None:
     """Record a real person's consent to the use of their likeness."""
     import datetime
