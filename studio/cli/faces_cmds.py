@@ -183,11 +183,11 @@ def swap(
         raise BadInput(f"No image at '{face.split(':', 1)[1]}' for --face similar:IMAGE.")
     with open_project(project) as p:
         p.persona.require_consent("swap this person's face into images")
-        path, _ = p.resolve_input(str(target))
+        p.resolve_input(str(target))  # a wrong id or path fails here, before a job is made
         result = _run(
             p,
             "faces.swap",
-            {"target": str(path), "face": face, "restore": restore, "output": str(output)},
+            {"target": str(target), "face": face, "restore": restore, "output": str(output)},
             "Swapping faces",
         )
     if json_out:
