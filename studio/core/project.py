@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -46,6 +47,29 @@ STAGING_DIR = ".staging"
 LOCK_FILE = ".lock"
 
 _NAME_OK = re.compile(r"^[^\\/:*?\"<>|\x00-\x1f]+$")
+
+
+def move_file(src: str | os.PathLike[str], dest: str | os.PathLike[str]) -> None:
+    """Move `src` to `dest` atomically where the file system allows it.
+
+    `os.replace` cannot cross drives (Windows: C: temp -> D: project) or mounts (EXDEV); then
+    copy beside `dest`, rename into place and remove `src`, so `dest` is still never half-written.
+    """
+    src, dest = Path(src), Path(dest)
+    try:
+        os.replace(src, dest)
+        return
+    except OSError as e:
+        if e.errno != errno.EXDEV and getattr(e, "winerror", None) != 17:  # 17: ERROR_NOT_SAME_DEVICE
+            raise
+    tmp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex[:8]}.moving")
+    try:
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, dest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    src.unlink(missing_ok=True)
 
 
 def project_dir_for(parent: Path, name: str) -> Path:
@@ -347,8 +371,8 @@ class Project:
         size = src.stat().st_size
         with self._mutex:
             for suffix, extra in (extra_files or {}).items():
-                os.replace(extra, folder / f"{asset_id}{suffix}")
-            os.replace(src, dest)
+                move_file(extra, folder / f"{asset_id}{suffix}")
+            move_file(src, dest)
             asset = Asset(
                 id=asset_id,
                 kind=kind,
