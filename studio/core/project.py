@@ -392,7 +392,7 @@ class Project:
         """Copy an outside file into the project as an asset."""
         src = Path(src)
         if not src.is_file():
-            raise NotFound(f"No file at '{src}'.")
+            raise NotFound(f"No file at '{src}'. Check the path and try again.")
         staged = self.stage(src.suffix.lower())
         shutil.copyfile(src, staged)
         prov = Provenance(pipeline="import", parameters={"source": src.name})
@@ -433,7 +433,7 @@ class Project:
                 if a.id == asset_id:
                     data.assets[i] = a.model_copy(update=changes)
                     return data.assets[i]
-        raise NotFound(f"No asset '{asset_id}'.")
+        raise NotFound(f"No asset '{asset_id}' in {self.path.name}. `studio info {self.path}` lists them.")
 
     def remove_asset(self, asset_id: str) -> None:
         """Forget an asset and move its file to `.trash/` (recoverable by hand)."""
@@ -456,7 +456,11 @@ class Project:
         for t in tls:
             if t.id == timeline_id or t.name == timeline_id:
                 return t
-        raise NotFound(f"No timeline '{timeline_id}'.")
+        names = ", ".join(f"{t.name} ({t.id})" for t in tls) or "none yet"
+        raise NotFound(
+            f"No timeline '{timeline_id}' in {self.path.name} (it has: {names}). "
+            "`studio timeline new PROJECT` makes one."
+        )
 
     def put_timeline(self, tl: Timeline, save: bool = True) -> None:
         """Insert or replace a timeline (by id)."""
@@ -475,7 +479,7 @@ class Project:
         for p in self.data.posts:
             if p.id == post_id or p.title == post_id:
                 return p
-        raise NotFound(f"No post '{post_id}'.")
+        raise NotFound(f"No post '{post_id}' in {self.path.name}. `studio info {self.path}` lists the posts.")
 
     def put_post(self, post: Post) -> None:
         with self.editing("posts") as data:
