@@ -340,19 +340,24 @@ def interpolate_args(src: str | Path, dst: str | Path, fps: int, codec: Codec = 
 def interpolate(src: str | Path, dst: str | Path, fps: int, codec: Codec = "h264", ctx: TaskContext | None = None) -> None:
     """Run ffmpeg minterpolate; cancel kills ffmpeg and removes the partial output."""
     ctx = ctx or null_context()
-    proc = subprocess.Popen(interpolate_args(src, dst, fps, codec), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        while proc.poll() is None:
-            try:
-                proc.wait(0.25)
-            except subprocess.TimeoutExpired:
-                ctx.raise_if_cancelled()
-    except BaseException:
-        proc.kill()
-        proc.wait()
-        Path(dst).unlink(missing_ok=True)
-        raise
+    # communicate() drains stderr while waiting (a full pipe would stall ffmpeg) and closes it
+    with subprocess.Popen(interpolate_args(src, dst, fps, codec), stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE) as proc:
+        err = b""
+        try:
+            while True:
+                try:
+                    err = proc.communicate(timeout=0.25)[1] or b""
+                    break
+                except subprocess.TimeoutExpired:
+                    ctx.raise_if_cancelled()
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            Path(dst).unlink(missing_ok=True)
+            raise
     if proc.returncode != 0:
-        err = proc.stderr.read().decode(errors="replace").strip() if proc.stderr else ""
         Path(dst).unlink(missing_ok=True)
-        raise StudioError(f"Frame interpolation to {fps} fps failed: {err[-300:]}")
+        lines = err.decode(errors="replace").strip().splitlines()
+        why = lines[-1].strip() if lines else f"ffmpeg exit {proc.returncode}"
+        raise StudioError(f"Frame interpolation to {fps} fps failed ({why}); make the clip again without --interpolate.")

@@ -125,3 +125,21 @@ def test_interpolate_retimes_a_clip(tmp_path):
     interpolate(src, out, 24)
     info = probe(out, count=True)
     assert info.fps == 24.0 and 2 * 8 < info.frames <= 3 * 8 + 2  # new in-between frames, same length
+
+
+def test_interpolate_failure_reports_ffmpeg_and_leaks_no_pipe(tmp_path):
+    """The stderr pipe was never drained nor closed (a ResourceWarning per call, and a chatty
+    ffmpeg could fill it and stall); a failure must still say what ffmpeg said."""
+    import gc
+    import warnings
+
+    bad = tmp_path / "bad.mp4"
+    bad.write_text("not a video")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(StudioError, match=r"Frame interpolation to 24 fps failed \(.*Invalid data") as e:
+            interpolate(bad, tmp_path / "out.mp4", 24)
+        assert "\n" not in e.value.message and "without --interpolate" in e.value.message
+        gc.collect()
+    assert not (tmp_path / "out.mp4").exists()
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)]

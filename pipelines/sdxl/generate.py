@@ -72,22 +72,7 @@ def text_to_image(pipe: Any, req: ImageRequest, ctx: TaskContext, label: str = "
 
 def image_to_image(pipe: Any, image: np.ndarray, req: ImageRequest, strength: float, ctx: TaskContext, label: str = "varying") -> np.ndarray:
     """One img2img image (same size as `image`) as RGB uint8."""
-    from PIL import Image
-
-    ctx.raise_if_cancelled()
-    out = pipe(
-        prompt=req.prompt,
-        negative_prompt=req.negative or None,
-        image=Image.fromarray(image),
-        strength=strength,
-        num_inference_steps=req.steps,
-        guidance_scale=req.cfg,
-        generator=generator_for(req.seed),
-        callback_on_step_end=step_callback(ctx, _steps_run(req.steps, strength), label),
-        output_type="np",
-        **req.extra,
-    )
-    return to_uint8(out.images[0])
+    return _edit(pipe, image, req, strength, ctx, label)
 
 
 def inpaint_image(
@@ -96,15 +81,21 @@ def inpaint_image(
     """Inpaint where `mask` (uint8, 255 = repaint) is set; returns the raw pipeline output (H, W, 3)."""
     from PIL import Image
 
-    ctx.raise_if_cancelled()
     h, w = image.shape[:2]
+    return _edit(pipe, image, req, strength, ctx, label, mask_image=Image.fromarray(mask), width=w, height=h)
+
+
+def _edit(pipe: Any, image: np.ndarray, req: ImageRequest, strength: float, ctx: TaskContext, label: str,
+          **images: Any) -> np.ndarray:
+    """The call img2img and inpainting share: `strength` of the steps run, from `image`."""
+    from PIL import Image
+
+    ctx.raise_if_cancelled()
     out = pipe(
         prompt=req.prompt,
         negative_prompt=req.negative or None,
         image=Image.fromarray(image),
-        mask_image=Image.fromarray(mask),
-        width=w,
-        height=h,
+        **images,
         strength=strength,
         num_inference_steps=req.steps,
         guidance_scale=req.cfg,

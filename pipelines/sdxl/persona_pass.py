@@ -54,7 +54,7 @@ class PersonaPass:
             if dlib_identity.available:
                 identity = dlib_identity
         p = cls(persona, identity)
-        p.models += [_use(store, m, "identity scoring") for m in identity.analyzer.models_used()]
+        p.models += [store.use(m, "identity scoring") for m in identity.analyzer.models_used()]
         if not swap:
             p.skipped_reason = "identity swap turned off (--no-swap)"
             return p
@@ -73,11 +73,11 @@ class PersonaPass:
             return p
         p.swapper = swapper
         p.swap_analyzer = open_analyzer(store, "insightface")
-        p.models.append(_use(store, swapper.model_id, "face swap"))
+        p.models.append(store.use(swapper.model_id, "face swap"))
         if restore:
             p.restorer = FaceRestorer.open(store)
             if p.restorer is not None:
-                p.models.append(_use(store, p.restorer.model_id, "face restore"))
+                p.models.append(store.use(p.restorer.model_id, "face restore"))
         return p
 
     @property
@@ -106,12 +106,3 @@ class PersonaPass:
     def passes(self, result: PassResult) -> bool:
         """Whether a candidate counts as the same person."""
         return result.scores.get("identity_verdict") == "same person"
-
-
-def _use(store: ModelStore, model_id: str, role: str) -> ModelUse:
-    try:
-        e = store.entry(model_id)
-        return ModelUse(id=model_id, sha256=store.expected_sha256(model_id), licence=e.licence,
-                        commercial_use=e.commercial_use, role=role)
-    except Exception:  # noqa: BLE001 - provenance must never fail a finished image
-        return ModelUse(id=model_id, role=role)

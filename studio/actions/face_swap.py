@@ -61,7 +61,8 @@ def swap_action(project: Project, params: dict, ctx: TaskContext) -> dict:
     )
 
     project.persona.require_consent("swap this person's face into images")
-    target = Path(params["target"])
+    # an asset id or a file: an asset becomes the result's parent (the lineage in provenance)
+    target, target_asset = project.resolve_input(str(params["target"]))
     mode = params.get("face", "largest")
     store = ModelStore()
     swapper = FaceSwapper.open(store)
@@ -92,7 +93,7 @@ def swap_action(project: Project, params: dict, ctx: TaskContext) -> dict:
         engine="inswapper 128" + (f" + {restorer.model_id}" if restorer else ""),
         models=model_uses(store, ids, "face swap"),
         parameters={
-            "target": target.name,
+            "target": target_asset.id if target_asset else target.name,
             "face": params.get("face", "largest"),
             "restore": restorer is not None,
         },
@@ -114,7 +115,8 @@ def swap_action(project: Project, params: dict, ctx: TaskContext) -> dict:
         cv2.imwrite(str(staged), cv2.cvtColor(out, cv2.COLOR_RGB2BGR))
         kind, scores = "still", score_for_provenance(ident, out)
     prov.scores = scores
-    asset = project.register(staged, kind, prov, label=f"swap {target.stem}")
+    asset = project.register(staged, kind, prov, parents=[target_asset.id] if target_asset else [],
+                             label=f"swap {target.stem}")
     result = {"assets": [asset.id], "path": str(project.asset_path(asset)), "scores": scores}
     if params.get("output"):
         out_path = Path(params["output"])

@@ -27,20 +27,8 @@ CROP_SIZE = 256
 
 
 def model_uses(store: ModelStore, ids: list[str], role: str) -> list[ModelUse]:
-    """Provenance entries (id, licence, commercial flag) for catalogue models."""
-    uses = []
-    for mid in ids:
-        e = store.entry(mid)
-        uses.append(
-            ModelUse(
-                id=mid,
-                sha256=e.sha256 or store.expected_sha256(mid),
-                licence=e.licence,
-                commercial_use=e.commercial_use,
-                role=role,
-            )
-        )
-    return uses
+    """Provenance entries (id, sha256, licence, commercial flag) for the models in `ids`."""
+    return [store.use(mid, role) for mid in ids]
 
 
 def analyzers_for(store: ModelStore, backend: str = "auto") -> list:

@@ -5,22 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from studio.core.assets import ModelUse, Provenance
+from studio.core.assets import Provenance
 from studio.core.errors import BadInput
 from studio.core.models import ModelStore
 from studio.core.project import Project
 from studio.core.tasks import TaskContext
 
 from .registry import action
-
-
-def _model_uses(store: ModelStore, ids: list[str]) -> list[ModelUse]:
-    out = []
-    for mid in ids:
-        e = store.entry(mid)
-        out.append(ModelUse(id=mid, sha256=store.expected_sha256(mid), licence=e.licence,
-                            commercial_use=e.commercial_use, role=e.kind))
-    return out
 
 
 @action("lipsync")
@@ -59,7 +50,7 @@ def lipsync(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict[
     scores = dict(result.scores)
     identity = _identity(project, store, result.sample_frame)
     scores.update(identity)
-    models = _model_uses(store, result.models + ["dlib-face-models"])
+    models = [store.use(m, "lip-sync") for m in result.models] + [store.use("dlib-face-models", "face tracking")]
     prov = Provenance(
         pipeline="lipsync",
         engine=ENGINE_WORDS[result.engine],

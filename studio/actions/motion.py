@@ -45,8 +45,7 @@ def resolve_svd(store: ModelStore, model: str | None) -> tuple[Path, ModelUse] |
             raise BadInput(f"--model '{model}' is neither svd, svd-xt nor a diffusers folder.")
         path = store.find(mid)
         if path is not None:
-            e = store.entry(mid)
-            return path, ModelUse(id=mid, licence=e.licence, commercial_use=e.commercial_use, role="motion")
+            return path, store.use(mid, "motion")
     if model:
         store.require(model, purpose="Stable Video Diffusion")
     return None
@@ -134,9 +133,9 @@ def animate(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict[
                         yield f
                 out_frames = repaired
             scores["identity_frames"] = report
-            models += [ModelUse(id=m, role="identity check") for m in analyzer.models_used()]
+            models += [store.use(m, "identity check") for m in analyzer.models_used()]
             if report.status == "to repair" and repair.method == "swap":
-                models.append(_model_use(store, "inswapper_128", "identity repair"))
+                models.append(store.use("inswapper_128", "identity repair"))
         else:
             best = identity.best(rgb)
             scores["identity_still"] = None if best is None else round(best.score, 1)
@@ -180,11 +179,6 @@ def animate(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict[
     finally:
         for p in staged:  # a cancel or failure leaves nothing behind (register moved the good one)
             p.unlink(missing_ok=True)
-
-
-def _model_use(store: ModelStore, mid: str, role: str) -> ModelUse:
-    e = store.entry(mid)
-    return ModelUse(id=mid, licence=e.licence, commercial_use=e.commercial_use, role=role)
 
 
 def _svd_frames(svd: tuple[Path, ModelUse], rgb: np.ndarray, params: dict, seed: int, fps: float,

@@ -77,7 +77,13 @@ def run_job(
     return queue.run(job, handler, project, on_progress=on_progress, ctx=ctx)
 
 
-def resume_job(project: Project, job_id: str, on_progress: Callable[[Job, Progress], None] | None = None) -> Job:
+def resume_job(
+    project: Project,
+    job_id: str,
+    on_progress: Callable[[Job, Progress], None] | None = None,
+    ctx: TaskContext | None = None,
+) -> Job:
+    """Run an interrupted, failed or cancelled job again; `ctx` carries the caller's cancel (Ctrl-C)."""
     queue = queue_of(project)
     job = queue.prepare_resume(job_id)
-    return queue.run(job, handler_for(job.kind), project, on_progress=on_progress)
+    return queue.run(job, handler_for(job.kind), project, on_progress=on_progress, ctx=ctx)

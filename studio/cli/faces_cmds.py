@@ -164,7 +164,8 @@ def swap(
     target: Path = typer.Argument(
         ..., help="Image or video (asset id or file) to put the persona's face into."
     ),
-    output: Path = typer.Option(..., "--output", "-o", help="Where to write the result."),
+    # --out/-o like export and post; --output still accepted for scripts written against 0.x
+    output: Path = typer.Option(..., "--out", "-o", "--output", help="Where to write the result (also kept in the project)."),
     face: str = typer.Option(
         "largest", "--face", help="largest, all, or similar:IMAGE (the face most like IMAGE)."
     ),
@@ -182,11 +183,11 @@ def swap(
         raise BadInput(f"No image at '{face.split(':', 1)[1]}' for --face similar:IMAGE.")
     with open_project(project) as p:
         p.persona.require_consent("swap this person's face into images")
-        path, _ = p.resolve_input(str(target))
+        p.resolve_input(str(target))  # a wrong id or path fails here, before a job is made
         result = _run(
             p,
             "faces.swap",
-            {"target": str(path), "face": face, "restore": restore, "output": str(output)},
+            {"target": str(target), "face": face, "restore": restore, "output": str(output)},
             "Swapping faces",
         )
     if json_out:

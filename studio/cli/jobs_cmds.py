@@ -48,6 +48,6 @@ def resume(
     """Run an interrupted, failed or cancelled job again."""
     with open_project(project) as p:
         with progress_task(f"Resuming {job_id}") as ctx:
-            job = resume_job(p, job_id, on_progress=lambda j, prog: ctx._on_progress and ctx._on_progress(prog))
+            job = resume_job(p, job_id, ctx=ctx)
         finish_job(job)
         out.print(f"{job.id}: {job.state.value} {job.result}")

@@ -108,7 +108,7 @@ def info(
 
 def recover(project: str = typer.Argument(..., help="Path of the NAME.persona folder.")) -> None:
     """Restore project.json from the autosave recovery copy."""
-    restored = Project.recover(Path(project))
+    restored = Project.recover(project)
     out.print(f"Restored {restored} from the recovery copy (the old file was kept beside it).")
 
 
@@ -118,7 +118,8 @@ def consent(
     granted_by: str = typer.Option(..., "--granted-by", help="Who gave consent (the subject or a guardian)."),
     date: str = typer.Option(..., "--date", help="Date consent was given (YYYY-MM-DD)."),
     document: Path = typer.Option(None, "--document", help="A signed release to store in the project."),
-    scope: str = typer.Option("likeness and voice for AI-generated social posts", "--scope"),
+    scope: str = typer.Option("likeness and voice for AI-generated social posts", "--scope",
+                              help="What the consent covers, in the release's words."),
 ) -> None:
     """Record a real person's consent to the use of their likeness."""
     import datetime

@@ -8,6 +8,13 @@ import typer
 
 from .common import FARM, console, finish_job, open_project, out, print_json, progress_task
 
+# one wording for the options generate, inpaint and outpaint share
+_SEED_HELP = "Random seed (recorded; same seed, same image); random if not given."
+_STEPS_HELP = "Denoising steps (default 30)."
+_CFG_HELP = "Guidance scale (default 6)."
+_CHECKPOINT_HELP = "Model id, .safetensors file or diffusers folder (default: the persona's)."
+_LOW_VRAM_HELP = "Offload to the CPU and tile the VAE (small GPUs)."
+
 
 def register(app: typer.Typer) -> None:
     app.command("generate")(generate)
@@ -63,12 +70,12 @@ def generate(
     seed: int = typer.Option(None, "--seed", help="First seed (candidates use seed, seed+1, …); random if not given."),
     fmt: str = typer.Option(None, "--format", help="Aspect: 9:16, 4:5, 1:1 or 16:9 (SDXL's size for it)."),
     size: str = typer.Option(None, "--size", help="Exact size WxH (multiples of 8; 64 for best results)."),
-    checkpoint: str = typer.Option(None, "--checkpoint", help="Model id, .safetensors file or diffusers folder (default: the persona's)."),
-    steps: int = typer.Option(None, "--steps", help="Denoising steps (default 30)."),
-    cfg: float = typer.Option(None, "--cfg", help="Guidance scale (default 6)."),
+    checkpoint: str = typer.Option(None, "--checkpoint", help=_CHECKPOINT_HELP),
+    steps: int = typer.Option(None, "--steps", help=_STEPS_HELP),
+    cfg: float = typer.Option(None, "--cfg", help=_CFG_HELP),
     style: str = typer.Option(None, "--style", help="A style preset (`studio styles`)."),
     lora: list[str] = typer.Option(None, "--lora", help="ID_OR_FILE:WEIGHT; repeat for several."),
-    low_vram: bool = typer.Option(False, "--low-vram", help="Offload to the CPU and tile the VAE (small GPUs)."),
+    low_vram: bool = typer.Option(False, "--low-vram", help=_LOW_VRAM_HELP),
     no_swap: bool = typer.Option(False, "--no-swap", help="Do not swap faces to the persona."),
     restore: bool = typer.Option(False, "--restore", help="Restore faces after the swap (GFPGAN/CodeFormer)."),
     ip_adapter: str = typer.Option(None, "--ip-adapter", help="ip-adapter-plus-face-sdxl or ip-adapter-faceid-sdxl."),
@@ -103,13 +110,13 @@ def inpaint(
     mask: Path = typer.Option(None, "--mask", help="PNG mask: white = repaint."),
     protect_face: bool = typer.Option(False, "--protect-face", help="Never repaint the face (found by the face engine)."),
     target_face: bool = typer.Option(False, "--target-face", help="Repaint the face (mask from its landmarks)."),
-    seed: int = typer.Option(None, "--seed"),
-    steps: int = typer.Option(None, "--steps"),
-    cfg: float = typer.Option(None, "--cfg"),
+    seed: int = typer.Option(None, "--seed", help=_SEED_HELP),
+    steps: int = typer.Option(None, "--steps", help=_STEPS_HELP),
+    cfg: float = typer.Option(None, "--cfg", help=_CFG_HELP),
     strength: float = typer.Option(0.99, "--strength", help="How much to change inside the mask (0-1)."),
-    checkpoint: str = typer.Option(None, "--checkpoint"),
-    low_vram: bool = typer.Option(False, "--low-vram"),
-    json_out: bool = typer.Option(False, "--json"),
+    checkpoint: str = typer.Option(None, "--checkpoint", help=_CHECKPOINT_HELP),
+    low_vram: bool = typer.Option(False, "--low-vram", help=_LOW_VRAM_HELP),
+    json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Repaint part of a still (shares the loaded SDXL model)."""
     params = {"still": still, "prompt": prompt, "mask": str(mask) if mask else None, "protect_face": protect_face,
@@ -123,12 +130,12 @@ def outpaint(
     still: str = typer.Argument(..., help="Asset id or image file to extend."),
     to: str = typer.Option(..., "--to", help="Target aspect: 9:16, 4:5, 1:1 or 16:9."),
     prompt: str = typer.Option("", "--prompt", help="What the new area shows (default: the still's prompt)."),
-    seed: int = typer.Option(None, "--seed"),
-    steps: int = typer.Option(None, "--steps"),
-    cfg: float = typer.Option(None, "--cfg"),
-    checkpoint: str = typer.Option(None, "--checkpoint"),
-    low_vram: bool = typer.Option(False, "--low-vram"),
-    json_out: bool = typer.Option(False, "--json"),
+    seed: int = typer.Option(None, "--seed", help=_SEED_HELP),
+    steps: int = typer.Option(None, "--steps", help=_STEPS_HELP),
+    cfg: float = typer.Option(None, "--cfg", help=_CFG_HELP),
+    checkpoint: str = typer.Option(None, "--checkpoint", help=_CHECKPOINT_HELP),
+    low_vram: bool = typer.Option(False, "--low-vram", help=_LOW_VRAM_HELP),
+    json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Extend a still to another aspect; the original pixels stay exactly as they were."""
     params = {"still": still, "to": to, "prompt": prompt, "seed": seed, "steps": steps, "cfg": cfg,
@@ -136,7 +143,7 @@ def outpaint(
     _run(project, "outpaint", params, f"Outpainting to {to}", json_out)
 
 
-def styles(json_out: bool = typer.Option(False, "--json")) -> None:
+def styles(json_out: bool = typer.Option(False, "--json", help="Print the presets as JSON.")) -> None:
     """List the style presets for `studio generate --style`."""
     from pipelines.sdxl.styles import list_styles
 

@@ -30,7 +30,7 @@ def _apply(project, timeline, make_cmd) -> None:  # noqa: ANN001
 def new(
     project: str = typer.Argument(..., help="Path of the NAME.persona folder."),
     name: str = typer.Option("Main", "--name", help="Timeline name."),
-    fps: float = typer.Option(30.0, "--fps"),
+    fps: float = typer.Option(30.0, "--fps", help="Frames per second of the timeline and its exports."),
 ) -> None:
     """Add an empty timeline (video, overlay, narration, music and caption tracks)."""
     from studio.core.timeline import Timeline
@@ -45,7 +45,7 @@ def new(
 def show(
     project: str = typer.Argument(..., help="Path of the NAME.persona folder."),
     timeline: str = _TL,
-    json_out: bool = typer.Option(False, "--json"),
+    json_out: bool = typer.Option(False, "--json", help="Print the timeline as JSON."),
 ) -> None:
     """List a timeline's tracks and clips."""
     with open_project(project, write=False) as p:
@@ -67,9 +67,9 @@ def add(
     asset: str = typer.Argument(None, help="Asset id (omit with --text for a typed caption)."),
     track: str = typer.Option(..., "--track", help="video, overlay, narration, music or captions."),
     start: float = typer.Option(None, "--start", help="Timeline second (default: end of the track)."),
-    in_point: float = typer.Option(0.0, "--in"),
-    out_point: float = typer.Option(None, "--out", help="Source second to end at (default: the whole file; stills 3 s)."),
-    speed: float = typer.Option(1.0, "--speed"),
+    in_point: float = typer.Option(0.0, "--in-point", help="Source second to start at."),
+    out_point: float = typer.Option(None, "--out-point", help="Source second to end at (default: the whole file; stills 3 s)."),
+    speed: float = typer.Option(1.0, "--speed", help="Playback speed, 1.0 = as recorded."),
     text: str = typer.Option(None, "--text", help="Caption or overlay text."),
     timeline: str = _TL,
 ) -> None:
@@ -100,7 +100,8 @@ def add(
 
 
 @app.command("move")
-def move(project: str = typer.Argument(...), clip: str = typer.Argument(...),
+def move(project: str = typer.Argument(..., help="Path of the NAME.persona folder."),
+         clip: str = typer.Argument(..., help="Clip id (see `studio timeline show`)."),
          start: float = typer.Argument(..., help="New start second."), timeline: str = _TL) -> None:
     """Move a clip to another start time."""
     from studio.core.timeline import move_clip
@@ -110,8 +111,10 @@ def move(project: str = typer.Argument(...), clip: str = typer.Argument(...),
 
 
 @app.command("trim")
-def trim(project: str = typer.Argument(...), clip: str = typer.Argument(...),
-         in_point: float = typer.Option(None, "--in"), out_point: float = typer.Option(None, "--out"),
+def trim(project: str = typer.Argument(..., help="Path of the NAME.persona folder."),
+         clip: str = typer.Argument(..., help="Clip id (see `studio timeline show`)."),
+         in_point: float = typer.Option(None, "--in-point", help="New source second to start at."),
+         out_point: float = typer.Option(None, "--out-point", help="New source second to end at."),
          timeline: str = _TL) -> None:
     """Change a clip's in/out points (seconds in its source)."""
     from studio.core.timeline import trim_clip
@@ -121,7 +124,8 @@ def trim(project: str = typer.Argument(...), clip: str = typer.Argument(...),
 
 
 @app.command("split")
-def split(project: str = typer.Argument(...), clip: str = typer.Argument(...),
+def split(project: str = typer.Argument(..., help="Path of the NAME.persona folder."),
+          clip: str = typer.Argument(..., help="Clip id (see `studio timeline show`)."),
           time: float = typer.Argument(..., help="Timeline second to cut at."), timeline: str = _TL) -> None:
     """Cut a clip in two."""
     from studio.core.timeline import SplitClip

@@ -57,7 +57,7 @@ def voice_set(
     noise_scale: float = typer.Option(None, "--noise-scale", help="Piper voice variation (0.667 default)."),
     noise_w: float = typer.Option(None, "--noise-w", help="Piper rhythm variation (0.8 default)."),
     language: str = typer.Option(None, "--language", help="Language code for XTTS, e.g. en, de, fr."),
-    json_out: bool = typer.Option(False, "--json"),
+    json_out: bool = typer.Option(False, "--json", help="Print the voice settings as JSON."),
 ) -> None:
     """Choose the persona's voice engine, voice and speed."""
     from studio.actions.voice import set_voice

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from .assets import sha256_file
+from .assets import ModelUse, sha256_file
 from .atomic import atomic_write_json
 from .errors import BadInput, ChecksumMismatch, DownloadFailed, ModelMissing, NotFound
 from .model_catalog import CATALOG, ModelEntry, ModelSource
@@ -112,6 +112,19 @@ class ModelStore:
     def expected_sha256(self, model_id: str) -> str | None:
         e = self.entry(model_id)
         return e.sha256 or self._recorded_hashes().get(model_id)
+
+    def use(self, model_id: str, role: str) -> ModelUse:
+        """The provenance entry for a model that made an asset: id, sha256, licence, commercial flag.
+
+        A model outside the catalogue (a file the user gave) is still recorded, with its licence
+        marked unknown, so a finished asset is never lost to a provenance look-up.
+        """
+        try:
+            e = self.entry(model_id)
+        except NotFound:
+            return ModelUse(id=model_id, licence="unknown (not in the model catalogue)", role=role)
+        return ModelUse(id=model_id, sha256=self.expected_sha256(model_id), licence=e.licence,
+                        commercial_use=e.commercial_use, role=role)
 
     # ------------------------------------------------------------------ finding
     def store_path(self, entry: ModelEntry) -> Path:

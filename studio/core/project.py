@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -46,6 +47,29 @@ STAGING_DIR = ".staging"
 LOCK_FILE = ".lock"
 
 _NAME_OK = re.compile(r"^[^\\/:*?\"<>|\x00-\x1f]+$")
+
+
+def move_file(src: str | os.PathLike[str], dest: str | os.PathLike[str]) -> None:
+    """Move `src` to `dest` atomically where the file system allows it.
+
+    `os.replace` cannot cross drives (Windows: C: temp -> D: project) or mounts (EXDEV); then
+    copy beside `dest`, rename into place and remove `src`, so `dest` is still never half-written.
+    """
+    src, dest = Path(src), Path(dest)
+    try:
+        os.replace(src, dest)
+        return
+    except OSError as e:
+        if e.errno != errno.EXDEV and getattr(e, "winerror", None) != 17:  # 17: ERROR_NOT_SAME_DEVICE
+            raise
+    tmp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex[:8]}.moving")
+    try:
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, dest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    src.unlink(missing_ok=True)
 
 
 def project_dir_for(parent: Path, name: str) -> Path:
@@ -254,18 +278,38 @@ class Project:
     @staticmethod
     def recover(path: str | os.PathLike[str]) -> Path:
         """Replace project.json with the recovery copy (the current file is kept as .corrupt)."""
-        folder = Path(path)
+        folder = Path(path).expanduser()
+        if folder.name == PROJECT_FILE:
+            folder = folder.parent
+        if not (folder / RECOVERY_DIR).is_dir():
+            folder = find_project_dir(path)  # also accepts NAME without '.persona'
         rec = folder / RECOVERY_DIR / PROJECT_FILE
         if not rec.exists():
-            raise NotFound(f"No recovery copy in {folder}.")
+            raise NotFound(
+                f"No recovery copy in {folder}: there were no unsaved changes to recover. "
+                "Open the project as it is."
+            )
+        # Replacing project.json under a process that has the project open would be undone (or
+        # worse, mixed) by its next save: recover only what nobody holds.
+        lock = ProjectLock(folder / LOCK_FILE)
+        if not lock.acquire():
+            owner = lock.owner()
+            who = owner.description if owner else "another process"
+            raise ProjectLocked(
+                f"'{folder.name}' is open in {who}. Close the studio window or finish the other "
+                "command, then run `studio recover` again."
+            )
         try:
-            ProjectData.model_validate(migrate(json.loads(rec.read_text("utf-8")))[0])
-        except (ValueError, ValidationError) as e:
-            raise ProjectCorrupt(f"The recovery copy {rec} is unreadable too: {e}") from e
-        current = folder / PROJECT_FILE
-        if current.exists():
-            shutil.copy2(current, folder / f"project.json.corrupt-{uuid.uuid4().hex[:6]}")
-        os.replace(rec, current)
+            try:
+                ProjectData.model_validate(migrate(json.loads(rec.read_text("utf-8")))[0])
+            except (ValueError, ValidationError) as e:
+                raise ProjectCorrupt(f"The recovery copy {rec} is unreadable too: {e}") from e
+            current = folder / PROJECT_FILE
+            if current.exists():
+                shutil.copy2(current, folder / f"project.json.corrupt-{uuid.uuid4().hex[:6]}")
+            os.replace(rec, current)
+        finally:
+            lock.release()
         return current
 
     @contextmanager
@@ -327,8 +371,8 @@ class Project:
         size = src.stat().st_size
         with self._mutex:
             for suffix, extra in (extra_files or {}).items():
-                os.replace(extra, folder / f"{asset_id}{suffix}")
-            os.replace(src, dest)
+                move_file(extra, folder / f"{asset_id}{suffix}")
+            move_file(src, dest)
             asset = Asset(
                 id=asset_id,
                 kind=kind,
@@ -348,7 +392,7 @@ class Project:
         """Copy an outside file into the project as an asset."""
         src = Path(src)
         if not src.is_file():
-            raise NotFound(f"No file at '{src}'.")
+            raise NotFound(f"No file at '{src}'. Check the path and try again.")
         staged = self.stage(src.suffix.lower())
         shutil.copyfile(src, staged)
         prov = Provenance(pipeline="import", parameters={"source": src.name})
@@ -389,7 +433,7 @@ class Project:
                 if a.id == asset_id:
                     data.assets[i] = a.model_copy(update=changes)
                     return data.assets[i]
-        raise NotFound(f"No asset '{asset_id}'.")
+        raise NotFound(f"No asset '{asset_id}' in {self.path.name}. `studio info {self.path}` lists them.")
 
     def remove_asset(self, asset_id: str) -> None:
         """Forget an asset and move its file to `.trash/` (recoverable by hand)."""
@@ -412,7 +456,11 @@ class Project:
         for t in tls:
             if t.id == timeline_id or t.name == timeline_id:
                 return t
-        raise NotFound(f"No timeline '{timeline_id}'.")
+        names = ", ".join(f"{t.name} ({t.id})" for t in tls) or "none yet"
+        raise NotFound(
+            f"No timeline '{timeline_id}' in {self.path.name} (it has: {names}). "
+            "`studio timeline new PROJECT` makes one."
+        )
 
     def put_timeline(self, tl: Timeline, save: bool = True) -> None:
         """Insert or replace a timeline (by id)."""
@@ -431,7 +479,7 @@ class Project:
         for p in self.data.posts:
             if p.id == post_id or p.title == post_id:
                 return p
-        raise NotFound(f"No post '{post_id}'.")
+        raise NotFound(f"No post '{post_id}' in {self.path.name}. `studio info {self.path}` lists the posts.")
 
     def put_post(self, post: Post) -> None:
         with self.editing("posts") as data:

@@ -89,14 +89,15 @@ class Timeline(_Frozen):
         for t in self.tracks:
             if t.kind == track_id_or_kind:
                 return t
-        raise NotFound(f"No track '{track_id_or_kind}' on timeline '{self.name}'.")
+        kinds = ", ".join(t.kind for t in self.tracks)
+        raise NotFound(f"No track '{track_id_or_kind}' on timeline '{self.name}'; use one of: {kinds}.")
 
     def find_clip(self, clip_id: str) -> tuple[Track, Clip]:
         for t in self.tracks:
             for c in t.clips:
                 if c.id == clip_id:
                     return t, c
-        raise NotFound(f"No clip '{clip_id}' on timeline '{self.name}'.")
+        raise NotFound(f"No clip '{clip_id}' on timeline '{self.name}'. `studio timeline show PROJECT` lists the clips.")
 
     def clips_at(self, time: float) -> list[tuple[Track, Clip]]:
         """Clips playing at `time`, bottom layer first."""

@@ -8,7 +8,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from studio.core.errors import StudioError
+from studio.core.errors import BadInput, StudioError
 from studio.core.media import ffmpeg_exe  # one finder for pipelines and render; re-exported here
 from studio.core.tasks import TaskContext
 
@@ -24,25 +24,27 @@ def run_ffmpeg(
     ffmpeg's last lines when it fails.
     """
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-progress", "pipe:1", "-nostats", *args]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     import threading
 
     err_lines: list[str] = []
-    reader = threading.Thread(target=lambda: err_lines.extend(proc.stderr), daemon=True)  # type: ignore[arg-type]
-    reader.start()
     total_us = max(duration, 1e-3) * 1e6
-    try:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            m = _TIME.match(line)
-            if m and ctx is not None:
-                ctx.progress(min(int(m.group(1)), int(total_us)), int(total_us), label)
-    except BaseException:
-        proc.kill()
-        proc.wait()
-        raise
-    rc = proc.wait()
-    reader.join()
+    # `with` closes both pipes (an open pipe per export leaked file handles in long GUI sessions)
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        reader = threading.Thread(target=lambda: err_lines.extend(proc.stderr), daemon=True)  # type: ignore[arg-type]
+        reader.start()
+        try:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                m = _TIME.match(line)
+                if m and ctx is not None:
+                    ctx.progress(min(int(m.group(1)), int(total_us)), int(total_us), label)
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            reader.join()
+            raise
+        rc = proc.wait()
+        reader.join()
     stderr = "".join(err_lines)
     if rc != 0:
         tail = "\n".join(stderr.strip().splitlines()[-6:])
@@ -73,7 +75,12 @@ def probe(path: str | Path) -> MediaInfo:
     )
     text = r.stderr
     if "Input #0" not in text:
-        raise StudioError(f"ffmpeg cannot read '{path}': {text.strip().splitlines()[-1:]}")
+        lines = text.strip().splitlines()
+        why = lines[-1].strip() if lines else f"ffmpeg exit {r.returncode}"
+        raise BadInput(
+            f"'{Path(path).name}' is not a media file ffmpeg can read ({why}). "
+            "Check the path, or export it again as MP4 (video), WAV (audio) or PNG/JPEG (image)."
+        )
     dur = 0.0
     m = re.search(r"Duration: (\d+):(\d+):(\d+(?:\.\d+)?)", text)
     if m:

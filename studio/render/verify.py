@@ -24,7 +24,7 @@ def verify_file(path: str | Path) -> dict[str, Any]:
     """
     p = Path(path)
     if not p.is_file():
-        raise NotFound(f"No file at '{p}'.")
+        raise NotFound(f"No file at '{p}'. Give the path of an exported MP4 or cover image.")
     problems: list[str] = []
     c2 = prov.read(p)
     report: dict[str, Any] = {"file": str(p), "c2pa": {"present": c2["present"], "state": c2["state"],

@@ -105,3 +105,19 @@ def test_no_display_gives_a_message_not_a_qt_abort(monkeypatch, capsys):
     for args in ([], ["gui"]):
         code, _, err = run(capsys, *args)
         assert code == 1 and "xvfb-run" in err and "studio --help" in err
+
+
+def test_wrong_ids_say_what_exists(tmp_path, capsys):
+    """`studio export P tl-nope` said only "No timeline 'tl-nope'." (and a wrong track or clip the
+    same): the message now lists what there is or names the command that does."""
+    with Project.create(tmp_path, "Ava") as p:
+        from studio.core.timeline import Timeline
+
+        p.put_timeline(Timeline.empty("Main"))
+    folder = str(tmp_path / "Ava.persona")
+    code, _, err = run(capsys, "timeline", "show", folder, "-t", "nope")
+    assert code == 2 and "Main (tl-" in err and "studio timeline new" in err
+    code, _, err = run(capsys, "timeline", "add", folder, "--track", "sound", "--text", "hi")
+    assert code == 2 and "use one of: video" in err
+    code, _, err = run(capsys, "timeline", "move", folder, "clip-nope", "1.0")
+    assert code == 2 and "studio timeline show" in err

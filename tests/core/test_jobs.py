@@ -131,3 +131,18 @@ def test_killed_worker_leaves_resumable_job_and_no_half_asset(project):
         assert resumed.state == JobState.done and resumed.attempts == 2
         assert len(p.data.assets) == 1
         assert p.asset_path(p.data.assets[0]).read_text().count("chunk") == 300
+
+
+def test_resume_job_honours_the_callers_cancel(project):
+    """`studio jobs resume` passes its Ctrl-C context: a cancel stops the resumed job (it used to
+    run to the end, because resume_job built its own context and ignored the CLI's)."""
+    from studio.actions.registry import action, resume_job
+
+    action("test.write")(_write_asset)
+    q = JobQueue(project.path / "jobs")
+    job = q.run(q.submit("test.write", {"n": 3}), lambda *a: 1 / 0, project)
+    assert job.state == JobState.failed
+    ctx = TaskContext()
+    ctx.cancel()
+    resumed = resume_job(project, job.id, ctx=ctx)
+    assert resumed.state == JobState.cancelled and project.data.assets == []

@@ -185,3 +185,17 @@ def test_import_only_model_explains_itself(tmp_path):
     store = _store(tmp_path)
     with pytest.raises(BadInput, match="CivitAI"):
         store.download("juggernaut-xl")
+
+
+def test_model_use_records_licence_commercial_flag_and_hash(tmp_path):
+    """Provenance of every asset goes through ModelStore.use: the motion job used to record its
+    identity-check models with no licence or commercial flag, and SVD with no sha256."""
+    store = ModelStore(Settings(models_dir=str(tmp_path)))
+    use = store.use("inswapper_128", "face swap")
+    entry = store.entry("inswapper_128")
+    assert (use.licence, use.commercial_use, use.role) == (entry.licence, False, "face swap")
+    assert use.sha256 is None  # no catalogue hash and not downloaded yet
+    store._record_hash("inswapper_128", "ab" * 32)  # what a download or import records
+    assert store.use("inswapper_128", "face swap").sha256 == "ab" * 32
+    outside = store.use("my-own-restorer", "face restore")  # a file the user gave: kept, marked
+    assert outside.id == "my-own-restorer" and "unknown" in outside.licence

@@ -206,3 +206,46 @@ def test_real_persona_needs_consent():
     with pytest.raises(ConsentRequired, match="studio consent"):
         Persona(name="Real", kind="real").require_consent("swap a face")
     Persona(name="Synthetic").require_consent("swap a face")
+
+
+def test_recover_refuses_a_project_open_elsewhere_and_accepts_a_name(tmp_path, monkeypatch):
+    """`studio recover` replaced project.json even while another process had the project open
+    (its next save would undo or mix the recovery); it also needed the exact '.persona' path."""
+    with Project.create(tmp_path, "Ava") as p:
+        p.put_timeline(Timeline.empty("Draft"), save=False)
+        p.autosave()
+        with pytest.raises(ProjectLocked, match="studio recover"):
+            Project.recover(p.path)
+        assert (p.path / ".recovery" / "project.json").exists()  # untouched
+    monkeypatch.chdir(tmp_path)
+    restored = Project.recover("Ava")
+    assert restored.resolve() == tmp_path / "Ava.persona" / "project.json"
+    with Project.open(tmp_path / "Ava.persona") as p:
+        assert p.timeline().name == "Draft"
+
+
+def test_register_moves_across_drives(tmp_path, monkeypatch):
+    """register used bare os.replace: a file staged on another drive (Windows C: temp -> D:
+    project) or mount failed with an OSError traceback instead of being moved."""
+    import errno as _errno
+
+    import studio.core.project as project_mod
+
+    real_replace = os.replace
+
+    def replace(src, dest):  # renames inside one folder work; across folders act like two drives
+        if Path(src).parent != Path(dest).parent:
+            raise OSError(_errno.EXDEV, "Invalid cross-device link")
+        real_replace(src, dest)
+
+    monkeypatch.setattr(project_mod.os, "replace", replace)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "take.wav").write_bytes(b"RIFF-take")
+    (outside / "take.words.json").write_text("[]")
+    with Project.create(tmp_path, "Ava") as p:
+        a = p.register(outside / "take.wav", "narration", Provenance(pipeline="piper"),
+                       extra_files={".words.json": outside / "take.words.json"})
+        assert p.asset_path(a).read_bytes() == b"RIFF-take" and p.sidecar(a, ".words.json").exists()
+    assert list(outside.iterdir()) == []
+    assert not list((tmp_path / "Ava.persona" / "audio").glob(".*moving"))

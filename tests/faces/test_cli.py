@@ -146,6 +146,14 @@ def test_swap_image_with_tiny_models(project, photos, tiny_models, tmp_path, por
             prov.scores["identity_backend"] == "insightface" and prov.scores["identity"] is not None
         )
         assert prov.parameters["restore"] is True
+    with Project.open(project) as p:
+        still = p.import_file(photos["good"], "still")
+    # an asset as the target becomes the parent of the result (it used to be lost: no lineage)
+    assert main(["swap", str(project), still.id, "-o", str(tmp_path / "again.png"), "--json"]) == 0
+    again = json.loads(capsys.readouterr().out)["assets"][0]
+    with Project.open(project, read_only=True) as p:
+        assert p.asset(again).parents == [still.id]
+        assert p.asset(again).provenance.parameters["target"] == still.id
 
 
 def test_swap_clip_keeps_audio(project, photos, tiny_models, tmp_path, portrait):

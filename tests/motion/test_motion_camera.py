@@ -79,4 +79,6 @@ def test_animate_with_repair_records_per_frame_scores(tmp_path, portrait, person
     frames = scores["identity_frames"]
     assert frames["status"] == "not needed" and len(frames["before"]) == 6
     assert all(s >= 60 for s in frames["after"]) and scores["identity"] >= 60
+    checks = [m for m in p.asset(job.result["assets"][0]).provenance.models if m.role == "identity check"]
+    assert checks and all(m.licence and m.commercial_use is not None for m in checks)  # were bare ids
     p.close()

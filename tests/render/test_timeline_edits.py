@@ -83,7 +83,7 @@ def test_cli_timeline_edits(tmp_path, project_factory):
     r = run(app, ["timeline", "add", str(p.path), ids["clip"], "--track", "video", "-t", "Second"])
     assert r.exit_code == 0, r.output
     clip = r.output.strip()
-    for args in (["move", clip, "1.0"], ["trim", clip, "--in", "0.5"], ["split", clip, "2.0"]):
+    for args in (["move", clip, "1.0"], ["trim", clip, "--in-point", "0.5"], ["split", clip, "2.0"]):
         r = run(app, ["timeline", *args[:1], str(p.path), *args[1:], "-t", "Second"])
         assert r.exit_code == 0, r.output
     with Project.open(p.path, read_only=True) as q:
