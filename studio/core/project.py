@@ -49,6 +49,17 @@ LOCK_FILE = ".lock"
 _NAME_OK = re.compile(r"^[^\\/:*?\"<>|\x00-\x1f]+$")
 
 
+def check_project_name(name: str) -> str:
+    """The stripped name, or BadInput if it cannot be a folder name on Linux and Windows."""
+    name = name.strip()
+    if not name or not _NAME_OK.match(name) or name in (".", "..") or name.endswith("."):
+        raise BadInput(
+            f"'{name}' cannot be a project name: use letters, digits, spaces, '-' or '_' "
+            "(no / \\ : * ? \" < > |, and no dot at the end)."
+        )
+    return name
+
+
 def move_file(src: str | os.PathLike[str], dest: str | os.PathLike[str]) -> None:
     """Move `src` to `dest` atomically where the file system allows it.
 
@@ -113,12 +124,7 @@ class Project:
     @classmethod
     def create(cls, parent: str | os.PathLike[str], name: str, persona: Persona | None = None) -> Project:
         """Create `parent/NAME.persona/` and open it for writing."""
-        name = name.strip()
-        if not name or not _NAME_OK.match(name) or name in (".", ".."):
-            raise BadInput(
-                f"'{name}' cannot be a project name: use letters, digits, spaces, '-' or '_' "
-                "(no / \\ : * ? \" < > |)."
-            )
+        name = check_project_name(name)
         folder = project_dir_for(Path(parent), name)
         if folder.exists():
             raise BadInput(f"'{folder}' already exists. Open it, or choose another name.")
@@ -205,6 +211,29 @@ class Project:
                 f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in e.errors()[:3]
             )
             raise ProjectCorrupt(f"{file} does not match the project schema ({first}).{hint}") from e
+
+    def rename(self, new_name: str) -> Path:
+        """Rename the persona and its folder together, holding the lock throughout."""
+        self._require_write()
+        name = check_project_name(new_name)
+        target = project_dir_for(self.path.parent, name)
+        if target.exists():
+            raise BadInput(f"'{target.name}' already exists. Choose another name.")
+        old = self.path
+        with self._mutex:
+            os.rename(old, target)  # the lock file moves with the folder: nobody can open it meanwhile
+            self.path = target
+            if self._lock is not None:
+                self._lock.path = target / LOCK_FILE
+            try:
+                self.update_persona(name=name)
+            except BaseException:
+                os.rename(target, old)
+                self.path = old
+                if self._lock is not None:
+                    self._lock.path = old / LOCK_FILE
+                raise
+        return target
 
     # ------------------------------------------------------------------ life cycle
     def close(self) -> None:

@@ -57,12 +57,8 @@ def rename_project(folder: Path, new_name: str, settings: Settings) -> Path:
     """Rename the folder and the persona; keeps the recent list pointing at it."""
     folder = Path(folder)
     _check_free(folder)
-    target = project_dir_for(folder.parent, new_name)
-    if target.exists():
-        raise BadInput(f"'{target.name}' already exists. Choose another name.")
     with Project.open(folder, require_write=True) as p:
-        p.update_persona(name=new_name.strip())  # validates the name before the folder moves
-    folder.rename(target)
+        target = p.rename(new_name)  # folder and persona renamed together under the lock
     _replace_recent(settings, folder, target)
     return target
 

@@ -249,3 +249,23 @@ def test_register_moves_across_drives(tmp_path, monkeypatch):
         assert p.asset_path(a).read_bytes() == b"RIFF-take" and p.sidecar(a, ".words.json").exists()
     assert list(outside.iterdir()) == []
     assert not list((tmp_path / "Ava.persona" / "audio").glob(".*moving"))
+
+
+def test_rename_moves_folder_and_persona_together(tmp_path):
+    with Project.create(tmp_path, "Ava") as p:
+        staged = p.stage(".png")
+        staged.write_bytes(b"x")
+        a = p.register(staged, "still", Provenance(pipeline="test"))
+        new = p.rename("Ava Two")
+        assert new == tmp_path / "Ava Two.persona" and not (tmp_path / "Ava.persona").exists()
+        assert (new / ".lock").exists()  # still held while open
+        with pytest.raises(ProjectLocked):
+            Project.open(new, require_write=True)
+        assert p.asset_path(a).read_bytes() == b"x"
+        with pytest.raises(BadInput, match="cannot be a project name"):
+            p.rename("bad:name")
+        Project.create(tmp_path, "Taken").close()
+        with pytest.raises(BadInput, match="already exists"):
+            p.rename("Taken")
+    with Project.open(tmp_path / "Ava Two.persona") as q:
+        assert q.name == "Ava Two"
