@@ -29,6 +29,10 @@ from .types import NarrationRequest, NarrationResult, PhonemeTiming, WordTiming
 
 #: sha256 of voice models already hashed in this process, by voice id + size + mtime.
 _HASHES: dict[str, str] = {}
+#: sounding-phoneme counts of words, by (phoneme type + espeak voice, word): espeak is deterministic, and a
+#: sentence whose groups do not match its words would otherwise call espeak once per word per job.
+_COUNTS: dict[tuple[str, str], int] = {}
+_MAX_COUNTS = 20_000
 
 
 def _load_voice(model: Path, config: Path, use_cuda: bool):
@@ -223,7 +227,14 @@ class PiperNarrator:
 
     def _phoneme_count(self, word: str) -> int:
         assert self.voice is not None
-        return sum(wt.is_sound(p) for sent in self.voice.phonemize(word) for p in sent)
+        key = (f"{self.voice.config.phoneme_type}:{self.voice.config.espeak_voice}", word)
+        n = _COUNTS.get(key)
+        if n is None:
+            n = sum(wt.is_sound(p) for sent in self.voice.phonemize(word) for p in sent)
+            if len(_COUNTS) >= _MAX_COUNTS:
+                _COUNTS.clear()
+            _COUNTS[key] = n
+        return n
 
 
 def _method_label(methods: set[str]) -> str:
