@@ -76,7 +76,12 @@ def test_narration_and_still_run_on_the_farm_like_here(farm, project, still_para
 def test_cancel_reaches_the_worker_and_registers_nothing(farm, project):
     t, box = _in_thread(lambda: run_job(project, "narrate", {"text": LONG}, "Long", farm=farm))
     _busy_slot()
-    running = [j for j in queue_of(project).list() if j.state == JobState.running]
+    end = time.monotonic() + 30  # the desktop writes the worker's progress to the job file a moment later
+    while True:
+        running = [j for j in queue_of(project).list() if j.state == JobState.running]
+        if (running and running[0].progress > 0) or time.monotonic() > end:
+            break
+        time.sleep(0.05)
     assert len(running) == 1 and running[0].progress > 0  # the worker's progress is in the job file
     queue_of(project).request_cancel(running[0].id)  # what `studio jobs cancel` and the window do
     t.join(60)
