@@ -80,7 +80,8 @@ class LipSyncBox(QGroupBox):
         self.visual.clear()
         order = {k: i for i, k in enumerate(VISUAL_KINDS)}
         visuals = sorted(p.assets_of(*VISUAL_KINDS), key=lambda a: a.created_at, reverse=True) if p else []
-        visuals.sort(key=lambda a: order[a.kind])
+        # talking clips last: lip-syncing a clip that already talks is rarely what the user wants
+        visuals.sort(key=lambda a: (order[a.kind], a.provenance.pipeline == "lipsync"))
         for a in visuals:
             pm = thumbnail(p.asset_path(a), 64) if a.kind != "clip" else placeholder(64, "clip")
             self.visual.addItem(QIcon(pm if not pm.isNull() else placeholder(64, a.kind)),
