@@ -12,6 +12,7 @@ ready for the next narration in this process (a used one cannot be reused: see t
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -33,10 +34,36 @@ _HASHES: dict[str, str] = {}
 #: sentence whose groups do not match its words would otherwise call espeak once per word per job.
 _COUNTS: dict[tuple[str, str], int] = {}
 _MAX_COUNTS = 20_000
+#: said once by every session right after loading (see `_load_voice`); changing it changes every
+#: narration's noise, so keep it fixed.
+WARMUP_TEXT = "Hi there."
+
+
+_ARENA_LOCK = threading.Lock()
+_ARENA_READY = False
+
+
+def _shared_arena_options(ort):  # noqa: ANN001, ANN202
+    """Session options that allocate from one CPU arena registered once for the process.
+
+    Each narration gets a new session (see voice_cache), and a session's own arena starts empty:
+    its first long sentence spent ~10% of the job growing it. The shared arena keeps the memory
+    grown by earlier sessions (bounded by the longest sentence said so far). The arena holds no
+    state the audio depends on, so narrations stay bit for bit the same."""
+    global _ARENA_READY
+    with _ARENA_LOCK:
+        if not _ARENA_READY:
+            info = ort.OrtMemoryInfo("Cpu", ort.OrtAllocatorType.ORT_ARENA_ALLOCATOR, 0, ort.OrtMemType.DEFAULT)
+            ort.create_and_register_allocator(info, ort.OrtArenaCfg(0, -1, -1, -1))
+            _ARENA_READY = True
+    so = ort.SessionOptions()
+    so.add_session_config_entry("session.use_env_allocators", "1")
+    return so
 
 
 def _load_voice(model: Path, config: Path, use_cuda: bool):
-    """A new PiperVoice session, its noise generators seeded 0 (see `PiperNarrator.load`)."""
+    """A new PiperVoice session, its noise generators seeded 0 and advanced by one fixed warm-up
+    run (see `PiperNarrator.load`)."""
     import onnxruntime
     from piper import PiperVoice
 
@@ -44,7 +71,25 @@ def _load_voice(model: Path, config: Path, use_cuda: bool):
     # session is created; that seed is random per process: fix it so a script narrates the same
     # on any machine (the farm).
     onnxruntime.set_seed(0)
-    return PiperVoice.load(model, config_path=config, use_cuda=use_cuda)
+    if use_cuda:
+        voice = PiperVoice.load(model, config_path=config, use_cuda=True)
+    else:  # piper's own load, but on the process-wide CPU arena (see `_shared_arena_options`)
+        from piper.config import PiperConfig
+
+        voice = PiperVoice(
+            session=onnxruntime.InferenceSession(str(model), sess_options=_shared_arena_options(onnxruntime),
+                                                 providers=["CPUExecutionProvider"]),
+            config=PiperConfig.from_dict(json.loads(Path(config).read_text("utf-8"))),
+            download_dir=Path.cwd(),
+        )
+    if WARMUP_TEXT:
+        # ONNX Runtime's first run of a session is slower (it sizes its memory arena and plans).
+        # Every session, the cold one too, makes this same run, so a job's noise still starts from
+        # the same generator state in any process or on any farm worker, and the job no longer
+        # pays that first-run cost (spares make it in the background loader).
+        for _ in voice.synthesize(WARMUP_TEXT, include_alignments=len(voice.session.get_outputs()) > 1):
+            pass
+    return voice
 
 
 @dataclass(frozen=True)
