@@ -28,10 +28,8 @@ from .results import copy_out, land_output
 
 #: a job whose worker dies is sent again this many times before it fails
 MAX_RETRIES = 2
-#: seconds between progress polls of the worker (ray.wait returns at once when the job ends). Each poll
-#: is an actor call that wakes the busy worker's process; the jobs dock reads job files once a second,
-#: so polling faster than 0.5 s only took CPU from the jobs (the farm bench runs 2 workers on 2 cores).
-POLL = 0.5
+#: seconds between progress polls of the worker (ray.wait returns at once when the job ends)
+POLL = 0.2
 #: seconds a cancelled worker gets to stop at its next step before its actor is killed
 CANCEL_GRACE = 30.0
 
