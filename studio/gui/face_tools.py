@@ -15,6 +15,7 @@ from studio.core.models import ModelStore
 from . import theme
 from .errors import show_error
 from .images import IMAGE_SUFFIXES
+from .job_runner import JobRunner
 from .session import ProjectSession
 from .widgets import button, label
 from .workers import JobController
@@ -52,7 +53,6 @@ class FaceTools(QWidget):
         self.session = session
         self.jobs = jobs
         self.open_models = open_models
-        self._my_jobs: set[str] = set()
         self.last_result: dict | None = None
         self.models_box: QMessageBox | None = None
         lay = QHBoxLayout(self)
@@ -67,26 +67,12 @@ class FaceTools(QWidget):
         lay.addWidget(self.swap_button)
         self.result = label("", "muted", wrap=True)
         lay.addWidget(self.result, 1)
-        jobs.finished.connect(self._job_finished)
-        jobs.progress.connect(self._job_progress)
+        self.runner = JobRunner(self, session, jobs, self.result, self._job_finished)
 
     def _browse(self, then: Callable[[str], object]) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Pick an image or a clip", "", MEDIA_FILTER)
         if path:
             then(path)
-
-    def _start(self, kind: str, params: dict, title: str) -> str | None:
-        p = self.session.project
-        if p is None:
-            return None
-        try:
-            job_id = self.jobs.start(p, kind, params, title)
-        except StudioError as e:
-            show_error(self, e)
-            return None
-        self._my_jobs.add(job_id)
-        self.result.setText("Queued…")
-        return job_id
 
     def score(self, path: str | Path) -> str | None:
         """Start `faces.score` for an image or clip (every 5th frame of a clip)."""
@@ -95,7 +81,7 @@ class FaceTools(QWidget):
             show_error(self, StudioError("Add reference photos first: the score compares faces with the persona's."))
             return None
         every = 1 if Path(path).suffix.lower() in IMAGE_SUFFIXES else 5
-        return self._start("faces.score", {"path": str(path), "every": every}, f"Score {Path(path).name}")
+        return self.runner.start("faces.score", {"path": str(path), "every": every}, f"Score {Path(path).name}")
 
     def swap(self, path: str | Path) -> str | None:
         """Start `faces.swap`; when its models are missing, say which and offer the Models dialog instead."""
@@ -106,7 +92,7 @@ class FaceTools(QWidget):
         if missing:
             self.ask_for_models(missing)
             return None
-        return self._start("faces.swap", {"target": str(path), "face": "largest", "restore": True},
+        return self.runner.start("faces.swap", {"target": str(path), "face": "largest", "restore": True},
                            f"Swap face into {Path(path).name}")
 
     def ask_for_models(self, missing: list[str]) -> QMessageBox:
@@ -123,14 +109,7 @@ class FaceTools(QWidget):
         box.open()
         return box
 
-    def _job_progress(self, job_id: str, prog) -> None:  # noqa: ANN001
-        if job_id in self._my_jobs:
-            self.result.setText(f"{prog.label or 'working'} — {prog.fraction * 100:.0f} %")
-
     def _job_finished(self, job: Job) -> None:
-        if job.id not in self._my_jobs:
-            return
-        self._my_jobs.discard(job.id)
         if job.state != JobState.done:
             self.result.setText(f"{job.title}: {job.state.value}" + (f" — {job.error}" if job.error else ""))
             return

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
     QHBoxLayout,
-    QScrollArea,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -28,7 +27,7 @@ from .face_tools import FaceTools
 from .images import IMAGE_SUFFIXES, placeholder, read_scaled, with_box
 from .persona_card import consent_line
 from .session import ProjectSession
-from .widgets import EmptyState, FlowLayout, button, label, set_role
+from .widgets import TileGallery, button, label, set_role
 from .workers import JobController
 
 THUMB = 180
@@ -113,14 +112,9 @@ class FacesPanel(QWidget):
         lay.addWidget(self.tools)
         self.rejected_label = label("", "badge-bad", wrap=True)
         lay.addWidget(self.rejected_label)
-        self.host = QWidget()
-        self.flow = FlowLayout(self.host)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(self.host)
-        lay.addWidget(self.scroll, 1)
-        self.empty = EmptyState("No reference faces yet.\nDrag photos of the persona's face here.")
-        lay.addWidget(self.empty, 1)
+        self.gallery = TileGallery("No reference faces yet.\nDrag photos of the persona's face here.")
+        self.flow, self.empty = self.gallery.flow, self.gallery.empty
+        lay.addWidget(self.gallery, 1)
         jobs.finished.connect(self._job_finished)
         session.opened.connect(lambda _p: self.refresh())
         session.changed.connect(lambda what: what in ("persona", "assets") and self.refresh())
@@ -128,12 +122,8 @@ class FacesPanel(QWidget):
 
     def refresh(self) -> None:
         p = self.session.project
-        self.flow.clear()
         refs = p.persona.reference_faces if p else []
-        for ref in refs:
-            self.flow.addWidget(FaceTile(self, p.path, ref))
-        self.scroll.setVisible(bool(refs))
-        self.empty.setVisible(not refs)
+        self.gallery.set_tiles([FaceTile(self, p.path, ref) for ref in refs])
         if p is not None:
             text, role = consent_line(p.persona)
             self.consent.setText(text)

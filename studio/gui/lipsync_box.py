@@ -8,12 +8,11 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from studio.core.assets import Asset
-from studio.core.errors import StudioError
 from studio.core.jobs import Job, JobState
 
 from . import theme
-from .errors import show_error
 from .images import placeholder, thumbnail
+from .job_runner import JobRunner
 from .session import ProjectSession
 from .widgets import button, label
 from .workers import JobController
@@ -44,7 +43,6 @@ class LipSyncBox(QGroupBox):
         self.session = session
         self.jobs = jobs
         self.take = take
-        self._my_jobs: set[str] = set()
         self.last_result: dict | None = None
         # one compact row (the Voice page shares its height with the timeline dock)
         col = QVBoxLayout(self)
@@ -68,10 +66,9 @@ class LipSyncBox(QGroupBox):
         col.addLayout(row)
         self.result = label("", "muted", wrap=True)
         col.addWidget(self.result)
-        jobs.finished.connect(self._job_finished)
-        jobs.progress.connect(self._job_progress)
-        session.opened.connect(lambda _p: self.refresh())
-        session.changed.connect(lambda what: what == "assets" and self.refresh())
+        self.runner = JobRunner(self, session, jobs, self.result, self._job_finished,
+                                lambda: self.run_button.setEnabled(False))
+        session.follow(self.refresh, "assets")
         self.refresh()
 
     def refresh(self) -> None:
@@ -92,7 +89,7 @@ class LipSyncBox(QGroupBox):
     def show_take(self) -> None:
         """The sync scores of the talking clips already made from the selected take."""
         p, take = self.session.project, self.take()
-        busy = bool(self._my_jobs & set(self.jobs.running_ids()))
+        busy = self.runner.busy()
         self.run_button.setEnabled(p is not None and not p.read_only and take is not None
                                    and self.visual.count() > 0 and not busy)
         if busy:
@@ -107,27 +104,11 @@ class LipSyncBox(QGroupBox):
                 "fps": 30.0, "restore": False}
 
     def start(self) -> str | None:
-        p = self.session.project
-        if p is None or self.take() is None or self.visual.currentData() is None:
+        if self.session.project is None or self.take() is None or self.visual.currentData() is None:
             return None
-        try:
-            job_id = self.jobs.start(p, "lipsync", self.params(), "Lip-sync")
-        except StudioError as e:
-            show_error(self, e)
-            return None
-        self._my_jobs.add(job_id)
-        self.result.setText("Queued…")
-        self.run_button.setEnabled(False)
-        return job_id
-
-    def _job_progress(self, job_id: str, prog) -> None:  # noqa: ANN001
-        if job_id in self._my_jobs:
-            self.result.setText(f"{prog.label or 'working'} — {prog.fraction * 100:.0f} %")
+        return self.runner.start("lipsync", self.params(), "Lip-sync")
 
     def _job_finished(self, job: Job) -> None:
-        if job.id not in self._my_jobs:
-            return
-        self._my_jobs.discard(job.id)
         self.show_take()
         if job.state == JobState.done:
             r = self.last_result = dict(job.result or {})

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
-    QFrame,
     QHBoxLayout,
     QListWidget,
     QListWidgetItem,
@@ -21,16 +20,15 @@ from PySide6.QtWidgets import (
 from pipelines.motion.camera import MOVES
 from studio.actions.motion import SVD_IDS
 from studio.core.assets import Asset
-from studio.core.errors import StudioError
 from studio.core.jobs import Job, JobState
 from studio.core.models import ModelStore
 
 from . import theme
 from .clip_player import ClipPlayer
-from .errors import show_error
 from .images import placeholder, thumbnail
+from .job_runner import JobRunner
 from .session import ProjectSession
-from .widgets import EmptyState, button, label, scrolling
+from .widgets import EmptyState, button, card_footer, form_card, label, scrolling
 from .workers import JobController
 
 #: what motion.animate takes: any image asset (stills, imported images, reference photos)
@@ -69,7 +67,6 @@ class MotionPanel(QWidget):
         super().__init__(parent)
         self.session = session
         self.jobs = jobs
-        self._my_jobs: set[str] = set()
         lay = QHBoxLayout(self)
         lay.setContentsMargins(16, 14, 16, 14)
         lay.setSpacing(16)
@@ -85,19 +82,12 @@ class MotionPanel(QWidget):
         self.empty = EmptyState("No clips yet.\nPick a still on the left and press Animate: the clip plays here.")
         right.addWidget(self.empty, 2)
         lay.addLayout(right, 1)
-        jobs.finished.connect(self._job_finished)
-        jobs.progress.connect(self._job_progress)
-        session.opened.connect(lambda _p: self.refresh())
-        session.changed.connect(lambda what: what in ("assets", "project") and self.refresh())
+        self.runner = JobRunner(self, session, jobs, self.status, self._job_finished, self._update_state)
+        session.follow(self.refresh, "assets", "project")
         self.refresh()
 
     def _build_form(self) -> QWidget:
-        box = QFrame()
-        box.setProperty("role", "card")
-        box.setFixedWidth(380)
-        col = QVBoxLayout(box)
-        col.setContentsMargins(14, 12, 14, 12)
-        col.addWidget(label("Animate a still", "heading"))
+        box, col = form_card("Animate a still", 380)
         self.still = QComboBox()
         self.still.setIconSize(QSize(48, 48))
         self.still.currentIndexChanged.connect(lambda _i: self._update_state())
@@ -151,10 +141,7 @@ class MotionPanel(QWidget):
         col.addWidget(self.engine_note)
         self.animate_button = button("Animate", "primary", theme.icon("motion"))
         self.animate_button.clicked.connect(self.animate)
-        col.addWidget(self.animate_button)
-        self.status = label("", "muted", wrap=True)
-        col.addWidget(self.status)
-        col.addStretch(1)
+        self.status = card_footer(col, self.animate_button)
         return scrolling(box)
 
     # -- engines
@@ -244,8 +231,8 @@ class MotionPanel(QWidget):
 
     def _update_state(self) -> None:
         p = self.session.project
-        busy = bool(self._my_jobs & set(self.jobs.running_ids()))
-        self.animate_button.setEnabled(p is not None and not p.read_only and self.still.count() > 0 and not busy)
+        self.animate_button.setEnabled(p is not None and not p.read_only and self.still.count() > 0
+                                       and not self.runner.busy())
 
     def _show_clip(self) -> None:
         p = self.session.project
@@ -274,25 +261,14 @@ class MotionPanel(QWidget):
         if p is None or self.still.currentData() is None:
             return None
         params = self.params()
-        try:
-            source = p.asset(params["still"])
-            job_id = self.jobs.start(p, "motion.animate", params, f"Animate {(source.label or source.id)[:30]}")
-        except StudioError as e:
-            show_error(self, e)
-            return None
-        self._my_jobs.add(job_id)
-        self.status.setText("Queued…")
-        self._update_state()
-        return job_id
 
-    def _job_progress(self, job_id: str, prog) -> None:  # noqa: ANN001
-        if job_id in self._my_jobs:
-            self.status.setText(f"{prog.label or 'working'} — {prog.fraction * 100:.0f} %")
+        def prepare() -> tuple[dict, str]:
+            source = p.asset(params["still"])  # raises StudioError when it was removed meanwhile
+            return params, f"Animate {(source.label or source.id)[:30]}"
+
+        return self.runner.start_checked("motion.animate", prepare)
 
     def _job_finished(self, job: Job) -> None:
-        if job.id not in self._my_jobs:
-            return
-        self._my_jobs.discard(job.id)
         result = job.result or {}
         if job.state == JobState.done:
             msg = f"Done: {result.get('engine', '')}, {result.get('frames', '?')} frames."

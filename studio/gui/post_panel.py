@@ -12,12 +12,10 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -28,11 +26,11 @@ from studio.core.jobs import Job, JobState
 from studio.render.presets import PRESETS
 
 from . import theme
-from .errors import show_error
 from .export_panel import ExportTile, cover_of
 from .images import IMAGE_SUFFIXES, placeholder, thumbnail
+from .job_runner import JobRunner
 from .session import ProjectSession
-from .widgets import EmptyState, FlowLayout, button, label, scrolling
+from .widgets import TileGallery, button, card_footer, form_card, label, scrolling
 from .workers import JobController
 
 STILL_KINDS = ("still", "image", "reference")
@@ -62,7 +60,6 @@ class PostPanel(QWidget):
         super().__init__(parent)
         self.session = session
         self.jobs = jobs
-        self._my_jobs: set[str] = set()
         self.last_result: dict | None = None
         lay = QHBoxLayout(self)
         lay.setContentsMargins(16, 14, 16, 14)
@@ -71,29 +68,17 @@ class PostPanel(QWidget):
         right = QVBoxLayout()
         right.addWidget(label("Posts", "title"))
         right.addWidget(label("Each post's exports; drag a tile into a folder or an upload box.", "muted"))
-        self.tiles_host = QWidget()
-        self.flow = FlowLayout(self.tiles_host)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(self.tiles_host)
-        right.addWidget(self.scroll, 1)
-        self.empty = EmptyState("No posts yet. Write what the persona says and press Make post:\n"
-                                "still → motion → narration → lip-sync → captions → exports, in one job.")
-        right.addWidget(self.empty, 1)
+        self.gallery = TileGallery("No posts yet. Write what the persona says and press Make post:\n"
+                                   "still → motion → narration → lip-sync → captions → exports, in one job.")
+        self.flow, self.empty = self.gallery.flow, self.gallery.empty
+        right.addWidget(self.gallery, 1)
         lay.addLayout(right, 1)
-        jobs.finished.connect(self._job_finished)
-        jobs.progress.connect(self._job_progress)
-        session.opened.connect(lambda _p: self.refresh())
-        session.changed.connect(lambda what: what in ("assets", "posts", "persona") and self.refresh())
+        self.runner = JobRunner(self, session, jobs, self.status, self._job_finished, self._update_state)
+        session.follow(self.refresh, "assets", "posts", "persona")
         self.refresh()
 
     def _build_form(self) -> QWidget:
-        box = QFrame()
-        box.setProperty("role", "card")
-        box.setFixedWidth(400)
-        col = QVBoxLayout(box)
-        col.setContentsMargins(14, 12, 14, 12)
-        col.addWidget(label("Make a post", "heading"))
+        box, col = form_card("Make a post", 400)
         col.addWidget(label("Script", "muted"))
         self.script = QPlainTextEdit()
         self.script.setPlaceholderText("What the persona says, e.g.\nMorning run done! Who else is up this early?")
@@ -149,10 +134,7 @@ class PostPanel(QWidget):
         col.addWidget(self.draft)
         self.post_button = button("Make post", "primary", theme.icon("post"))
         self.post_button.clicked.connect(self.make_post)
-        col.addWidget(self.post_button)
-        self.status = label("", "muted", wrap=True)
-        col.addWidget(self.status)
-        col.addStretch(1)
+        self.status = card_footer(col, self.post_button)
         return scrolling(box)
 
     # -- lists
@@ -194,9 +176,8 @@ class PostPanel(QWidget):
 
     def _fill_tiles(self) -> None:
         p = self.session.project
-        self.flow.clear()
         posts = list(reversed(p.data.posts))[:SHOWN_POSTS] if p else []
-        n = 0
+        tiles = []
         for post in posts:
             for preset, aid in post.exports.items():
                 try:
@@ -206,15 +187,12 @@ class PostPanel(QWidget):
                 if Path(a.path).suffix.lower() in IMAGE_SUFFIXES:
                     continue
                 name = PRESETS[preset].name if preset in PRESETS else preset
-                self.flow.addWidget(ExportTile(p.asset_path(a), f"{post.title[:40]} · {name}", cover_of(p, a)))
-                n += 1
-        self.scroll.setVisible(n > 0)
-        self.empty.setVisible(n == 0)
+                tiles.append(ExportTile(p.asset_path(a), f"{post.title[:40]} · {name}", cover_of(p, a)))
+        self.gallery.set_tiles(tiles)
 
     def _update_state(self) -> None:
         p = self.session.project
-        busy = bool(self._my_jobs & set(self.jobs.running_ids()))
-        self.post_button.setEnabled(p is not None and not p.read_only and not busy)
+        self.post_button.setEnabled(p is not None and not p.read_only and not self.runner.busy())
 
     def _browse_music(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Music for the post", "", "Audio (*.wav *.mp3 *.flac *.ogg *.m4a)")
@@ -243,34 +221,21 @@ class PostPanel(QWidget):
         return params
 
     def make_post(self) -> str | None:
-        p = self.session.project
-        if p is None:
+        if self.session.project is None:
             return None
         params = self.params()
-        try:
+
+        def prepare() -> tuple[dict, str]:
             from studio.actions.voice import check_script  # noqa: PLC0415 - the CLI's own check
 
             params["script"] = check_script(params["script"])
             if not params["presets"]:
                 raise StudioError("Tick at least one format to post to.")
-            title = f"Post: {params['title'] or params['script'][:40]}"
-            job_id = self.jobs.start(p, "post", params, title)
-        except StudioError as e:
-            show_error(self, e)
-            return None
-        self._my_jobs.add(job_id)
-        self.status.setText("Queued…")
-        self._update_state()
-        return job_id
+            return params, f"Post: {params['title'] or params['script'][:40]}"
 
-    def _job_progress(self, job_id: str, prog) -> None:  # noqa: ANN001
-        if job_id in self._my_jobs:
-            self.status.setText(f"{prog.label or 'working'} — {prog.fraction * 100:.0f} %")
+        return self.runner.start_checked("post", prepare)
 
     def _job_finished(self, job: Job) -> None:
-        if job.id not in self._my_jobs:
-            return
-        self._my_jobs.discard(job.id)
         if job.state == JobState.done:
             self.last_result = dict(job.result or {})
             self.status.setText(post_summary(self.last_result))

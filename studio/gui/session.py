@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -30,6 +31,11 @@ class ProjectSession(QObject):
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(AUTOSAVE_MS)
         self.autosave_timer.timeout.connect(self.autosave)
+
+    def follow(self, refresh: Callable[[], object], *what: str) -> None:
+        """Call `refresh()` when a project opens or closes and when one of `what` changes."""
+        self.opened.connect(lambda _p: refresh())
+        self.changed.connect(lambda w: w in what and refresh())
 
     # -- life cycle
     def open(self, path: str | Path) -> Project:

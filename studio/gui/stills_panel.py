@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
-    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -32,10 +31,11 @@ from studio.core.models import ModelStore
 
 from . import theme
 from .errors import show_error
+from .job_runner import JobRunner
 from .mask_dialog import InpaintDialog, OutpaintDialog
 from .session import ProjectSession
 from .stills_gallery import CompareDialog, StillActions, StillTile
-from .widgets import EmptyState, FlowLayout, button, label, scrolling
+from .widgets import TileGallery, button, card_footer, form_card, label, scrolling
 from .workers import JobController
 
 BROWSE_FILE = "\x00browse-file"
@@ -73,7 +73,6 @@ class StillsPanel(QWidget):
         self.jobs = jobs
         self.open_models = open_models
         self.store = ModelStore(session.settings)
-        self._my_jobs: set[str] = set()
         #: asks before deleting; tests replace it
         self.confirm: Callable[[str], bool] = self._confirm
         lay = QHBoxLayout(self)
@@ -89,20 +88,13 @@ class StillsPanel(QWidget):
         head.addWidget(self.compare_button)
         right.addLayout(head)
         right.addLayout(self._build_notes())
-        self.host = QWidget()
-        self.flow = FlowLayout(self.host)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(self.host)
-        right.addWidget(self.scroll, 1)
-        self.empty = EmptyState("No stills yet.\nDescribe a scene on the left and press Generate: the best "
-                                "candidates appear here with how much they look like the persona.")
-        right.addWidget(self.empty, 1)
+        self.gallery = TileGallery("No stills yet.\nDescribe a scene on the left and press Generate: the best "
+                                   "candidates appear here with how much they look like the persona.")
+        self.flow, self.empty = self.gallery.flow, self.gallery.empty
+        right.addWidget(self.gallery, 1)
         lay.addLayout(right, 1)
-        jobs.finished.connect(self._job_finished)
-        jobs.progress.connect(self._job_progress)
-        session.opened.connect(lambda _p: self.refresh())
-        session.changed.connect(lambda what: what in ("assets", "persona", "project") and self.refresh())
+        self.runner = JobRunner(self, session, jobs, self.status, self._job_finished, self._update_state)
+        session.follow(self.refresh, "assets", "persona", "project")
         self.refresh()
 
     # -- the form
@@ -124,12 +116,7 @@ class StillsPanel(QWidget):
         return col
 
     def _build_form(self) -> QWidget:
-        box = QFrame()
-        box.setProperty("role", "card")
-        box.setFixedWidth(380)
-        col = QVBoxLayout(box)
-        col.setContentsMargins(14, 12, 14, 12)
-        col.addWidget(label("New stills", "heading"))
+        box, col = form_card("New stills", 380)
         self.prompt = QPlainTextEdit()
         self.prompt.setPlaceholderText("What the persona is doing, e.g.\nreading in a café by the window, morning light")
         self.prompt.setFixedHeight(80)
@@ -183,10 +170,7 @@ class StillsPanel(QWidget):
         col.addWidget(self.checkpoint)
         self.generate_button = button("Generate", "primary", theme.icon("stills"))
         self.generate_button.clicked.connect(self.generate)
-        col.addWidget(self.generate_button)
-        self.status = label("", "muted", wrap=True)
-        col.addWidget(self.status)
-        col.addStretch(1)
+        self.status = card_footer(col, self.generate_button)
         return scrolling(box)
 
     def _fill_checkpoints(self) -> None:
@@ -239,8 +223,7 @@ class StillsPanel(QWidget):
         self.banner.setVisible(bool(problem))
         self.banner_text.setText(problem or "")
         self.models_button.setVisible(problem is not None and self.open_models is not None)
-        busy = bool(self._my_jobs & set(self.jobs.running_ids()))
-        self.generate_button.setEnabled(p is not None and not p.read_only and not problem and not busy)
+        self.generate_button.setEnabled(p is not None and not p.read_only and not problem and not self.runner.busy())
         if p is not None and not p.persona.identity:
             self.identity_hint.setText("The persona has no reference faces yet, so stills will not be scored "
                                        "or face-swapped. Add photos in Faces first for a consistent face.")
@@ -253,18 +236,14 @@ class StillsPanel(QWidget):
         p = self.session.project
         self.store = ModelStore(self.session.settings)
         self._fill_checkpoints()
-        self.flow.clear()
         stills = sorted(p.assets_of(*STILL_KINDS), key=lambda a: a.created_at, reverse=True) if p else []
         actions = StillActions(self.set_favourite, self.delete, self.inpaint, self.outpaint, self._selection_changed)
-        for a in stills:
-            self.flow.addWidget(StillTile(p.asset_path(a), a, actions))
-        self.scroll.setVisible(bool(stills))
-        self.empty.setVisible(not stills)
+        self.gallery.set_tiles([StillTile(p.asset_path(a), a, actions) for a in stills])
         self._selection_changed()
         self._update_state()
 
     def tiles(self) -> list[StillTile]:
-        return [self.flow.itemAt(i).widget() for i in range(self.flow.count())]
+        return self.gallery.tiles()
 
     def _selection_changed(self) -> None:
         n = sum(t.compare.isChecked() for t in self.tiles())
@@ -297,18 +276,7 @@ class StillsPanel(QWidget):
         return params
 
     def _start(self, kind: str, params: dict, title: str) -> str | None:
-        p = self.session.project
-        if p is None:
-            return None
-        try:
-            job_id = self.jobs.start(p, kind, params, title)
-        except StudioError as e:
-            show_error(self, e)
-            return None
-        self._my_jobs.add(job_id)
-        self.status.setText(f"{title}: queued")
-        self._update_state()
-        return job_id
+        return self.runner.start(kind, params, title, queued=f"{title}: queued")
 
     def generate(self) -> str | None:
         params = self.params()
@@ -318,14 +286,7 @@ class StillsPanel(QWidget):
             return None
         return self._start("generate", params, f"Stills: {params['prompt'][:40]}")
 
-    def _job_progress(self, job_id: str, prog) -> None:  # noqa: ANN001
-        if job_id in self._my_jobs:
-            self.status.setText(f"{prog.label or 'working'} — {prog.fraction * 100:.0f} %")
-
     def _job_finished(self, job: Job) -> None:
-        if job.id not in self._my_jobs:
-            return
-        self._my_jobs.discard(job.id)
         if job.state == JobState.done:
             warnings = (job.result or {}).get("warnings") or []
             self.status.setText("Done." + ("\n" + "\n".join(warnings) if warnings else ""))

@@ -1,4 +1,5 @@
-"""Small shared widgets: labels with a theme role, an empty-state message, a flow of tiles."""
+"""Small shared widgets: labels with a theme role, an empty-state message, a flow of tiles, a gallery
+of tiles that explains itself when empty, the card a page's form sits on."""
 
 from __future__ import annotations
 
@@ -67,6 +68,55 @@ class EmptyState(QWidget):
         if action is not None:
             lay.addWidget(action, 0, Qt.AlignmentFlag.AlignHCenter)
         lay.addStretch(2)
+
+
+def form_card(heading: str, width: int) -> tuple[QFrame, QVBoxLayout]:
+    """The fixed-width card a page's form sits on, with its heading; (card, its column) — pass the
+    card to scrolling() once filled."""
+    box = QFrame()
+    box.setProperty("role", "card")
+    box.setFixedWidth(width)
+    col = QVBoxLayout(box)
+    col.setContentsMargins(14, 12, 14, 12)
+    col.addWidget(label(heading, "heading"))
+    return box, col
+
+
+def card_footer(col: QVBoxLayout, action: QPushButton) -> QLabel:
+    """End a form card: its run button, then the status line under it (returned), then stretch."""
+    col.addWidget(action)
+    status = label("", "muted", wrap=True)
+    col.addWidget(status)
+    col.addStretch(1)
+    return status
+
+
+class TileGallery(QWidget):
+    """Tiles flowing in a scroll area, or an EmptyState saying what to do when there are none."""
+
+    def __init__(self, empty_text: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.host = QWidget()
+        self.flow = FlowLayout(self.host)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(self.host)
+        lay.addWidget(self.scroll, 1)
+        self.empty = EmptyState(empty_text)
+        lay.addWidget(self.empty, 1)
+
+    def set_tiles(self, tiles: list[QWidget]) -> None:
+        """Replace the tiles (the old ones are deleted) and show the empty state when there are none."""
+        self.flow.clear()
+        for t in tiles:
+            self.flow.addWidget(t)
+        self.scroll.setVisible(bool(tiles))
+        self.empty.setVisible(not tiles)
+
+    def tiles(self) -> list[QWidget]:
+        return [self.flow.itemAt(i).widget() for i in range(self.flow.count())]
 
 
 class FlowLayout(QLayout):
