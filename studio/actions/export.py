@@ -15,6 +15,7 @@ from studio.core.timeline import ReplaceTrackClips, caption_clips
 @action("export")
 def export(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict[str, Any]:
     """params: target (post or timeline), presets [ids], label, out_dir, size [w, h], cover_time."""
+    project.persona.require_consent("publish posts of them")
     from studio.render.export import ExportOptions, export_post
 
     size = params.get("size")

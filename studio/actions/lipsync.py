@@ -17,6 +17,7 @@ from .registry import action
 @action("lipsync")
 def lipsync(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict[str, Any]:
     """Animate the mouth in `params['visual']` to `params['narration']`; registers a clip."""
+    project.persona.require_consent("make them say something")
     from pipelines.lipsync.engine import ENGINE_WORDS, LipSyncer, LipSyncRequest
     from pipelines.tts.audio_io import read_wav
 

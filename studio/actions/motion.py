@@ -77,6 +77,7 @@ def _cuda() -> bool:
 @action("motion.animate")
 def animate(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict[str, Any]:
     """Make a clip from a still; see `studio animate --help` for the parameters."""
+    project.persona.require_consent("animate their likeness")
     from pipelines.faces import PersonaIdentity, load_image, open_analyzer
     from pipelines.motion.identity_repair import IdentityRepair
     from pipelines.video_io import interpolate, suffix_for, write_video

@@ -56,6 +56,7 @@ def _still(project: Project, params: dict[str, Any], ctx: TaskContext) -> tuple[
 def post(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict[str, Any]:
     """params: script, presets, still?, prompt?, music?, engine?, move?, size? [w,h] for motion,
     export_size? [w,h] (previews/tests), label?, out_dir?, title?, seed?"""
+    project.persona.require_consent("make posts of them")
     script = str(params.get("script") or "").strip()
     if not script:
         raise BadInput("A post needs a script: pass --script FILE (UTF-8 text) with what the persona says.")

@@ -53,6 +53,7 @@ def _engine_words(engine: str, voice_id: str) -> str:
 @action("narrate")
 def narrate(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict[str, Any]:
     """Speak `params['text']` in the persona's voice; registers a 48 kHz narration + word timings."""
+    project.persona.require_consent("speak as them")
     from pipelines.tts import NarrationRequest, open_narrator
     from pipelines.tts.audio_io import STUDIO_RATE, resample, write_wav
 
