@@ -18,7 +18,7 @@ from studio.core.timeline import AddClip, Clip, Timeline
 
 #: Share of the post job's progress bar each step takes (rough CPU-time shares).
 _SPANS = {"still": (0.0, 0.25), "narrate": (0.25, 0.35), "motion": (0.35, 0.55),
-          "lipsync": (0.55, 0.75), "export": (0.75, 1.0)}
+          "lipsync": (0.55, 0.75), "captions": (0.75, 0.76), "export": (0.76, 1.0)}
 
 
 def pick_still(project: Project) -> str | None:
@@ -93,7 +93,7 @@ def post(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict[str
         music_id = asset.id if asset else project.import_file(path, "music").id
         tl = AddClip(track="music", clip=Clip(asset_id=music_id, start=0.0, out_point=seconds, volume=0.6)).apply(tl)
     project.put_timeline(tl)
-    handler_for("captions")(project, {"timeline": tl.id, "narration": narration_id}, ctx.sub(0.75, 0.75))
+    handler_for("captions")(project, {"timeline": tl.id, "narration": narration_id}, sub["captions"])
 
     record = Post(title=params.get("title") or script[:40], timeline_id=tl.id, script=script, presets=presets)
     project.put_post(record)

@@ -29,7 +29,6 @@ from .errors import (
     BadInput,
     NotFound,
     ProjectCorrupt,
-    ProjectError,
     ProjectLocked,
     ReadOnlyProject,
     SchemaTooNew,
@@ -522,6 +521,3 @@ def list_projects(folder: str | os.PathLike[str]) -> list[Path]:
         return []
     return sorted(p for p in root.iterdir() if p.is_dir() and (p / PROJECT_FILE).exists())
 
-
-def _assert_no_error_base() -> None:  # keep ProjectError imported for re-export
-    _ = ProjectError
