@@ -26,11 +26,11 @@ def run() -> list[Result]:
         return [Result("farm", 0, "", detail="skipped: ray is not installed (pip install 'persona-studio[farm]')")]
     import torch
 
-    from studio.actions.registry import run_job
     from studio.core.models import ModelStore
     from studio.core.project import Project
     from studio.core.settings import Settings
     from studio.farm.pool import NAMESPACE, reset_pool
+    from tests.jobs import run_job
     from tests.tiny.sdxl import save_tiny_sdxl
 
     torch.set_num_threads(1)

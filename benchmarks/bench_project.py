@@ -23,7 +23,7 @@ def run() -> list[Result]:
 
         def one_job() -> None:
             job = q.submit("noop", {})
-            q.run(job, lambda project, params, ctx: {"ok": True}, p)
+            q.run(job, lambda params, ctx: {"ok": True})
 
         job_overhead = best_of(one_job, 5)
         p.close()

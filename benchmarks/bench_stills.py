@@ -17,8 +17,8 @@ def run() -> list[Result]:
 
     from pipelines.sdxl.cache import shared_cache
     from pipelines.sdxl.generate import generator_for
-    from studio.actions.registry import run_job
     from studio.core.project import Project
+    from tests.jobs import run_job
     from tests.tiny.sdxl import save_tiny_sdxl
 
     torch.set_num_threads(1)
@@ -32,12 +32,13 @@ def run() -> list[Result]:
         t0 = time.perf_counter()
         run_job(project, "generate", params)  # first job: loads the model
         first = time.perf_counter() - t0
+        from pipelines.device import plan_device
         from pipelines.sdxl.checkpoint import resolve_model
-        from pipelines.sdxl.device import plan_device
         from studio.core.models import ModelStore
+        from studio.core.settings import Settings
 
         # the same cache entry the action used (a hit: `loads` stays 1)
-        pipe = shared_cache().get(resolve_model(str(ckpt), ModelStore()), plan_device("auto", "auto")).txt2img
+        pipe = shared_cache().get(resolve_model(str(ckpt), ModelStore(Settings.load())), plan_device("auto", "auto")).txt2img
         persona = project.persona
         prompt = f"{persona.style_prompt}, reading in a cafe"
 

@@ -16,8 +16,9 @@ TEXT = ("Hello everyone and welcome back. Today I am going to show you three sim
 def _voice_files():
     from pipelines.tts.piper_engine import locate_voice
     from studio.core.models import ModelStore
+    from studio.core.settings import Settings
 
-    return locate_voice(ModelStore(), "piper-en_US-joe-medium")
+    return locate_voice(ModelStore(Settings.load()), "piper-en_US-joe-medium")
 
 
 def _raw_piper(out: Path, voice=None) -> float:
@@ -40,8 +41,8 @@ def run() -> list[Result]:
 
     from pipelines.tts import voice_cache
     from pipelines.tts.audio_io import read_wav
-    from studio.actions.registry import run_job
     from studio.core.project import Project
+    from tests.jobs import run_job
 
     results: list[Result] = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from studio.actions.registry import run_job
 from studio.core.jobs import JobState
 from studio.core.persona import ConsentRecord, Persona
 from studio.core.project import Project
+from tests.jobs import run_job
 
 STEPS = [
     ("narrate", {"text": "Hello."}),

@@ -16,11 +16,16 @@ FORBIDDEN = {
     "studio/core": ("PySide6", "shiboken6", "studio.gui", "studio.cli", "studio.render", "studio.actions", "pipelines"),
     "pipelines": ("PySide6", "shiboken6", "studio.gui", "studio.cli", "studio.actions", "studio.render"),
     "studio/render": ("PySide6", "shiboken6", "studio.gui", "studio.cli", "studio.actions"),
-    "studio/actions": ("PySide6", "shiboken6", "studio.gui", "studio.cli"),
+    "studio/actions": ("PySide6", "shiboken6", "studio.gui", "studio.cli", "studio.farm"),
+    "studio/farm": ("PySide6", "shiboken6", "studio.gui", "studio.cli"),
     "studio/cli": ("PySide6", "shiboken6"),  # the CLI reaches the window only through studio.gui.app, lazily
 }
 #: heavy libraries studio/core may not import at module level (inside functions is fine)
 CORE_LAZY = ("torch", "diffusers", "transformers", "onnxruntime", "cv2", "dlib", "piper")
+
+
+#: the entry points, which read the user's settings from disk and hand them down; nothing else may
+ENTRY_POINTS = ("studio/cli/", "studio/gui/app.py", "studio/gui/main_window.py", "studio/farm/worker.py")
 
 
 def _imports(path: Path, top_level_only: bool = False):
@@ -78,3 +83,18 @@ print("qt", any(m.startswith("PySide6") for m in sys.modules))
     out = _run(code)
     assert "core-torch False" in out
     assert "qt False" in out
+
+
+def test_settings_are_read_from_disk_only_by_entry_points():
+    """Handlers, renderers, pipelines and the model store get settings handed in (DESIGN.md)."""
+    bad = []
+    for pkg in ("studio", "pipelines"):
+        for f in _files(pkg):
+            rel = f.relative_to(ROOT).as_posix()
+            if rel.startswith(ENTRY_POINTS):
+                continue
+            for node in ast.walk(ast.parse(f.read_text("utf-8"))):
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "load"
+                        and isinstance(node.func.value, ast.Name) and node.func.value.id == "Settings"):
+                    bad.append(f"{rel}:{node.lineno} calls Settings.load()")
+    assert not bad, "\n".join(bad)

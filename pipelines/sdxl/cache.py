@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipelines.device import DevicePlan
+
 from .checkpoint import LoRAChoice, ModelFile
-from .device import DevicePlan
 from .loader import load_txt2img
 
 CacheKey = tuple[str, tuple[tuple[str, float], ...], str, str, bool]

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pipelines.device import DevicePlan
 from studio.core.errors import BadInput, StudioError
 from studio.core.paths import resources_dir
 
 from .checkpoint import LoRAChoice, ModelFile
-from .device import DevicePlan
 
 
 def sdxl_config_dir() -> Path:

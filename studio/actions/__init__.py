@@ -1,5 +1,6 @@
 """What a user can do, as job handlers shared by the CLI, the window and farm workers.
 
-Each handler is `(project, params, ctx) -> result` and registers itself under a job kind with
-`@action("kind")`. This layer may import core, render and pipelines; never Qt.
+Each handler is `(ctx: JobContext, params) -> result` and registers itself, with its kind's one
+declaration (label, inputs, farm resources, whether it runs outside the window), through
+`@action("kind", ...)` (registry.py). This layer may import core, render and pipelines; never Qt.
 """

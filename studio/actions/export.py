@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from studio.actions.registry import action
+from studio.actions.registry import Resources, action
 from studio.core.errors import BadInput
-from studio.core.project import Project
-from studio.core.tasks import TaskContext
 from studio.core.timeline import ReplaceTrackClips, caption_clips
 
+from .context import JobContext
 
-@action("export")
-def export(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict[str, Any]:
+
+@action("export", label="Export", target=True, resources=Resources("render"), isolate=True)
+def export(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     """params: target (post or timeline), presets [ids], label, out_dir, size [w, h], cover_time."""
+    project = ctx.project
     project.persona.require_consent("publish posts of them")
     from studio.render.export import ExportOptions, export_post
 
@@ -26,7 +27,7 @@ def export(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict[s
         cover_time=params.get("cover_time"),
         cover_caption=params.get("cover_caption", False),
     )
-    assets = export_post(project, params["target"], list(params["presets"]), opts, ctx)
+    assets = export_post(project, params["target"], list(params["presets"]), opts, ctx.task, ctx.settings, ctx.store)
     videos = [a for a in assets if a.provenance.pipeline == "export"]
     verdict = videos[0].provenance.model_extra.get("commercial_use") if videos else None
     return {
@@ -37,13 +38,14 @@ def export(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict[s
     }
 
 
-@action("captions")
-def captions(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict[str, Any]:
+@action("captions", label="Captions")
+def captions(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     """Build a timeline's caption track from a narration's word timings.
 
     params: timeline (id or name, optional), narration (asset id); the words are placed at the
     narration clip's start on the timeline when it is there, else at 0.
     """
+    project = ctx.project
     tl = project.timeline(params.get("timeline"))
     narration = project.asset(params["narration"])
     side = project.sidecar(narration, ".words.json")

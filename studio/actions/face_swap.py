@@ -23,6 +23,8 @@ from studio.core.models import ModelStore
 from studio.core.project import Project
 from studio.core.tasks import TaskContext
 
+from .context import JobContext
+
 
 def _persona_vector(project: Project, store: ModelStore, analyzers: list) -> np.ndarray:
     ident = project.persona.identity_for("insightface")
@@ -47,9 +49,10 @@ def _choose(faces: list, mode: str, similar_to: np.ndarray | None, ident_score: 
     return [max(faces, key=lambda f: ident_score(f.embedding, similar_to, "insightface"))]
 
 
-@action("faces.swap")
-def swap_action(project: Project, params: dict, ctx: TaskContext) -> dict:
+@action("faces.swap", label="Face swap")
+def swap_action(ctx: JobContext, params: dict) -> dict:
     """Swap the persona's face into `target` (image or video); params: target, face, restore, output."""
+    project = ctx.project
     from pipelines.faces import (
         FaceRestorer,
         FaceSwapper,
@@ -64,7 +67,7 @@ def swap_action(project: Project, params: dict, ctx: TaskContext) -> dict:
     # an asset id or a file: an asset becomes the result's parent (the lineage in provenance)
     target, target_asset = project.resolve_input(str(params["target"]))
     mode = params.get("face", "largest")
-    store = ModelStore()
+    store = ctx.store
     swapper = FaceSwapper.open(store)
     analyzer = open_analyzer(store, prefer="insightface", providers=None)
     vector = _persona_vector(project, store, [analyzer, open_analyzer(store, prefer="dlib")])

@@ -23,6 +23,8 @@ from studio.core.persona import IdentityEmbedding, ReferenceFace
 from studio.core.project import Project
 from studio.core.tasks import TaskContext
 
+from .context import JobContext
+
 CROP_SIZE = 256
 
 
@@ -134,16 +136,17 @@ def refuse_identity(
     return [e.backend for e in identity]
 
 
-@action("faces.add")
-def add_references(project: Project, params: dict, ctx: TaskContext) -> dict:
+@action("faces.add", label="Add reference photos")
+def add_references(ctx: JobContext, params: dict) -> dict:
     """Import reference photos: detect, check quality, store, embed, re-fuse the identity."""
+    project = ctx.project
     import cv2
 
     from pipelines.faces import align_crop, load_image
     from pipelines.faces.quality import face_quality, quality_problem
 
     project.persona.require_consent("import reference photos of this person")
-    store = ModelStore()
+    store = ctx.store
     analyzers = analyzers_for(store, params.get("backend", "auto"))
     primary = analyzers[0]
     pick = params.get("pick")
@@ -223,9 +226,10 @@ def add_references(project: Project, params: dict, ctx: TaskContext) -> dict:
     return {"assets": assets, "accepted": accepted, "rejected": rejected, "identity": backends}
 
 
-@action("faces.remove")
-def remove_reference(project: Project, params: dict, ctx: TaskContext) -> dict:
+@action("faces.remove", label="Remove a reference photo")
+def remove_reference(ctx: JobContext, params: dict) -> dict:
     """Forget one reference face (its files go to the project's trash) and re-fuse the identity."""
+    project = ctx.project
     ref_id = params["ref_id"]
     refs = project.persona.reference_faces
     if not any(r.id == ref_id for r in refs):
@@ -235,22 +239,24 @@ def remove_reference(project: Project, params: dict, ctx: TaskContext) -> dict:
         project.remove_asset(ref_id)
     except NotFound:
         pass  # the asset was removed by hand; the reference entry is gone now too
-    store = ModelStore()
+    store = ctx.store
     backends = refuse_identity(project, store) if project.persona.reference_faces else []
     if not project.persona.reference_faces:
         project.update_persona(identity=[])
     return {"assets": [], "removed": ref_id, "identity": backends}
 
 
-@action("faces.score")
-def score_action(project: Project, params: dict, ctx: TaskContext) -> dict:
+@action("faces.score", label="Identity score")
+def score_action(ctx: JobContext, params: dict) -> dict:
     """Identity score of every face in an image or video (per sampled frame)."""
+    project = ctx.project
     return score_media(
         project,
+        ctx.store,
         params["path"],
         every=int(params.get("every", 1)),
         backend=params.get("backend", "auto"),
-        ctx=ctx,
+        ctx=ctx.task,
     )
 
 
@@ -264,6 +270,7 @@ def _face_json(s: Any) -> dict:
 
 def score_media(
     project: Project,
+    store: ModelStore,
     path: str,
     every: int = 1,
     backend: str = "auto",
@@ -272,7 +279,6 @@ def score_media(
     """{"backend", "faces": [...], "frames": [{"index", "time", "faces"}]} for an image or a video."""
     from pipelines.faces import FaceTracker, PersonaIdentity, load_image, open_analyzer
 
-    store = ModelStore()
     analyzer = open_analyzer(store, prefer=backend)
     ident = PersonaIdentity(project.persona, analyzer)
     if not ident.available and backend == "auto" and analyzer.backend != "dlib":

@@ -9,14 +9,16 @@ from studio.core.assets import Provenance
 from studio.core.errors import BadInput
 from studio.core.models import ModelStore
 from studio.core.project import Project
-from studio.core.tasks import TaskContext
 
-from .registry import action
+from .context import JobContext
+from .registry import Resources, action
 
 
-@action("lipsync")
-def lipsync(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict[str, Any]:
+@action("lipsync", label="Lip-sync", inputs=("visual", "narration"), resources=Resources("lipsync", gpus=1),
+        isolate=True)
+def lipsync(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     """Animate the mouth in `params['visual']` to `params['narration']`; registers a clip."""
+    project = ctx.project
     project.persona.require_consent("make them say something")
     from pipelines.lipsync.engine import ENGINE_WORDS, LipSyncer, LipSyncRequest
     from pipelines.tts.audio_io import read_wav
@@ -34,7 +36,7 @@ def lipsync(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict[
         if side.is_file():
             phonemes = json.loads(side.read_text("utf-8"))
     fps = float(params.get("fps") or 30.0)
-    store = ModelStore()
+    store = ctx.store
     syncer = LipSyncer(store, params.get("engine") or "auto")
     ctx.progress(0, 1, "loading")
     syncer.load(params.get("device", "cpu"), restore=bool(params.get("restore")))

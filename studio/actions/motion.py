@@ -9,13 +9,14 @@ from typing import Any
 
 import numpy as np
 
-from studio.actions.registry import action
+from studio.actions.registry import Resources, action
 from studio.core.assets import ModelUse, Provenance
 from studio.core.errors import BadInput, ModelMissing
 from studio.core.models import ModelStore
-from studio.core.project import Project
 from studio.core.settings import Settings
 from studio.core.tasks import TaskContext
+
+from .context import JobContext
 
 SVD_IDS = ("svd-xt", "svd")
 CAMERA_ENGINE = "camera motion (OpenCV)"
@@ -74,16 +75,17 @@ def _cuda() -> bool:
         return False
 
 
-@action("motion.animate")
-def animate(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict[str, Any]:
+@action("motion.animate", label="Animate", inputs=("still",), resources=Resources("motion", gpus=1),
+        isolate=True)
+def animate(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     """Make a clip from a still; see `studio animate --help` for the parameters."""
+    project = ctx.project
     project.persona.require_consent("animate their likeness")
     from pipelines.faces import PersonaIdentity, load_image, open_analyzer
     from pipelines.motion.identity_repair import IdentityRepair
     from pipelines.video_io import interpolate, suffix_for, write_video
 
-    settings = Settings.load()
-    store = ModelStore(settings)
+    settings, store = ctx.settings, ctx.store
     still_path, still_asset = project.resolve_input(str(params["still"]))
     rgb = load_image(still_path, max_side=4096)
     svd = resolve_svd(store, params.get("model")) if params.get("engine", "auto") != "camera" else None

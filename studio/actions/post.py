@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from studio.actions.registry import action, handler_for
+from studio.actions.registry import Resources, action, handler_for
 from studio.core.errors import BadInput
 from studio.core.project import Project
 from studio.core.schema import Post
-from studio.core.tasks import TaskContext
 from studio.core.timeline import AddClip, Clip, Timeline
+
+from .context import JobContext
 
 #: Share of the post job's progress bar each step takes (rough CPU-time shares).
 _SPANS = {"still": (0.0, 0.25), "narrate": (0.25, 0.35), "motion": (0.35, 0.55),
@@ -34,14 +35,15 @@ def pick_still(project: Project) -> str | None:
     return refs[0].id if refs else None
 
 
-def _still(project: Project, params: dict[str, Any], ctx: TaskContext) -> tuple[str, str]:
+def _still(ctx: JobContext, params: dict[str, Any]) -> tuple[str, str]:
     """(asset id, how it was chosen)."""
+    project = ctx.project
     if params.get("still"):
         path, asset = project.resolve_input(str(params["still"]))
         return (asset.id if asset else project.import_file(path, "image").id), "given"
     if params.get("prompt"):
-        res = handler_for("generate")(project, {"prompt": params["prompt"], "n": int(params.get("candidates", 4)),
-                                                "keep": 1, "format": "9:16", "seed": params.get("seed")}, ctx)
+        res = handler_for("generate")(ctx, {"prompt": params["prompt"], "n": int(params.get("candidates", 4)),
+                                            "keep": 1, "format": "9:16", "seed": params.get("seed")})
         return res["assets"][0], "generated"
     chosen = pick_still(project)
     if chosen is None:
@@ -52,10 +54,11 @@ def _still(project: Project, params: dict[str, Any], ctx: TaskContext) -> tuple[
     return chosen, "best existing still"
 
 
-@action("post")
-def post(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict[str, Any]:
+@action("post", label="Post", inputs=("still", "music"), resources=Resources("post", gpus=1), isolate=True)
+def post(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     """params: script, presets, still?, prompt?, music?, engine?, move?, size? [w,h] for motion,
     export_size? [w,h] (previews/tests), label?, out_dir?, title?, seed?"""
+    project = ctx.project
     project.persona.require_consent("make posts of them")
     script = str(params.get("script") or "").strip()
     if not script:
@@ -67,20 +70,18 @@ def post(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict[str
         get_preset(p)
 
     sub = {k: ctx.sub(*v) for k, v in _SPANS.items()}
-    still_id, how = _still(project, params, sub["still"])
-    narration = handler_for("narrate")(project, {"text": script}, sub["narrate"])
+    still_id, how = _still(sub["still"], params)
+    narration = handler_for("narrate")(sub["narrate"], {"text": script})
     narration_id = narration["assets"][0]
     seconds = float(narration["duration"]) + 0.6  # a breath after the last word
     size = params.get("size") or [1080, 1920]
     motion = handler_for("motion.animate")(
-        project,
+        sub["motion"],
         {"still": still_id, "engine": params.get("engine", "auto"), "seconds": seconds, "fps": 30,
          "size": f"{size[0]}x{size[1]}", "move": params.get("move", "push-in"), "seed": params.get("seed")},
-        sub["motion"],
     )
     clip_id = motion["assets"][0]
-    talking = handler_for("lipsync")(project, {"visual": clip_id, "narration": narration_id, "fps": 30},
-                                     sub["lipsync"])
+    talking = handler_for("lipsync")(sub["lipsync"], {"visual": clip_id, "narration": narration_id, "fps": 30})
     talking_id = talking["assets"][0]
 
     tl = Timeline.empty(name=params.get("title") or "Post", fps=30.0)
@@ -93,15 +94,14 @@ def post(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict[str
         music_id = asset.id if asset else project.import_file(path, "music").id
         tl = AddClip(track="music", clip=Clip(asset_id=music_id, start=0.0, out_point=seconds, volume=0.6)).apply(tl)
     project.put_timeline(tl)
-    handler_for("captions")(project, {"timeline": tl.id, "narration": narration_id}, sub["captions"])
+    handler_for("captions")(sub["captions"], {"timeline": tl.id, "narration": narration_id})
 
     record = Post(title=params.get("title") or script[:40], timeline_id=tl.id, script=script, presets=presets)
     project.put_post(record)
     exported = handler_for("export")(
-        project,
+        sub["export"],
         {"target": record.id, "presets": presets, "label": params.get("label", True),
          "out_dir": params.get("out_dir"), "size": params.get("export_size")},
-        sub["export"],
     )
     record = record.model_copy(update={"exports": exported["presets"]})
     project.put_post(record)

@@ -16,9 +16,9 @@ from pipelines.sdxl.styles import build_prompt, get_style
 from studio.core.assets import Provenance
 from studio.core.errors import BadInput
 from studio.core.project import Project
-from studio.core.tasks import TaskContext
 
-from .registry import action
+from .context import JobContext
+from .registry import Resources, action
 from .stills_setup import DEFAULT_CFG, DEFAULT_STEPS, new_seed, open_stills, save_png
 
 
@@ -38,13 +38,14 @@ def _span(i: int, n: int) -> tuple[float, float]:
     return 1.0 - 0.1 * 0.5**k, 1.0 - 0.1 * 0.5 ** (k + 1)
 
 
-@action("generate")
-def generate(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict[str, Any]:
+@action("generate", label="Generate stills", resources=Resources("sdxl", gpus=1), isolate=True)
+def generate(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     """Make `n` candidates, swap each to the persona, keep the best `keep` (re-rolling if needed)."""
+    project = ctx.project
     if params.get("as_reference") or params.get("variations"):
         from .stills_reference import generate_reference
 
-        return generate_reference(project, params, ctx)
+        return generate_reference(ctx, params)
     persona = project.persona
     persona.require_consent("generate stills of them")
     prompt_text = str(params.get("prompt") or "").strip()
@@ -61,7 +62,7 @@ def generate(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict
     seed0 = int(params["seed"]) if params.get("seed") is not None else new_seed()
 
     ctx.progress(0, 1, "loading the model")
-    setup = open_stills(project, params, params.get("ip_adapter"))
+    setup = open_stills(ctx, params, params.get("ip_adapter"))
     face = _first_reference(project) if setup.loaded.ip_adapter == PLUS_FACE else None
     extra = ip_adapter_inputs(setup.loaded, face, _insightface(persona))
     face_pass = PersonaPass.open(persona, setup.store, swap=params.get("swap", True), restore=bool(params.get("restore")))

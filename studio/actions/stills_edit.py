@@ -20,9 +20,9 @@ from pipelines.sdxl.styles import build_prompt
 from studio.core.assets import Provenance
 from studio.core.errors import BadInput
 from studio.core.project import Project
-from studio.core.tasks import TaskContext
 
-from .registry import action
+from .context import JobContext
+from .registry import Resources, action
 from .stills_setup import DEFAULT_CFG, DEFAULT_STEPS, new_seed, open_stills, save_png
 
 
@@ -68,9 +68,10 @@ def _register(project: Project, rgb: np.ndarray, setup, req: ImageRequest, pipel
     return asset.id
 
 
-@action("inpaint")
-def inpaint(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict[str, Any]:
+@action("inpaint", label="Inpaint", inputs=("still", "mask"), resources=Resources("sdxl", gpus=1), isolate=True)
+def inpaint(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     """Repaint the masked part of a still; pixels outside the mask are kept exactly."""
+    project = ctx.project
     project.persona.require_consent("edit stills of them")
     path, asset = project.resolve_input(str(params["still"]))
     rgb = _load_rgb(path)
@@ -79,7 +80,7 @@ def inpaint(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict[
     if params.get("protect_face") and params.get("target_face"):
         raise BadInput("Use either --protect-face or --target-face, not both.")
     ctx.progress(0, 1, "loading the model")
-    setup = open_stills(project, params)
+    setup = open_stills(ctx, params)
     if params.get("target_face") or params.get("protect_face"):
         face = face_mask(_largest_face(project, rgb, setup.store), (h, w))
         if params.get("target_face"):
@@ -109,9 +110,10 @@ def inpaint(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict[
     return {"assets": [aid]}
 
 
-@action("outpaint")
-def outpaint(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict[str, Any]:
+@action("outpaint", label="Outpaint", inputs=("still",), resources=Resources("sdxl", gpus=1), isolate=True)
+def outpaint(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     """Extend a still to another aspect; the original pixels are preserved exactly."""
+    project = ctx.project
     project.persona.require_consent("edit stills of them")
     path, asset = project.resolve_input(str(params["still"]))
     rgb = _load_rgb(path)
@@ -119,7 +121,7 @@ def outpaint(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict
     if not new.any():
         raise BadInput(f"The still already has the aspect {params['to']}; nothing to add.")
     ctx.progress(0, 1, "loading the model")
-    setup = open_stills(project, params)
+    setup = open_stills(ctx, params)
     ch, cw = canvas.shape[:2]
     prev_prompt = asset.provenance.parameters.get("user_prompt", "") if asset else ""
     req = _request(project, params, cw, ch, prev_prompt)

@@ -14,8 +14,8 @@ from pipelines.sdxl.styles import build_prompt, get_style, reference_prompt
 from studio.core.assets import Provenance
 from studio.core.errors import BadInput, NotFound
 from studio.core.project import Project
-from studio.core.tasks import TaskContext
 
+from .context import JobContext
 from .registry import action, handler_for, queue_of
 from .stills_setup import DEFAULT_CFG, DEFAULT_STEPS, new_seed, open_stills, save_png
 
@@ -30,8 +30,9 @@ VARIATIONS = (
 )
 
 
-def generate_reference(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict[str, Any]:
+def generate_reference(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     """`generate --as-reference DESCRIPTION` or `generate --variations K`."""
+    project = ctx.project
     persona = project.persona
     persona.require_consent("generate faces of them")
     width, height = resolve_size(params.get("format"), params.get("size"))
@@ -40,7 +41,7 @@ def generate_reference(project: Project, params: dict[str, Any], ctx: TaskContex
     seed0 = int(params["seed"]) if params.get("seed") is not None else new_seed()
     preset = get_style(params["style"]) if params.get("style") else None
     ctx.progress(0, 1, "loading the model")
-    setup = open_stills(project, params)
+    setup = open_stills(ctx, params)
     base = setup.base_parameters()
     assets, table = [], []
     if params.get("as_reference"):
@@ -106,9 +107,10 @@ def _picked_face(project: Project, ref: str | None) -> tuple[Any, str | None]:
     return project.path / chosen.image, chosen.id
 
 
-@action("pick-references")
-def pick_references(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict[str, Any]:
+@action("pick-references", label="Use as reference faces")
+def pick_references(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     """Make candidates of the last --as-reference/--variations run reference faces, marked synthetic."""
+    project = ctx.project
     try:
         picks = [int(x) for x in str(params["pick"]).replace(" ", "").split(",") if x]
     except ValueError:
@@ -123,7 +125,7 @@ def pick_references(project: Project, params: dict[str, Any], ctx: TaskContext) 
     if bad or not picks:
         raise BadInput(f"--pick numbers must be between 1 and {len(ids)} (the last run made {len(ids)} faces).")
     photos = [str(project.asset_path(ids[i - 1])) for i in picks]
-    result = handler_for("faces.add")(project, {"photos": photos}, ctx)
+    result = handler_for("faces.add")(ctx, {"photos": photos})
     added = set(result.get("assets", []))
     if added:
         refs = [r.model_copy(update={"synthetic": True}) if r.id in added else r for r in project.persona.reference_faces]

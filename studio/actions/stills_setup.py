@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from pipelines.device import DevicePlan
 from pipelines.sdxl.cache import LoadedSDXL, shared_cache
 from pipelines.sdxl.checkpoint import (
     LoRAChoice,
@@ -15,13 +16,14 @@ from pipelines.sdxl.checkpoint import (
     resolve_loras,
     resolve_model,
 )
-from pipelines.sdxl.device import DevicePlan, plan_device
 from pipelines.sdxl.ip_adapter import ensure_ip_adapter
 from studio.core.assets import ModelUse
 from studio.core.models import ModelStore
 from studio.core.persona import Persona
 from studio.core.project import Project
 from studio.core.settings import Settings
+
+from .context import JobContext
 
 DEFAULT_STEPS = 30
 DEFAULT_CFG = 6.0
@@ -64,22 +66,20 @@ class StillsSetup:
         }
 
 
-def open_stills(project: Project, params: dict[str, Any], ip_adapter: str | None = None) -> StillsSetup:
+def open_stills(ctx: JobContext, params: dict[str, Any], ip_adapter: str | None = None) -> StillsSetup:
     """Resolve checkpoint/LoRAs/device from params + persona + settings and get the loaded pipeline.
 
     The cached pipeline is shared between jobs, so the IP-Adapter is set here for every job: loaded
     when `ip_adapter` names one, unloaded otherwise (a pipeline with an adapter but no face image
     fails, e.g. an inpaint right after a `generate --ip-adapter`).
     """
-    persona: Persona = project.persona
-    settings = Settings.load()
-    store = ModelStore(settings)
+    persona: Persona = ctx.project.persona
+    settings, store = ctx.settings, ctx.store
     ckpt = resolve_model(params.get("checkpoint") or persona.checkpoint, store, "checkpoint",
                          settings.allow_pickle_checkpoints)
     specs = [(lo.model, lo.weight) for lo in persona.loras] + [parse_lora(s) for s in params.get("loras") or []]
     loras = tuple(resolve_loras(specs, store, settings.allow_pickle_checkpoints))
-    low_vram = "on" if params.get("low_vram") else settings.low_vram
-    plan = plan_device(settings.device, low_vram)
+    plan = ctx.device_plan("on" if params.get("low_vram") else None)
     loaded = shared_cache().get(ckpt, plan, loras)
     ensure_ip_adapter(loaded, store, ip_adapter)
     return StillsSetup(settings, store, ckpt, loras, plan, loaded)

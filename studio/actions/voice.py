@@ -10,9 +10,9 @@ from studio.core.assets import Asset, Provenance
 from studio.core.errors import BadInput
 from studio.core.models import ModelStore
 from studio.core.project import Project
-from studio.core.tasks import TaskContext
 
-from .registry import action
+from .context import JobContext
+from .registry import Resources, action
 
 #: Longest script one narration takes (about 40 minutes of speech).
 MAX_SCRIPT_CHARS = 40_000
@@ -50,9 +50,10 @@ def _engine_words(engine: str, voice_id: str) -> str:
     return "XTTS-v2 voice clone" if engine == "xtts" else f"Piper ({voice_id.removeprefix('piper-')})"
 
 
-@action("narrate")
-def narrate(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict[str, Any]:
+@action("narrate", label="Narrate", resources=Resources("voice"), isolate=True)
+def narrate(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     """Speak `params['text']` in the persona's voice; registers a 48 kHz narration + word timings."""
+    project = ctx.project
     project.persona.require_consent("speak as them")
     from pipelines.tts import NarrationRequest, open_narrator
     from pipelines.tts.audio_io import STUDIO_RATE, resample, write_wav
@@ -67,7 +68,7 @@ def narrate(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict[
     samples = [project.path / s for s in voice.reference_samples]
     request = NarrationRequest(text=text, voice_id=voice_id, speed=speed, noise_scale=voice.noise_scale,
                                noise_w=voice.noise_w, language=voice.language, reference_samples=samples)
-    store = ModelStore()
+    store = ctx.store
     narrator = open_narrator(store, engine, voice_id)
     ctx.progress(0, 1, "loading the voice")
     narrator.load(params.get("device", "cpu"))
@@ -125,7 +126,7 @@ def word_timings(project: Project, narration: Asset | str) -> list[dict]:
 
 
 # ---------------------------------------------------------------------- voice settings
-def set_voice(project: Project, engine: str | None = None, voice_id: str | None = None, speed: float | None = None,
+def set_voice(project: Project, store: ModelStore, engine: str | None = None, voice_id: str | None = None, speed: float | None = None,
               noise_scale: float | None = None, noise_w: float | None = None, language: str | None = None) -> dict:
     """Change the persona's voice settings; a voice id must be a voice the store knows."""
     from pipelines.tts import ENGINES
@@ -138,7 +139,7 @@ def set_voice(project: Project, engine: str | None = None, voice_id: str | None 
     if engine == "xtts" and voice_id is None:
         changes["voice_id"] = "xtts-v2"
     if voice_id is not None:
-        entry = ModelStore().entry(voice_id)  # NotFound names `studio models list`
+        entry = store.entry(voice_id)  # NotFound names `studio models list`
         wanted = "tts-clone" if (engine or project.persona.voice.engine) == "xtts" else "tts-voice"
         if entry.kind != wanted:
             raise BadInput(f"'{voice_id}' is a {entry.kind} model; the {engine or project.persona.voice.engine} "

@@ -17,6 +17,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from studio.core.errors import StudioError
 from studio.core.jobs import Job, JobState
 from studio.core.project import Project
+from studio.core.settings import Settings
 from studio.core.tasks import Progress as TaskProgress
 from studio.core.tasks import TaskContext
 
@@ -35,6 +36,20 @@ def open_project(path: str, write: bool = True) -> Project:
     if project.migrated_from:
         console.print(f"[dim]Upgraded {project.path.name} from schema {project.migrated_from[0]}.[/dim]")
     return project
+
+
+def load_settings() -> Settings:
+    """The user's settings, read for this command (the CLI is an entry point: it reads them once
+    per command and hands them to the job; nothing below it reads settings from disk)."""
+    return Settings.load()
+
+
+def run_job(project: Project, kind: str, params: dict[str, Any], title: str = "", *,
+            settings: Settings | None = None, **kw: Any) -> Job:
+    """Run a job here or on the farm (`farm=`) with the user's settings (see studio.farm.run)."""
+    from studio.farm.run import run_job as run
+
+    return run(project, kind, params, settings or load_settings(), title=title, **kw)
 
 
 def print_json(obj: Any) -> None:

@@ -49,7 +49,7 @@ def demo(
     quick: bool = typer.Option(False, "--quick", help="Small exports (for smoke tests of installs)."),
 ) -> None:
     """Make a persona from the public-domain portrait and a finished 9:16 post plus 4:5 and 1:1 versions."""
-    from studio.actions.registry import run_job
+    from .common import run_job
 
     folder = project_dir_for(directory, DEMO_NAME)
     if folder.exists():

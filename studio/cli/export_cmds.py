@@ -27,8 +27,9 @@ def export(
     farm: str = FARM,
 ) -> None:
     """Export a post to social formats: one signed MP4 (+ cover, captions) per preset."""
-    from studio.actions.registry import run_job
     from studio.core.errors import BadInput
+
+    from .common import run_job
 
     with open_project(project) as p:
         presets = preset or list(p.persona.default_formats)

@@ -8,7 +8,7 @@ import typer
 
 from studio.core.errors import BadInput, StudioError
 
-from .common import console, finish_job, open_project, out, print_json, progress_task
+from .common import console, finish_job, load_settings, open_project, out, print_json, progress_task
 
 faces_app = typer.Typer(no_args_is_help=True, help="Reference faces and identity scores.")
 
@@ -21,7 +21,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _run(project, kind: str, params: dict, title: str) -> dict:  # noqa: ANN001
-    from studio.actions.registry import run_job
+    from .common import run_job
 
     with progress_task(title) as ctx:
         job = run_job(project, kind, params, title, ctx=ctx)
@@ -136,11 +136,12 @@ def score(
 ) -> None:
     """How much each face in an image (or each video frame) looks like the persona (0–100)."""
     from studio.actions.faces import score_media
+    from studio.core.models import ModelStore
 
     with open_project(project, write=False) as p:
         path, _ = p.resolve_input(str(media))
         with progress_task("Scoring faces") as ctx:
-            result = score_media(p, str(path), every=every, backend=backend, ctx=ctx)
+            result = score_media(p, ModelStore(load_settings()), str(path), every=every, backend=backend, ctx=ctx)
     if json_out:
         print_json(result)
         return

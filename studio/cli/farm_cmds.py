@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from .common import FARM, console, out, print_json
+from .common import FARM, console, load_settings, out, print_json
 
 farm_app = typer.Typer(help="The render farm: run jobs on a Ray cluster of GPU machines (docs/farm.md).",
                        no_args_is_help=True)
@@ -47,7 +47,7 @@ def status(
     """Nodes, their GPUs, and the models each node's studio has installed."""
     from studio.farm.pool import cluster_status, connect, resolve_address
 
-    addr = resolve_address(address or "default")
+    addr = resolve_address(address or "default", load_settings())
     connect(addr)
     report = {"address": addr, **cluster_status()}
     if json_out:
@@ -81,7 +81,7 @@ def batch(
 
     planned = read_plan(plan, project)
     console.print(f"{len(planned)} post(s) {'on the farm' if farm else 'here, one after another'}…")
-    outcomes = run_plan(planned, farm=farm, parallel=parallel)
+    outcomes = run_plan(planned, load_settings(), farm=farm, parallel=parallel)
     failed = [o for o in outcomes if o.state != "done"]
     if json_out:
         print_json([asdict(o) for o in outcomes])

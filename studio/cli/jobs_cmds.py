@@ -6,7 +6,7 @@ import typer
 
 from studio.actions.registry import queue_of, resume_job
 
-from .common import finish_job, open_project, out, print_json, progress_task
+from .common import finish_job, load_settings, open_project, out, print_json, progress_task
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -48,6 +48,6 @@ def resume(
     """Run an interrupted, failed or cancelled job again."""
     with open_project(project) as p:
         with progress_task(f"Resuming {job_id}") as ctx:
-            job = resume_job(p, job_id, ctx=ctx)
+            job = resume_job(p, job_id, load_settings(), ctx=ctx)
         finish_job(job)
         out.print(f"{job.id}: {job.state.value} {job.result}")

@@ -35,8 +35,9 @@ def animate(
     farm: str = FARM,
 ) -> None:
     """Make a motion clip from a still and add it to the project."""
-    from studio.actions.registry import run_job
     from studio.core.errors import BadInput
+
+    from .common import run_job
 
     if interpolate is not None and interpolate not in (24, 30):
         raise BadInput("--interpolate must be 24 or 30.")

@@ -29,8 +29,9 @@ def post(
     farm: str = FARM,
 ) -> None:
     """Still → motion → narration → lip-sync → captions → exports, as one job."""
-    from studio.actions.registry import run_job
     from studio.actions.voice import read_script
+
+    from .common import run_job
 
     text = read_script(script)
     params = {"script": text, "still": still, "prompt": prompt, "presets": preset or None, "music": music,

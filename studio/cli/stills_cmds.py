@@ -38,7 +38,7 @@ def _check_models(params: dict) -> None:
 
 
 def _run(project: str, kind: str, params: dict, title: str, json_out: bool, farm: str | None = None) -> dict:
-    from studio.actions.registry import run_job
+    from .common import run_job
 
     _check_models(params)
     with open_project(project) as p, progress_task(title, quiet=json_out) as ctx:

@@ -150,9 +150,7 @@ def captions(
     timeline: str = _TL,
 ) -> None:
     """Fill the caption track from a narration's word timings."""
-    from studio.actions.registry import run_job
-
-    from .common import finish_job
+    from .common import finish_job, run_job
 
     with open_project(project) as p:
         job = finish_job(run_job(p, "captions", {"timeline": timeline, "narration": narration}, "Captions"))

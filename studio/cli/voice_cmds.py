@@ -8,7 +8,7 @@ import typer
 
 from studio.core.errors import BadInput
 
-from .common import FARM, finish_job, open_project, out, print_json, progress_task
+from .common import FARM, finish_job, load_settings, open_project, out, print_json, progress_task
 
 voice_app = typer.Typer(help="The persona's voice: engine, voice, speed and cloning samples.", no_args_is_help=True)
 
@@ -31,8 +31,9 @@ def narrate(
     farm: str = FARM,
 ) -> None:
     """Speak a script in the persona's voice; saves a 48 kHz WAV with word timings for captions."""
-    from studio.actions.registry import run_job
     from studio.actions.voice import check_script, read_script
+
+    from .common import run_job
 
     if script is not None and text:
         raise BadInput("Give the script as text or with --script FILE, not both.")
@@ -61,9 +62,10 @@ def voice_set(
 ) -> None:
     """Choose the persona's voice engine, voice and speed."""
     from studio.actions.voice import set_voice
+    from studio.core.models import ModelStore
 
     with open_project(project) as p:
-        v = set_voice(p, engine=engine, voice_id=voice, speed=speed, noise_scale=noise_scale, noise_w=noise_w,
+        v = set_voice(p, ModelStore(load_settings()), engine=engine, voice_id=voice, speed=speed, noise_scale=noise_scale, noise_w=noise_w,
                       language=language)
     if json_out:
         print_json(v)
@@ -103,7 +105,7 @@ def lipsync(
     farm: str = FARM,
 ) -> None:
     """Make a talking clip: the persona's mouth moves with the narration."""
-    from studio.actions.registry import run_job
+    from .common import run_job
 
     if engine not in ("auto", "wav2lip", "landmarks"):
         raise BadInput(f"--engine must be auto, wav2lip or landmarks (got '{engine}').")

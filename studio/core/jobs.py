@@ -30,8 +30,9 @@ from .lock import pid_alive
 from .persona import utcnow
 from .tasks import Cancelled, Progress, TaskContext
 
-#: A job handler: (project, params, ctx) -> result dict (e.g. {"assets": [...]}).
-JobHandler = Callable[[Any, dict[str, Any], TaskContext], dict[str, Any]]
+#: The work of one job: (params, ctx) -> result dict (e.g. {"assets": [...]}). The actions layer
+#: binds a handler to its project and settings (`studio.actions.registry.bind`).
+JobWork = Callable[[dict[str, Any], TaskContext], dict[str, Any]]
 
 
 class JobState(str, Enum):
@@ -163,8 +164,7 @@ class JobQueue:
     def run(
         self,
         job: Job,
-        handler: JobHandler,
-        project: Any,
+        work: JobWork,
         on_progress: Callable[[Job, Progress], None] | None = None,
         ctx: TaskContext | None = None,
     ) -> Job:
@@ -215,7 +215,7 @@ class JobQueue:
             )
         try:
             ctx.raise_if_cancelled()
-            job.result = handler(project, dict(job.params), ctx) or {}
+            job.result = work(dict(job.params), ctx) or {}
             job.state = JobState.done
             job.progress = 1.0
             job.label = "Done"

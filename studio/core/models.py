@@ -64,8 +64,8 @@ class ModelInfo:
 class ModelStore:
     """Finds model files wherever the user keeps them; downloads and imports into our folder."""
 
-    def __init__(self, settings: Settings | None = None, catalog: tuple[ModelEntry, ...] = CATALOG):
-        self.settings = settings or Settings.load()
+    def __init__(self, settings: Settings, catalog: tuple[ModelEntry, ...] = CATALOG):
+        self.settings = settings
         self.root = Path(self.settings.models_dir).expanduser()
         self._catalog = {e.id: e for e in catalog}
         for e in self._load_user_entries():

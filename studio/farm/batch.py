@@ -26,6 +26,7 @@ from typing import Any
 from studio.core.errors import BadInput, StudioError
 from studio.core.jobs import JobState
 from studio.core.project import Project
+from studio.core.settings import Settings
 
 #: post params a plan entry may set (the `post` action's params)
 POST_KEYS = ("script", "still", "prompt", "music", "presets", "engine", "move", "title", "label", "seed",
@@ -103,14 +104,15 @@ def read_plan(plan_file: str | Path, default_project: str | Path) -> list[Planne
     return planned
 
 
-def run_plan(planned: list[PlannedPost], farm: str | None = None, parallel: int | None = None) -> list[PostOutcome]:
+def run_plan(planned: list[PlannedPost], settings: Settings, farm: str | None = None,
+             parallel: int | None = None) -> list[PostOutcome]:
     """Run every planned post as a `post` job in its project; never raises for a failed post."""
-    from studio.actions.registry import run_job
+    from .run import run_job
 
     if farm:
         from .pool import connect, resolve_address
 
-        farm = resolve_address(farm)
+        farm = resolve_address(farm, settings)
         connect(farm)
     projects: dict[Path, Project] = {}
     try:
@@ -124,7 +126,7 @@ def run_plan(planned: list[PlannedPost], farm: str | None = None, parallel: int 
             t0 = time.monotonic()
             title = str(item.params.get("title", ""))
             try:
-                job = run_job(project, "post", dict(item.params), f"Post: {title}", farm=farm)
+                job = run_job(project, "post", dict(item.params), settings, title=f"Post: {title}", farm=farm)
             except StudioError as e:
                 return PostOutcome(project.path.name, title, "failed", time.monotonic() - t0, error=e.message)
             exports = sorted((job.result.get("exports") or {}).keys()) if job.state == JobState.done else []
@@ -143,7 +145,8 @@ def run_plan(planned: list[PlannedPost], farm: str | None = None, parallel: int 
 
 def _farm_parallelism() -> int:
     """As many posts at once as the cluster has room for post workers."""
-    from .pool import get_pool
-    from .resources import resources_for
+    from studio.actions.registry import farm_resources
 
-    return max(1, min(16, get_pool().capacity(resources_for("post"))))
+    from .pool import get_pool
+
+    return max(1, min(16, get_pool().capacity(farm_resources("post"))))

@@ -15,22 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from studio.actions.registry import farm_resources, kind_of
 from studio.core.assets import Asset
 from studio.core.errors import BadInput, NotFound
 from studio.core.persona import Persona
 from studio.core.project import Project
 from studio.core.schema import Post
+from studio.core.settings import Settings
 from studio.core.timeline import Timeline
 
-#: params that name an input (asset id or a file on the desktop), per job kind
-INPUT_KEYS: dict[str, tuple[str, ...]] = {
-    "generate": (),
-    "narrate": (),
-    "motion.animate": ("still",),
-    "lipsync": ("visual", "narration"),
-    "post": ("still", "music"),
-    "export": (),  # its `target` (post or timeline) is resolved below
-}
 #: params that name a model; workers resolve model ids in their own store, never desktop paths
 MODEL_KEYS = ("checkpoint", "model", "loras")
 #: params that only make sense on the desktop; the desktop applies them after the results land
@@ -54,6 +47,8 @@ class JobBundle:
     files: dict[str, bytes] = field(default_factory=dict)
     #: param key -> bundle-relative path of an outside file it named (made absolute on the worker)
     file_params: dict[str, str] = field(default_factory=dict)
+    #: the desktop's settings for a job process on this computer; None on a farm (workers use their own)
+    settings: dict[str, Any] | None = None
 
     @property
     def size(self) -> int:
@@ -147,29 +142,30 @@ def _check_models(params: dict[str, Any]) -> None:
 
 
 def build_bundle(project: Project, kind: str, params: dict[str, Any], job_id: str,
-                 check_models: bool = True) -> JobBundle:
+                 settings: Settings | None = None) -> JobBundle:
     """Everything the job of `kind` with `params` reads, copied out of the project.
 
-    `check_models=False` for a child process on this computer (farm/local.py): it sees the same
-    disk, so a model given as a file path is fine there."""
-    if kind not in INPUT_KEYS:
-        from .resources import resources_for
-
-        resources_for(kind)  # BadInput naming the kinds the farm runs
-    if check_models:
+    `settings` only for a child process on this computer (farm/local.py): it runs with the
+    desktop's settings and sees the same disk, so a model given as a file path is fine there. A
+    farm bundle carries no settings (workers use their own) and refuses such paths."""
+    declared = kind_of(kind)
+    if not declared.travels:
+        farm_resources(kind)  # BadInput naming the kinds the farm runs
+    if settings is None:
         _check_models(params)
     sent = {k: v for k, v in params.items() if k not in DESKTOP_KEYS}
     if kind == "post" and not sent.get("still") and not sent.get("prompt"):
         from studio.actions.post import pick_still
 
         sent["still"] = pick_still(project)  # the choice is made here, where all stills are
-    bundle = JobBundle(kind, job_id, sent, project.persona.model_dump(mode="json"))
+    bundle = JobBundle(kind, job_id, sent, project.persona.model_dump(mode="json"),
+                       settings=settings.model_dump(mode="json") if settings is not None else None)
     col = _Collector(project, bundle)
     col.add_persona()
-    for key in INPUT_KEYS.get(kind, ()):
+    for key in declared.inputs:
         if sent.get(key):
             col.add_input(key, str(sent[key]))
-    if kind == "export":
+    if declared.target:
         col.add_target(str(sent["target"]))
     return bundle
 

@@ -1,7 +1,7 @@
 """Run a studio job on the farm as an ordinary persistent job of the project.
 
-`run_farm_job` queues the job in the project's JobQueue exactly like `run_job`, and runs it with
-a *farm handler*: build the bundle, ship it once through Ray's object store, run it on a worker
+`run_farm_job` queues the job in the project's JobQueue exactly like a local job, and runs it as
+*farm work*: build the bundle, ship it once through Ray's object store, run it on a worker
 actor, stream the worker's progress into the job file (so the jobs dock and `studio jobs list`
 show it), forward cancel (job file flag, Ctrl-C, the window's cancel) to the worker's TaskContext,
 retry on another worker when one dies, and register the verified results here. The JobQueue
@@ -15,15 +15,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from studio.actions.registry import farm_resources, queue_of
 from studio.core import errors
 from studio.core.errors import StudioError
 from studio.core.jobs import Job
 from studio.core.project import Project
+from studio.core.settings import Settings
 from studio.core.tasks import Cancelled, Progress, TaskContext
 
 from .bundle import build_bundle
 from .pool import WorkerSlot, connect, get_pool, resolve_address
-from .resources import resources_for
 from .results import copy_out, land_output
 
 #: a job whose worker dies is sent again this many times before it fails
@@ -97,14 +98,15 @@ def _watch(ray: Any, slot: WorkerSlot, run_ref: Any, job_id: str, ctx: TaskConte
         raise Cancelled("Cancelled by the user.") from None
 
 
-def farm_handler(address: str, record: FarmRecord) -> Callable[[Project, dict[str, Any], TaskContext], dict]:
-    """A job handler (for JobQueue.run) that runs the job's kind on the farm at `address`."""
+def farm_work(project: Project, kind: str, job_id: str, address: str,
+              record: FarmRecord) -> Callable[[dict[str, Any], TaskContext], dict]:
+    """The work of job `job_id` (for JobQueue.run): run its kind on the farm at `address`."""
 
-    def run(project: Project, params: dict[str, Any], ctx: TaskContext, *, kind: str, job_id: str) -> dict:
+    def run(params: dict[str, Any], ctx: TaskContext) -> dict:
         ray = connect(address)
         from ray.exceptions import RayActorError, WorkerCrashedError
 
-        res = resources_for(kind)
+        res = farm_resources(kind)
         ctx.progress(0, 1, "packing the job for the farm")
         bundle = build_bundle(project, kind, params, job_id)
         bundle_ref = ray.put(bundle)  # shipped once; a retry reuses it
@@ -150,6 +152,7 @@ def run_farm_job(
     project: Project,
     kind: str,
     params: dict[str, Any],
+    settings: Settings,
     title: str = "",
     on_progress: Callable[[Job, Progress], None] | None = None,
     ctx: TaskContext | None = None,
@@ -157,27 +160,21 @@ def run_farm_job(
     job: Job | None = None,
 ) -> Job:
     """Queue a job of `kind` in the project (or take the queued `job`) and run it on the farm;
-    returns the finished job."""
-    from studio.actions.registry import queue_of
-
-    resources_for(kind)  # kinds the farm cannot run fail before a job is queued
-    address = resolve_address(address)
+    returns the finished job. `settings` only name the farm ('default'): workers use their own."""
+    farm_resources(kind)  # kinds the farm cannot run fail before a job is queued
+    address = resolve_address(address, settings)
     connect(address)
     queue = queue_of(project)
     job = job or queue.submit(kind, params, title)
     job.title = job.title or kind
     record = FarmRecord(address)
-    run = farm_handler(address, record)
 
     def track(j: Job, p: Progress) -> None:
         j.attempts = max(record.attempts, 1)  # saved with the next progress write
         if on_progress:
             on_progress(j, p)
 
-    def handler(p: Project, params: dict[str, Any], c: TaskContext) -> dict:
-        return run(p, params, c, kind=kind, job_id=job.id)
-
-    job = queue.run(job, handler, project, on_progress=track, ctx=ctx)
+    job = queue.run(job, farm_work(project, kind, job.id, address, record), on_progress=track, ctx=ctx)
     job.attempts = max(record.attempts, 1)
     if record.lost_workers:
         job.label = f"{job.label} (after {len(record.lost_workers)} lost worker(s))"

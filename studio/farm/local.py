@@ -23,17 +23,17 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from studio.actions.registry import kind_of
 from studio.core.errors import StudioError
 from studio.core.project import Project
+from studio.core.settings import Settings
 from studio.core.tasks import Cancelled, TaskContext
 
-from .bundle import INPUT_KEYS, build_bundle
+from .bundle import build_bundle
 from .results import copy_out, land_output
 
 #: what a locally run job's provenance records as where it ran (results.land_output's "address")
 LOCAL_ADDRESS = "local-process"
-#: job kinds that travel as a bundle; other kinds (face import, inpaint, …) run where they are started
-ISOLATED_KINDS = frozenset(INPUT_KEYS)
 #: seconds a cancelled child gets to stop at its next step before it is killed
 CANCEL_GRACE = 10.0
 #: seconds between progress reports from the child
@@ -46,7 +46,7 @@ _SPAWN = multiprocessing.get_context("spawn")  # a fresh interpreter: no Qt, no 
 
 def can_isolate(kind: str) -> bool:
     """Whether jobs of `kind` can run in a child process (their inputs travel as a bundle)."""
-    return kind in ISOLATED_KINDS
+    return kind_of(kind).travels
 
 
 def _child_main(conn: Any, cancel: Any, preload: Sequence[str]) -> None:
@@ -199,14 +199,16 @@ def _wait_reply(proc: LocalProcess, job_id: str, ctx: TaskContext) -> dict[str, 
             cancel_at = time.monotonic()
 
 
-def process_handler(pool: LocalPool, kind: str, job_id: str) -> Callable[[Project, dict[str, Any], TaskContext], dict]:
-    """A job handler (for JobQueue.run) that runs job `job_id` of `kind` in a child process of `pool`."""
+def process_work(pool: LocalPool, project: Project, kind: str, job_id: str,
+                 settings: Settings) -> Callable[[dict[str, Any], TaskContext], dict]:
+    """The work of job `job_id` (for JobQueue.run): run it in a child process of `pool`, with
+    the caller's `settings` (the window's, saved or not)."""
     from .dispatch import _error_from
 
-    def run(project: Project, params: dict[str, Any], ctx: TaskContext) -> dict:
+    def run(params: dict[str, Any], ctx: TaskContext) -> dict:
         ctx.progress(0, 1, "starting")
-        # models given as files are fine here: the child sees this computer's disk
-        bundle = build_bundle(project, kind, params, job_id, check_models=False)
+        # the child gets our settings and sees this computer's disk (models given as files are fine)
+        bundle = build_bundle(project, kind, params, job_id, settings=settings)
         proc = pool.acquire()
         try:
             proc.conn.send(bundle)

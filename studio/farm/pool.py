@@ -15,11 +15,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from studio.actions.registry import Resources as JobResources
 from studio.core.errors import BadInput, StudioError
 from studio.core.settings import Settings
 from studio.core.tasks import TaskContext
-
-from .resources import JobResources
 
 NAMESPACE = "persona-studio"
 #: threads per worker actor: one runs the job, the others answer progress/cancel/info calls
@@ -36,10 +35,10 @@ def require_ray() -> Any:
     return ray
 
 
-def resolve_address(address: str | None, settings: Settings | None = None) -> str:
+def resolve_address(address: str | None, settings: Settings) -> str:
     """`--farm ADDRESS`, where 'default' means the address saved by `studio farm connect`."""
     if address in (None, "", "default"):
-        saved = (settings or Settings.load()).farm_address
+        saved = settings.farm_address
         if not saved:
             raise BadInput("No farm is set up. Run `studio farm connect ray://HOST:10001` (or give "
                            "--farm ADDRESS); docs/farm.md shows how to start a cluster.")

@@ -1,6 +1,6 @@
 """The farm worker: a long-lived Ray actor that runs studio jobs from bundles.
 
-One actor per pipeline group (see resources.py) lives on a node; because the pipelines cache
+One actor per pipeline group (each job kind's `Resources`, studio/actions) lives on a node; because the pipelines cache
 loaded models process-wide, a second SDXL job on the same actor skips loading the checkpoint.
 The actor is threaded (`max_concurrency`): `run` works in one thread while the desktop calls
 `progress` and `cancel` from others, which is how progress streams back and cancel reaches the
@@ -18,6 +18,7 @@ import traceback
 from typing import Any
 
 from studio.core.errors import StudioError
+from studio.core.settings import Settings
 from studio.core.tasks import Cancelled, Progress, TaskContext
 
 from .bundle import JobBundle, open_bundle
@@ -27,8 +28,10 @@ from .results import collect_outputs
 class StudioWorker:
     """Runs one job at a time; `progress`/`cancel` may be called while it runs."""
 
-    def __init__(self, group: str):
+    def __init__(self, group: str, settings: Settings | None = None):
         self.group = group
+        #: this worker's own settings (its model folders); a job process gets the desktop's per bundle
+        self._settings = settings
         self._lock = threading.Lock()
         self._job_id: str | None = None
         self._cancel = threading.Event()
@@ -53,6 +56,12 @@ class StudioWorker:
         return {"group": self.group, "pid": os.getpid(), "node": socket.gethostname(), "jobs_run": self.jobs_run,
                 "busy": self._job_id}
 
+    def settings(self) -> Settings:
+        """The worker's own settings, read once (a farm worker is an entry point of its own)."""
+        if self._settings is None:
+            self._settings = Settings.load()
+        return self._settings
+
     def pid(self) -> int:
         return os.getpid()
 
@@ -62,7 +71,7 @@ class StudioWorker:
     # -- the job
     def run(self, bundle: JobBundle) -> dict[str, Any]:
         """Run the bundle's job; returns {'status': done|cancelled|failed, ...} (never raises for job errors)."""
-        from studio.actions.registry import handler_for
+        from studio.actions.registry import bind
 
         with self._lock:
             self._job_id = bundle.job_id
@@ -78,7 +87,8 @@ class StudioWorker:
             project = open_bundle(bundle, tmp)
             ctx = TaskContext(on_progress, cancel_event=self._cancel)
             ctx.raise_if_cancelled()
-            result = handler_for(bundle.kind)(project, dict(bundle.params), ctx) or {}
+            settings = Settings.model_validate(bundle.settings) if bundle.settings else self.settings()
+            result = bind(bundle.kind, project, settings, job_id=bundle.job_id)(dict(bundle.params), ctx) or {}
             return {"status": "done", "output": collect_outputs(project, bundle, result, socket.gethostname())}
         except Cancelled:
             return {"status": "cancelled"}
@@ -104,7 +114,7 @@ def describe_node() -> dict[str, Any]:
     from studio import __version__
     from studio.core.models import ModelStore
 
-    store = ModelStore()
+    store = ModelStore(Settings.load())
     models = []
     for entry in store.entries():
         info = store.locate(entry.id)

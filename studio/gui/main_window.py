@@ -104,7 +104,7 @@ class MainWindow(QMainWindow):
         self.resize(1480, 920)
         self.settings = settings or Settings.load()
         self.session = ProjectSession(self.settings, self)
-        self.jobs = JobController(parent=self)
+        self.jobs = JobController(self.settings, parent=self)
         self.ask_recover: Callable[[Project], bool] = self._ask_recover
         self.ui_state = QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from studio.actions.voice import add_voice_sample, set_voice
 from studio.core.errors import StudioError
+from studio.core.models import ModelStore
 
 from . import theme
 from .errors import show_error
@@ -94,7 +95,8 @@ class VoiceSettingsBox(QGroupBox):
         engine = self.engine.currentData()
         voice_id, speed = self.current_voice()
         try:
-            return set_voice(p, engine=engine, voice_id=None if engine == "xtts" else voice_id, speed=speed,
+            return set_voice(p, ModelStore(self.session.settings), engine=engine,
+                             voice_id=None if engine == "xtts" else voice_id, speed=speed,
                              noise_scale=self.noise_scale.value(), noise_w=self.noise_w.value(),
                              language=self.language.text().strip() or None)
         except StudioError as e:

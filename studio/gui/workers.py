@@ -5,11 +5,14 @@ signal, which Qt delivers to the window's thread; `ctx.cancel()` sets its event,
 polls at every step. Jobs go through `studio.actions.registry` exactly like the CLI, so a job
 started here is a persistent job in the project's jobs/ folder.
 
-Where a job runs: with a farm address set (Settings ▸ Render farm, "Run on farm" in the jobs
-dock) through `run_job(..., farm=ADDRESS)`; otherwise, for kinds that travel as a bundle
-(generate, narrate, motion, lip-sync, post, export), in a child process (studio/farm/local.py),
-so torch/onnxruntime never hold the window's GIL; the worker thread only waits on a pipe. Other
-kinds (face import, inpaint…) run on the worker thread itself.
+Where a job runs is read from its kind's declaration (`studio.actions.registry.kind_of`): with a
+farm address set (Settings ▸ Render farm, "Run on farm" in the jobs dock) a kind the farm runs goes
+there; otherwise a kind declared `isolate` (it loads torch or large models: stills, inpaint,
+motion, lip-sync, narration, posts, export) runs in a child process (studio/farm/local.py), so
+those libraries never hold the window's GIL; the worker thread only waits on a pipe. The rest
+(face import, captions…) change the open project directly and run on the worker thread.
+
+Every job runs with the window's settings as they are when it starts (saved or not).
 """
 
 from __future__ import annotations
@@ -21,10 +24,11 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from studio.actions.registry import handler_for, queue_of, run_job
+from studio.actions.registry import bind, kind_of, queue_of
 from studio.core.errors import StudioError
 from studio.core.jobs import Job, JobState
 from studio.core.project import Project
+from studio.core.settings import Settings
 from studio.core.tasks import Progress, TaskContext
 
 from .warmup import lower_thread_priority
@@ -85,8 +89,11 @@ class JobController(QObject):
     #: job id, as soon as a job is queued
     started = Signal(str)
 
-    def __init__(self, pool: QThreadPool | None = None, parent: QObject | None = None, isolate: bool = True):
+    def __init__(self, settings: Settings, pool: QThreadPool | None = None, parent: QObject | None = None,
+                 isolate: bool = True):
         super().__init__(parent)
+        #: the window's settings object: edits in Settings apply to the next job started
+        self.settings = settings
         self.pool = pool or QThreadPool.globalInstance()
         self._contexts: dict[str, TaskContext] = {}
         self._relays: dict[str, _Relay] = {}
@@ -113,12 +120,10 @@ class JobController(QObject):
 
     def where(self, kind: str) -> str:
         """'farm', 'process' or 'thread': where a job of `kind` started now would run."""
-        from studio.farm.local import can_isolate
-        from studio.farm.resources import JOB_RESOURCES
-
-        if self.farm and kind in JOB_RESOURCES:
+        declared = kind_of(kind)
+        if self.farm and declared.resources is not None:
             return "farm"
-        return "process" if self.isolate and can_isolate(kind) else "thread"
+        return "process" if self.isolate and declared.isolate else "thread"
 
     def running_ids(self) -> list[str]:
         return list(self._contexts)
@@ -128,7 +133,7 @@ class JobController(QObject):
 
     def start(self, project: Project, kind: str, params: dict[str, Any], title: str = "") -> str:
         """Queue a job in the project and run it on a worker thread; returns the job id."""
-        job = queue_of(project).submit(kind, params, title or kind)
+        job = queue_of(project).submit(kind, params, title or kind_of(kind).label)
         self._launch(project, job)
         return job.id
 
@@ -157,17 +162,18 @@ class JobController(QObject):
         self._relays[job_id] = relay
 
         where, farm = self.where(job.kind), self.farm
+        settings = self.settings.model_copy(deep=True)  # as they are now; later edits do not reach this job
 
         def work() -> Job:
             if where == "farm":
-                return _run_on_farm(project, job, ctx, farm)
+                return _run_on_farm(project, job, ctx, farm, settings)
             if where == "process":
-                from studio.farm.local import process_handler
+                from studio.farm.local import process_work
 
-                handler = process_handler(self.processes(), job.kind, job.id)
+                run = process_work(self.processes(), project, job.kind, job.id, settings)
             else:
-                handler = handler_for(job.kind)  # may import torch etc.: on this thread, not the UI's
-            return queue_of(project).run(job, handler, project, ctx=ctx)
+                run = bind(job.kind, project, settings, job_id=job.id)  # imports happen on this thread
+            return queue_of(project).run(job, run, ctx=ctx)
 
         self.started.emit(job_id)
         self.pool.start(_Runnable(work, relay))
@@ -196,11 +202,14 @@ class JobController(QObject):
             self._processes.shutdown()
 
 
-def _run_on_farm(project: Project, job: Job, ctx: TaskContext, farm: str | None) -> Job:
-    """The queued `job` through `run_job(..., farm=...)`, as `studio ... --farm` runs it; a farm that
-    cannot be reached fails the job with its message (instead of leaving it queued)."""
+def _run_on_farm(project: Project, job: Job, ctx: TaskContext, farm: str | None, settings: Settings) -> Job:
+    """The queued `job` on the farm, as `studio ... --farm` runs it; a farm that cannot be reached
+    fails the job with its message (instead of leaving it queued)."""
+    from studio.farm.run import run_job
+
     try:
-        return run_job(project, job.kind, dict(job.params), job.title, ctx=ctx, farm=farm, job=job)
+        return run_job(project, job.kind, dict(job.params), settings, title=job.title, ctx=ctx,
+                       farm=farm or "default", job=job)
     except StudioError as e:
         if job.state != JobState.queued:
             raise

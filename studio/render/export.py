@@ -19,6 +19,7 @@ import numpy as np
 
 from studio.core.assets import Asset, ModelUse, Provenance
 from studio.core.errors import BadInput
+from studio.core.models import ModelStore
 from studio.core.project import Project
 from studio.core.schema import Post
 from studio.core.settings import Settings, config_dir
@@ -112,7 +113,7 @@ def _sources(project: Project, tl: Timeline) -> dict[str, Source]:
 
 
 def _face_keys(tl: Timeline, sources: dict[str, Source], presets: list[ExportPreset],
-               opts: ExportOptions, ctx: TaskContext) -> dict[str, list[Keyframe]]:
+               opts: ExportOptions, ctx: TaskContext, store: ModelStore) -> dict[str, list[Keyframe]]:
     """Face keyframes for every visual clip whose aspect differs from some preset's."""
     keys: dict[str, list[Keyframe]] = {}
     detector = opts.detector
@@ -124,7 +125,7 @@ def _face_keys(tl: Timeline, sources: dict[str, Source], presets: list[ExportPre
             continue
         if all(abs(src.width / src.height - p.aspect) <= 0.01 for p in presets):
             continue
-        detector = detector or default_detector()
+        detector = detector or default_detector(store)
         sub = ctx.sub(n / len(clips), (n + 1) / len(clips))
         if src.kind == "image":
             from PIL import Image
@@ -168,8 +169,13 @@ def export_post(
     presets: list[str] | list[ExportPreset],
     options: ExportOptions | None = None,
     ctx: TaskContext | None = None,
+    settings: Settings | None = None,
+    store: ModelStore | None = None,
 ) -> list[Asset]:
-    """Render, tag, sign and register one export (+ cover) per preset; returns the new assets."""
+    """Render, tag, sign and register one export (+ cover) per preset; returns the new assets.
+
+    `settings` give the signing certificate (none: the local development CA); `store` finds the
+    face detector used to reframe (none: the embedded dlib models)."""
     from PIL import Image
 
     from studio import __version__
@@ -192,13 +198,13 @@ def export_post(
     parents = sorted({c.asset_id for t in tl.tracks for c in t.clips if c.asset_id})
     verdict = commercial_verdict(project, parents)
     models = _models(project, parents)
-    settings = Settings.load()
+    settings = settings or Settings()
     identity = load_identity(config_dir(), settings.c2pa_cert, settings.c2pa_key) if opts.sign else None
     fontsdir = fonts_dir()
 
     ctx.progress(0, 1, "Reading media")
     sources = _sources(project, tl)
-    keys = _face_keys(tl, sources, chosen, opts, ctx.sub(0.0, 0.15))
+    keys = _face_keys(tl, sources, chosen, opts, ctx.sub(0.0, 0.15), store or ModelStore(settings))
     loud: LoudnessMeasure | None = None
     if has_audio(tl):
         ctx.progress(0, 1, "Measuring loudness")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from studio.core.models import ModelStore
 from studio.core.tasks import TaskContext
 
 from .ffmpeg import ffmpeg_exe, probe
@@ -20,15 +21,14 @@ from .reframe import Keyframe
 Detector = Callable[[np.ndarray], list[tuple[float, float, float]]]
 
 
-def default_detector(prefer: str = "dlib") -> Detector:
+def default_detector(store: ModelStore, prefer: str = "dlib") -> Detector:
     """The studio's face analyzer (`pipelines.faces`) as a `Detector`, boxes only.
 
     dlib is the default: it ships with the package, so reframing never needs a download.
     """
     from pipelines.faces import open_analyzer
-    from studio.core.models import ModelStore
 
-    analyzer = open_analyzer(ModelStore(), prefer=prefer)  # type: ignore[arg-type]
+    analyzer = open_analyzer(store, prefer=prefer)  # type: ignore[arg-type]
 
     def detect(rgb: np.ndarray) -> list[tuple[float, float, float]]:
         faces = analyzer.detect(rgb, embed=False, landmarks=False)

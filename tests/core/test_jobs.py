@@ -30,6 +30,11 @@ def _write_asset(project, params, ctx):
     return {"assets": [asset.id]}
 
 
+def _on(fn, project):
+    """A (project, params, ctx) test function as the job's work (what actions.registry.bind makes)."""
+    return lambda params, ctx: fn(project, params, ctx)
+
+
 @pytest.fixture
 def project(tmp_path):
     with Project.create(tmp_path, "Ava") as p:
@@ -40,7 +45,7 @@ def test_job_runs_to_done_with_progress(project):
     q = JobQueue(project.path / "jobs")
     seen = []
     job = q.submit("write", {"n": 5}, "Write five")
-    job = q.run(job, _write_asset, project, on_progress=lambda j, p: seen.append(p.fraction))
+    job = q.run(job, _on(_write_asset, project), on_progress=lambda j, p: seen.append(p.fraction))
     assert job.state == JobState.done and job.progress == 1.0
     assert seen == sorted(seen) and seen[-1] == 1.0
     assert project.asset(job.result["assets"][0]).kind == "audio"
@@ -56,9 +61,9 @@ def test_failed_job_keeps_user_message_and_internal_traceback(project):
     def bug(p, params, ctx):
         return 1 / 0
 
-    j1 = q.run(q.submit("a", {}), user_error, project)
+    j1 = q.run(q.submit("a", {}), _on(user_error, project))
     assert j1.state == JobState.failed and j1.error.startswith("The still has no face") and j1.traceback is None
-    j2 = q.run(q.submit("b", {}), bug, project)
+    j2 = q.run(q.submit("b", {}), _on(bug, project))
     assert j2.state == JobState.failed and "ZeroDivisionError" in j2.error and "Traceback" in j2.traceback
 
 
@@ -68,7 +73,7 @@ def test_cancel_in_process_leaves_no_asset(project):
     job = q.submit("write", {"n": 200, "delay": 0.01})
     t = threading.Timer(0.2, ctx.cancel)
     t.start()
-    job = q.run(job, _write_asset, project, ctx=ctx)
+    job = q.run(job, _on(_write_asset, project), ctx=ctx)
     assert job.state == JobState.cancelled
     assert project.data.assets == []
 
@@ -85,13 +90,13 @@ def _run_in_subprocess(folder, job_id):
     code = textwrap.dedent(f"""
         import sys, time
         sys.path.insert(0, {str(__import__('pathlib').Path(__file__).parent)!r})
-        from test_jobs import _write_asset
+        from test_jobs import _on, _write_asset
         from studio.core.jobs import JobQueue
         from studio.core.project import Project
         p = Project.open({str(folder)!r})
         q = JobQueue(p.path / "jobs")
         job = q.get({job_id!r})
-        job = q.run(job, _write_asset, p)
+        job = q.run(job, _on(_write_asset, p))
         print(job.state.value, flush=True)
     """)
     return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
@@ -127,7 +132,7 @@ def test_killed_worker_leaves_resumable_job_and_no_half_asset(project):
     with Project.open(folder) as p:  # the half-written staged file is gone, nothing registered
         assert p.data.assets == []
         assert not any((folder / ".staging").glob("*")) if (folder / ".staging").exists() else True
-        resumed = q.run(q.prepare_resume(job.id), _write_asset, p)
+        resumed = q.run(q.prepare_resume(job.id), _on(_write_asset, p))
         assert resumed.state == JobState.done and resumed.attempts == 2
         assert len(p.data.assets) == 1
         assert p.asset_path(p.data.assets[0]).read_text().count("chunk") == 300
@@ -137,12 +142,13 @@ def test_resume_job_honours_the_callers_cancel(project):
     """`studio jobs resume` passes its Ctrl-C context: a cancel stops the resumed job (it used to
     run to the end, because resume_job built its own context and ignored the CLI's)."""
     from studio.actions.registry import action, resume_job
+    from studio.core.settings import Settings
 
-    action("test.write")(_write_asset)
+    action("test.write", label="Write")(lambda jc, params: _write_asset(jc.project, params, jc.task))
     q = JobQueue(project.path / "jobs")
-    job = q.run(q.submit("test.write", {"n": 3}), lambda *a: 1 / 0, project)
+    job = q.run(q.submit("test.write", {"n": 3}), _on(lambda *a: 1 / 0, project))
     assert job.state == JobState.failed
     ctx = TaskContext()
     ctx.cancel()
-    resumed = resume_job(project, job.id, ctx=ctx)
+    resumed = resume_job(project, job.id, Settings(), ctx=ctx)
     assert resumed.state == JobState.cancelled and project.data.assets == []

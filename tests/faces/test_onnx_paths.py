@@ -24,6 +24,7 @@ from pipelines.faces.align import (
 from pipelines.faces.scrfd_arcface import SCRFD, anchor_centers, nms
 from studio.core.errors import ModelMissing
 from studio.core.models import ModelStore
+from studio.core.settings import Settings
 from tests.tiny.onnx_faces import build_tiny_inswapper, build_tiny_scrfd
 
 
@@ -82,7 +83,7 @@ def test_anchor_layout_and_nms():
 
 def test_open_analyzer_prefers_insightface_and_embeds(tiny_models, portrait_face):
     rgb, dface = portrait_face
-    analyzer = open_analyzer(ModelStore())
+    analyzer = open_analyzer(ModelStore(Settings.load()))
     assert analyzer.backend == "insightface"
     faces = analyzer.detect(rgb)
     assert len(faces) == 1
@@ -99,8 +100,8 @@ def test_open_analyzer_prefers_insightface_and_embeds(tiny_models, portrait_face
 
 def test_prefer_insightface_without_models_names_download():
     with pytest.raises(ModelMissing, match="studio models download buffalo_l-det buffalo_l-rec"):
-        open_analyzer(ModelStore(), prefer="insightface")
-    assert open_analyzer(ModelStore()).backend == "dlib"
+        open_analyzer(ModelStore(Settings.load()), prefer="insightface")
+    assert open_analyzer(ModelStore(Settings.load())).backend == "dlib"
 
 
 def test_align_inverse_round_trip_within_one_pixel(portrait_face):
@@ -170,7 +171,7 @@ def test_feather_mask_and_colour_transfer():
 
 def test_face_swap_end_to_end(tiny_models, portrait_face):
     rgb, _ = portrait_face
-    store = ModelStore()
+    store = ModelStore(Settings.load())
     analyzer = open_analyzer(store)
     swapper = FaceSwapper.open(store)
     assert swapper.emap.shape == (512, 512)
@@ -199,7 +200,7 @@ def test_emap_is_read_from_the_last_initializer(tmp_path):
 
 
 def test_swapper_and_restorer_missing():
-    store = ModelStore()
+    store = ModelStore(Settings.load())
     with pytest.raises(
         ModelMissing, match="studio models download inswapper_128 buffalo_l-det buffalo_l-rec"
     ):
@@ -211,7 +212,7 @@ def test_restorer_and_codeformer_inputs(tiny_models, tmp_path, portrait_face):
     from tests.tiny.onnx_faces import build_tiny_restorer
 
     rgb, face = portrait_face
-    r = FaceRestorer.open(ModelStore())
+    r = FaceRestorer.open(ModelStore(Settings.load()))
     assert r is not None and r.model_id == "gfpgan-1.4" and r.size == 512
     out = r.restore(rgb, face)
     changed = np.any(out != rgb, axis=2)

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from studio.actions.registry import run_job
 from studio.core.errors import BadInput, StudioError
 from studio.farm.bundle import build_bundle, open_bundle
 from studio.farm.results import collect_outputs, land_output
+from tests.jobs import run_job
 
 
 @pytest.fixture

@@ -12,8 +12,9 @@ import pytest
 
 ray = pytest.importorskip("ray")
 
-from studio.actions.registry import queue_of, run_job  # noqa: E402
+from studio.actions.registry import queue_of  # noqa: E402
 from studio.core.jobs import JobState  # noqa: E402
+from tests.jobs import run_job  # noqa: E402
 
 #: a script long enough (about 4 s of CPU) to cancel or kill it while it runs
 LONG = " ".join(f"This is sentence number {i} of a long narration for the farm." for i in range(1, 13))

@@ -99,7 +99,7 @@ def test_test_connection_runs_off_the_window_thread_and_shows_nodes_or_the_error
 
 
 def test_a_job_started_with_run_on_farm_goes_through_run_job_with_the_address(window, demo_project, qtbot, monkeypatch):
-    from studio.gui import workers
+    from studio.farm import run
 
     window.settings.farm_address = "ray://head:10001"
     window.jobs_dock.update_farm()
@@ -107,17 +107,18 @@ def test_a_job_started_with_run_on_farm_goes_through_run_job_with_the_address(wi
     window.open_project(demo_project)
     seen = {}
 
-    def unreachable_farm(project_, kind, params, title, **kw):  # what run_job does when Ray cannot connect
-        seen.update(kind=kind, params=params, title=title, **kw)
+    def unreachable_farm(project_, kind, params, settings, **kw):  # what run_job does when Ray cannot connect
+        seen.update(kind=kind, params=params, settings=settings, **kw)
         raise StudioError(f"Cannot reach the Ray cluster at {kw['farm']}.")
 
-    monkeypatch.setattr(workers, "run_job", unreachable_farm)
+    monkeypatch.setattr(run, "run_job", unreachable_farm)
     voice = window.panel("voice")
     voice.script.setPlainText("On the farm.")
     job_id = voice.start_narration()
     job = _wait_job(qtbot, window, job_id)
     assert seen["farm"] == "ray://head:10001" and seen["kind"] == "narrate" and seen["job"].id == job_id
     assert seen["params"]["text"] == "On the farm." and seen["ctx"] is not None
+    assert seen["settings"].farm_address == "ray://head:10001"  # the window's settings, handed in
     # the queued job is failed with the farm's message, not left queued forever
     assert job.state == JobState.failed and "Cannot reach the Ray cluster" in job.error
     window.jobs_dock.refresh()

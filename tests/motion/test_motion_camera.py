@@ -7,9 +7,9 @@ import pytest
 
 from pipelines.motion.camera import MOVES, CameraMotion, CameraRequest, ease
 from pipelines.video_io import encoder_args, probe, read_frames
-from studio.actions.registry import run_job
 from studio.core.jobs import JobState
 from studio.core.project import Project
+from tests.jobs import run_job
 
 
 def test_ease_is_smooth_and_monotonic():

@@ -43,8 +43,9 @@ def test_bad_frames_found_and_reprojection_restores_identity(clip_with_bad_frame
 
 def test_without_swap_models_the_clip_is_kept_and_models_named(clip_with_bad_frames, persona_identity):
     from studio.core.models import ModelStore
+    from studio.core.settings import Settings
 
-    repair = IdentityRepair.open(persona_identity, ModelStore(), "swap", fps=10)
+    repair = IdentityRepair.open(persona_identity, ModelStore(Settings.load()), "swap", fps=10)
     out, report = repair.run(clip_with_bad_frames)
     assert report.status == "not repaired"
     assert set(report.missing_models) == {"inswapper_128", "buffalo_l-det", "buffalo_l-rec"}
@@ -58,6 +59,7 @@ def test_tiny_onnx_swapper_reswaps_only_the_bad_frames(tmp_path, portrait, dlib_
     from pipelines.faces import FaceSwapper, PersonaIdentity, fuse_identity, open_analyzer
     from studio.core.models import ModelStore
     from studio.core.persona import IdentityEmbedding, Persona
+    from studio.core.settings import Settings
     from tests.tiny.onnx_faces import install_tiny_face_models
 
     ref = dlib_analyzer.detect(portrait)[0]
@@ -66,7 +68,7 @@ def test_tiny_onnx_swapper_reswaps_only_the_bad_frames(tmp_path, portrait, dlib_
     for i in (2, 3):
         frames[i] = put_other_face(frames[i], dlib_analyzer, other)
     install_tiny_face_models(tmp_path / "models", faces=[(ref.box, ref.kps5)], image_size=portrait.shape[:2])
-    store = ModelStore()
+    store = ModelStore(Settings.load())
     analyzer = open_analyzer(store, "insightface")
     emb = analyzer.detect(portrait)[0].embedding
     persona = Persona(name="Astro", identity=[IdentityEmbedding(backend="insightface", vector=fuse_identity([emb]).tolist())])
@@ -99,8 +101,9 @@ def test_inswapper_restores_identity(clip_with_bad_frames, portrait):
     from pipelines.faces import PersonaIdentity, fuse_identity, open_analyzer
     from studio.core.models import ModelStore
     from studio.core.persona import IdentityEmbedding, Persona
+    from studio.core.settings import Settings
 
-    store = ModelStore()
+    store = ModelStore(Settings.load())
     if any(store.find(m) is None for m in ("inswapper_128", "buffalo_l-det", "buffalo_l-rec")):
         pytest.skip("needs inswapper_128 and buffalo_l (studio models download …)")
     analyzer = open_analyzer(store, "insightface")

@@ -7,10 +7,10 @@ import pytest
 
 from pipelines.motion.svd import SVDMotion, SVDRequest, cache_size, clear_cache, memory_plan
 from pipelines.video_io import probe
-from studio.actions.registry import run_job
 from studio.core.jobs import JobState
 from studio.core.project import Project
 from studio.core.tasks import TaskContext
+from tests.jobs import run_job
 
 GiB = 1 << 30
 

@@ -86,9 +86,11 @@ def test_rendered_reframe_keeps_the_face_in_frame(moving_face, keys):
 
 
 def test_studio_face_analyzer_drives_reframe_on_the_portrait(portrait):
+    from studio.core.models import ModelStore
+    from studio.core.settings import Settings
     from studio.render.face_track import default_detector, face_keyframes_image
 
-    keys = face_keyframes_image(portrait, default_detector())
+    keys = face_keyframes_image(portrait, default_detector(ModelStore(Settings())))
     assert len(keys) == 1
     _, cx, cy = keys[0]
     h, w = portrait.shape[:2]

@@ -10,10 +10,11 @@ from studio.cli.main import main
 from studio.core.errors import BadInput, NotFound
 from studio.core.models import ModelStore
 from studio.core.project import Project
+from studio.core.settings import Settings
 
 
 def test_missing_and_pickle_checkpoints_are_refused(tmp_path):
-    store = ModelStore()
+    store = ModelStore(Settings.load())
     with pytest.raises(NotFound, match="neither a model id"):
         resolve_model(str(tmp_path / "nope.safetensors"), store)
     ckpt = tmp_path / "old.ckpt"
@@ -37,8 +38,8 @@ def test_cli_checkpoint_errors_exit_2(tmp_path, capsys):
 
 
 def test_broken_single_file_gives_a_clear_error(tmp_path):
+    from pipelines.device import plan_device
     from pipelines.sdxl.checkpoint import ModelFile
-    from pipelines.sdxl.device import plan_device
     from pipelines.sdxl.loader import load_txt2img
     from studio.core.errors import StudioError
 

@@ -6,8 +6,8 @@ import numpy as np
 from PIL import Image
 
 from pipelines.sdxl.edit import composite, feather_inside, outpaint_canvas
-from studio.actions.registry import run_job
 from studio.core.jobs import JobState
+from tests.jobs import run_job
 
 
 def _still(project, tiny_params):

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from studio.actions.registry import run_job
 from studio.core.jobs import JobState
+from tests.jobs import run_job
 
 SIZE = 192  # the smallest size at which dlib's HOG detector still finds the portrait's face
 

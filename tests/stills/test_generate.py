@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from studio.actions.registry import run_job
 from studio.core.jobs import JobState
 from studio.core.tasks import TaskContext
+from tests.jobs import run_job
 
 
 def _pixels(project, asset_id):

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from studio.actions.registry import run_job
 from studio.core.jobs import JobState
+from tests.jobs import run_job
 
 
 def _pixels(project, job):
@@ -22,10 +22,11 @@ def test_plus_face_guides_generation_and_is_unloaded_after(project, tiny_params,
     from pipelines.sdxl.ip_adapter import PLUS_FACE
     from studio.core.models import ModelStore
     from studio.core.paths import resources_dir
+    from studio.core.settings import Settings
     from tests.tiny.sdxl_ip_adapter import save_tiny_plus_face
 
     torch.set_num_threads(1)
-    ModelStore().import_file(PLUS_FACE, save_tiny_plus_face(tiny_sdxl, tmp_path / "IP-Adapter"))
+    ModelStore(Settings.load()).import_file(PLUS_FACE, save_tiny_plus_face(tiny_sdxl, tmp_path / "IP-Adapter"))
     params = tiny_params(n=1, max_rerolls=0, swap=False, seed=5)
 
     failed = run_job(project, "generate", {**params, "ip_adapter": PLUS_FACE})

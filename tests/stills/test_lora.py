@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from studio.actions.registry import run_job
 from studio.core.jobs import JobState
+from tests.jobs import run_job
 
 
 @pytest.fixture(scope="session")

@@ -27,11 +27,12 @@ def test_single_file_loads_the_same_weights_and_draws_the_same_image(tiny_sdxl, 
     import torch
     from safetensors import safe_open
 
+    from pipelines.device import plan_device
     from pipelines.sdxl.checkpoint import resolve_model
-    from pipelines.sdxl.device import plan_device
     from pipelines.sdxl.generate import ImageRequest, text_to_image
     from pipelines.sdxl.loader import load_txt2img
     from studio.core.models import ModelStore
+    from studio.core.settings import Settings
     from studio.core.tasks import TaskContext
 
     torch.set_num_threads(1)
@@ -47,7 +48,7 @@ def test_single_file_loads_the_same_weights_and_draws_the_same_image(tiny_sdxl, 
     assert not any("q_proj" in k for k in keys if k.startswith("conditioner.embedders.1."))
     assert not any(p.suffix == ".safetensors" for p in config.rglob("*"))  # configs only
 
-    store = ModelStore()
+    store = ModelStore(Settings.load())
     ckpt = resolve_model(str(path), store)
     assert ckpt.layout == "single-file" and ckpt.id == "tiny-juggernaut" and len(ckpt.sha256) == 64
     plan = plan_device("cpu")

@@ -167,7 +167,7 @@ def install_tiny_face_models(
     folder, faces=(), image_size=(640, 640), restorer: bool = True
 ) -> dict[str, Path]:  # noqa: ANN001
     """Write tiny buffalo_l-det/-rec, inswapper_128 (and gfpgan-1.4) into `folder` and register
-    the folder in the (test) settings, so `ModelStore().find(id)` returns them."""
+    the folder in the (test) settings, so `ModelStore(Settings.load()).find(id)` returns them."""
     from studio.core.settings import Settings
 
     folder = Path(folder)

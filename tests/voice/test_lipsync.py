@@ -52,11 +52,12 @@ def test_wav2lip_path_with_tiny_onnx(small_portrait, tmp_path):
     from pipelines.video_io import read_frames
     from studio.core.model_catalog import CATALOG
     from studio.core.models import ModelStore
+    from studio.core.settings import Settings
     from tests.tiny.onnx_wav2lip import build_wav2lip
 
     # the catalogue's size check would call a 10 kB file a truncated download: drop it here
     catalog = tuple(e.model_copy(update={"size": None}) if e.id == "wav2lip_gan_96" else e for e in CATALOG)
-    store = ModelStore(catalog=catalog)
+    store = ModelStore(Settings(), catalog=catalog)
     store.import_file("wav2lip_gan_96", build_wav2lip(tmp_path / "wav2lip_gan_96.onnx"))
     path, img = small_portrait
     rate = 16_000
@@ -87,10 +88,11 @@ def test_wav2lip_engine_missing_names_the_download(tmp_path):
     from pipelines.lipsync.engine import LipSyncer
     from studio.core.errors import ModelMissing
     from studio.core.models import ModelStore
+    from studio.core.settings import Settings
 
     with pytest.raises(ModelMissing, match="studio models download wav2lip_gan_96"):
-        LipSyncer(ModelStore(), "wav2lip")
-    assert LipSyncer(ModelStore(), "auto").engine == "landmarks"
+        LipSyncer(ModelStore(Settings.load()), "wav2lip")
+    assert LipSyncer(ModelStore(Settings.load()), "auto").engine == "landmarks"
 
 
 def _persona_with_identity(project, img):
@@ -106,7 +108,7 @@ def test_embedded_lipsync_talks_in_sync_and_keeps_identity(project, small_portra
     from pipelines.faces import PersonaIdentity, open_analyzer
     from pipelines.tts.audio_io import write_wav
     from pipelines.video_io import read_frames
-    from studio.actions.registry import run_job
+    from tests.jobs import run_job
 
     path, img = small_portrait
     _persona_with_identity(project, img)

@@ -85,13 +85,14 @@ def test_empty_or_unreadable_script_is_bad_input(project_path, cli, tmp_path):
 def test_imported_piper_voice_brings_its_config_and_is_chosen(project_path, cli, tmp_path):
     from pipelines.tts.piper_engine import locate_voice
     from studio.core.models import ModelStore
+    from studio.core.settings import Settings
 
-    joe = locate_voice(ModelStore(), "piper-en_US-joe-medium")
+    joe = locate_voice(ModelStore(Settings.load()), "piper-en_US-joe-medium")
     src = tmp_path / "my-voice.onnx"
     src.symlink_to(joe.onnx)
     (tmp_path / "my-voice.onnx.json").write_bytes(joe.config.read_bytes())
     assert cli("models", "import", "my-voice", src, "--kind", "tts-voice", "--link") == 0
-    files = locate_voice(ModelStore(), "my-voice")
+    files = locate_voice(ModelStore(Settings.load()), "my-voice")
     assert files.config.is_file() and files.onnx.parent == files.config.parent
     assert cli("voice", "set", project_path, "--engine", "piper", "--voice", "my-voice", "--speed", "1.2") == 0
     assert cli("voice", "set", project_path, "--voice", "wav2lip_gan_96") == 2  # not a voice
@@ -123,8 +124,9 @@ def test_xtts_selection_paths(project_path, cli):
     from pipelines.tts import open_narrator
     from pipelines.tts.xtts_engine import XttsNarrator, xtts_available
     from studio.core.models import ModelStore
+    from studio.core.settings import Settings
 
-    store = ModelStore()
+    store = ModelStore(Settings.load())
     assert isinstance(open_narrator(store, "xtts", "xtts-v2"), XttsNarrator)
     with pytest.raises(BadInput, match="studio voice sample"):
         XttsNarrator(store).run(NarrationRequest("Hello there.", voice_id="xtts-v2"))
@@ -145,8 +147,9 @@ def test_xtts_selection_paths(project_path, cli):
 def test_xtts_clones_from_a_sample(project, tmp_path):
     from pipelines.tts.xtts_engine import XttsNarrator, xtts_available
     from studio.core.models import ModelStore
+    from studio.core.settings import Settings
 
-    store = ModelStore()
+    store = ModelStore(Settings.load())
     if not xtts_available() or store.find("xtts-v2") is None:
         pytest.skip("coqui-tts and the xtts-v2 weights are not installed")
     sample = next(iter(store.root.glob("**/samples/*.wav")), None)
@@ -160,7 +163,7 @@ def test_second_narration_takes_the_spare_session_and_says_the_same(project, mon
     """A later narration in the process does not load the voice, and its audio is bit-identical
     (a reused session would draw different noise: see pipelines/tts/voice_cache.py)."""
     from pipelines.tts import piper_engine, voice_cache
-    from studio.actions.registry import run_job
+    from tests.jobs import run_job
 
     voice_cache.clear()
     loads: list[str] = []

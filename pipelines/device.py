@@ -1,4 +1,4 @@
-"""Where and how to run SDXL: CUDA fp16 (with offload on small GPUs) or CPU float32."""
+"""Where and how to run a diffusion model: CUDA fp16 (with offload on small GPUs) or CPU float32."""
 
 from __future__ import annotations
 
@@ -25,10 +25,11 @@ class DevicePlan:
         return getattr(torch, self.dtype)
 
 
-def plan_device(device: str = "auto", low_vram: str = "auto") -> DevicePlan:
+def plan_device(device: str = "auto", low_vram: str = "auto", min_free_bytes: int = LOW_VRAM_BYTES) -> DevicePlan:
     """Pick CUDA fp16 when present, else CPU float32; offload when asked or when memory is short.
 
-    device: 'auto' | 'cuda' | 'cpu' (settings.device); low_vram: 'auto' | 'on' | 'off'.
+    device: 'auto' | 'cuda' | 'cpu' (settings.device); low_vram: 'auto' | 'on' | 'off';
+    min_free_bytes: below this much free GPU memory 'auto' offloads (the model's own need).
     """
     import torch
 
@@ -41,7 +42,7 @@ def plan_device(device: str = "auto", low_vram: str = "auto") -> DevicePlan:
     free, total = torch.cuda.mem_get_info()
     if low_vram == "on":
         return DevicePlan("cuda", "float16", True, True, "low-VRAM mode requested")
-    if low_vram == "auto" and free < LOW_VRAM_BYTES:
+    if low_vram == "auto" and free < min_free_bytes:
         gb = free / 1024**3
         return DevicePlan("cuda", "float16", True, True, f"{gb:.1f} GB GPU memory free: offloading")
     return DevicePlan("cuda", "float16", False, False, f"CUDA fp16 ({free / 1024**3:.0f} GB free)")
