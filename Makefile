@@ -4,6 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/python -m pip
 STAMP := $(VENV)/.installed
+# Exact versions of every dependency the tests ran with; `make lock` refreshes it on purpose.
+LOCK := constraints.txt
 # CPU torch here; on a CUDA machine: make install TORCH_SPEC=torch TORCH_INDEX=--index-url=https://download.pytorch.org/whl/cu128
 TORCH_SPEC ?= torch==2.13.0
 TORCH_INDEX ?=
@@ -15,22 +17,34 @@ SYSTEM_DEPS := libpulse0 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfont
 export QT_QPA_PLATFORM ?= offscreen
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install system-deps demo test test-fast bench lint format screenshot gpu package package-test clean
+.PHONY: help install lock system-deps demo test test-fast bench lint format screenshot gpu package package-test clean
 
 help:
 	@echo "make demo    - install into .venv and run the offline demo"
 	@echo "make test    - install dev extras and run the whole test suite"
 	@echo "make bench   - run the benchmarks"
+	@echo "make lock    - refresh constraints.txt (the pinned versions) on purpose"
 	@echo "make gpu     - swap onnxruntime for onnxruntime-gpu (CUDA machines)"
 
 $(PY):
 	python3 -m venv $(VENV)
 	$(PIP) install -q --upgrade pip setuptools wheel
 
-$(STAMP): pyproject.toml | $(PY)
+$(STAMP): pyproject.toml $(LOCK) | $(PY)
 	$(PIP) install -q $(TORCH_INDEX) "$(TORCH_SPEC)"
-	$(PIP) install -q -e '.[dev]'
+	$(PIP) install -q -c $(LOCK) -e '.[dev]'
 	@touch $(STAMP)
+
+# Resolve the newest versions pyproject.toml allows in a scratch venv and write them to the lock.
+# Then run `make test` and commit constraints.txt: nothing upgrades unless someone does this.
+lock:
+	rm -rf .lock-venv && python3 -m venv .lock-venv
+	.lock-venv/bin/python -m pip install -q --upgrade pip
+	.lock-venv/bin/python -m pip install -q $(TORCH_INDEX) "$(TORCH_SPEC)"
+	.lock-venv/bin/python -m pip install -q -e '.[dev]'
+	{ head -n 2 $(LOCK); .lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^torch=='; } > $(LOCK).new
+	mv $(LOCK).new $(LOCK) && rm -rf .lock-venv
+	@echo "constraints.txt refreshed: run 'make test', then commit it."
 
 install: $(STAMP)
 

@@ -77,14 +77,28 @@ def main(argv: list[str] | None = None) -> int:
         return e.exit_code
     except typer.Abort:
         return 1
-    except Exception as e:  # click's usage errors
-        import click
-
-        if isinstance(e, click.ClickException):
-            e.show()
-            return e.exit_code
+    except Exception as e:
+        if _is_click_error(e):  # a usage error: one line, exit 2 (ClickException's own code)
+            console.print(f"[bold red]error:[/bold red] {usage_message(e)}", soft_wrap=True)
+            return int(getattr(e, "exit_code", 2) or 2)
         raise
     return rc if isinstance(rc, int) else 0
+
+
+def _is_click_error(e: BaseException) -> bool:
+    """click's ClickException, whichever copy of click raised it (typer ≥ 0.29 vendors its own
+    as typer._click, older typer uses the click package), matched by duck type."""
+    return any(c.__name__ == "ClickException" for c in type(e).__mro__) and hasattr(e, "format_message")
+
+
+def usage_message(e: BaseException) -> str:
+    """A usage error as one line that says where to look: the message and the command's --help."""
+    msg = " ".join(str(e.format_message()).split())  # type: ignore[attr-defined]
+    ctx = getattr(e, "ctx", None)
+    path = getattr(ctx, "command_path", None) or "studio"
+    if path.split()[0] != "studio":  # prog_name is 'studio'; a bare script name otherwise
+        path = "studio"
+    return f"{msg} (see `{path} --help`)" if msg else f"see `{path} --help`"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -38,3 +38,47 @@ def test_same_idea_same_option_name():
             assert {"--out", "-o"} <= names, f"{path}: output option should be --out/-o, has {sorted(names)}"
         if p.name == "json_out":
             assert names == {"--json"}, f"{path}: {sorted(names)}"
+
+
+def _leaf_commands():
+    root = typer.main.get_command(app)
+    for path, cmd in _commands(root):
+        if not hasattr(cmd, "commands"):
+            yield path, cmd
+
+
+def _run_cli(args):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "studio.cli.main", *args], capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_usage_errors_of_every_command_are_one_line_with_exit_code_2(capsys):
+    """typer 0.29 vendors click: its usage errors escaped main() as tracebacks with exit code 1."""
+    from studio.cli.main import main
+
+    paths = [path for path, _ in _leaf_commands()]
+    assert len(paths) > 30
+    for path in paths:
+        args = path.split()[1:]
+        assert main([*args, "--no-such-option"]) == 2, path
+        err = capsys.readouterr().err.strip()
+        assert "Traceback" not in err and len(err.splitlines()) == 1, f"{path}: {err}"
+        assert "--no-such-option" in err and f"`{path} --help`" in err, f"{path}: {err}"
+
+
+def test_usage_errors_in_a_fresh_interpreter():
+    """What a user types, as the `studio` program (exit code and stderr of the real process)."""
+    cases = {
+        ("narrate", "--bogus"): "No such option: --bogus",
+        ("new",): "Missing argument",
+        ("animate", "P", "x", "--seconds", "abc"): "Invalid value for '--seconds'",
+        ("bogus",): "No such command 'bogus'",
+    }
+    for args, expected in cases.items():
+        r = _run_cli(list(args))
+        assert r.returncode == 2, (args, r.stderr)
+        assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+        assert expected in r.stderr, r.stderr
