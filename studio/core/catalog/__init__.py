@@ -1,0 +1,1 @@
+"""The model catalogue, one module per area; each defines ENTRIES (see ../model_catalog.py)."""

@@ -1,0 +1,76 @@
+"""Catalogue entries: face detection, recognition, swap and restoration."""
+
+from __future__ import annotations
+
+from ..model_catalog import ModelEntry, ModelSource
+
+FACEFUSION_RELEASE = "https://github.com/facefusion/facefusion-assets/releases/download/models-3.0.0/"
+
+_INSIGHTFACE = "https://github.com/deepinsight/insightface/releases/download/v0.7/buffalo_l.zip"
+
+_INSIGHTFACE_LICENCE = "insightface pretrained models: non-commercial research use only"
+
+ENTRIES: tuple[ModelEntry, ...] = (
+    ModelEntry(
+        id="buffalo_l-det",
+        name="insightface buffalo_l SCRFD-10G face detector",
+        kind="face-detector",
+        filename="det_10g.onnx",
+        source=ModelSource(type="url", url=_INSIGHTFACE, archive_member="det_10g.onnx"),
+        size=16_923_827,
+        licence=_INSIGHTFACE_LICENCE,
+        commercial_use=False,
+    ),
+    ModelEntry(
+        id="buffalo_l-rec",
+        name="insightface buffalo_l ArcFace w600k_r50 recognizer",
+        kind="face-recognizer",
+        filename="w600k_r50.onnx",
+        source=ModelSource(type="url", url=_INSIGHTFACE, archive_member="w600k_r50.onnx"),
+        size=174_383_860,
+        licence=_INSIGHTFACE_LICENCE,
+        commercial_use=False,
+    ),
+    ModelEntry(
+        id="inswapper_128",
+        name="insightface inswapper 128",
+        kind="face-swapper",
+        filename="inswapper_128.onnx",
+        source=ModelSource(type="url", url=FACEFUSION_RELEASE + "inswapper_128.onnx"),
+        size=554_253_681,
+        licence=_INSIGHTFACE_LICENCE,
+        commercial_use=False,
+    ),
+    ModelEntry(
+        id="gfpgan-1.4",
+        name="GFPGAN 1.4 face restoration (ONNX)",
+        kind="face-restorer",
+        filename="gfpgan_1.4.onnx",
+        source=ModelSource(type="url", url=FACEFUSION_RELEASE + "gfpgan_1.4.onnx"),
+        size=340_000_000,
+        licence="Apache-2.0 (GFPGAN); uses StyleGAN2 components under NVIDIA non-commercial terms",
+        commercial_use=False,
+    ),
+    ModelEntry(
+        id="codeformer",
+        name="CodeFormer face restoration (ONNX)",
+        kind="face-restorer",
+        filename="codeformer.onnx",
+        source=ModelSource(type="url", url=FACEFUSION_RELEASE + "codeformer.onnx"),
+        size=377_000_000,
+        licence="S-Lab License 1.0 (non-commercial)",
+        commercial_use=False,
+    ),
+    ModelEntry(
+        id="dlib-face-models",
+        name="dlib HOG/CNN detector, 68-point landmarks, ResNet face embedding",
+        kind="face-recognizer",
+        layout="folder",
+        source=ModelSource(type="package", package="face_recognition_models"),
+        size=100_000_000,
+        licence="dlib models: CC0 (ResNet, detectors); 68-point predictor trained on iBUG 300-W, "
+        "whose licence excludes commercial use",
+        commercial_use=False,
+        embedded=True,
+    ),
+)
