@@ -42,6 +42,8 @@ class ModelSource(BaseModel):
     type: Literal["hf", "url", "import", "package"]
     repo: str | None = None
     revision: str = "main"
+    #: files of an hf repo; an entry may be a glob ("transformer/*.safetensors*") for sharded
+    #: weights whose shard count the catalogue should not have to know
     files: tuple[str, ...] = ()
     url: str | None = None
     archive_member: str | None = None
@@ -65,6 +67,10 @@ class ModelEntry(BaseModel):
     licence: str
     commercial_use: bool
     embedded: bool = False
+    #: GPU memory (GB) it needs with every component on the GPU at its usual size, and the least
+    #: it runs in with the strongest offload; None where it does not use a GPU (or nobody measured)
+    vram_gb: float | None = None
+    vram_min_gb: float | None = None
     notes: str = ""
 
 
@@ -79,7 +85,7 @@ def _entries() -> tuple[ModelEntry, ...]:
     from . import catalog
 
     found: list[ModelEntry] = []
-    first = ("stills", "motion", "faces", "voice")  # the order `studio models list` shows
+    first = ("stills", "flux2_zimage", "motion", "wan", "faces", "voice")  # `studio models list` order
     names = sorted((m.name for m in pkgutil.iter_modules(catalog.__path__)),
                    key=lambda n: (first.index(n) if n in first else len(first), n))
     for name in names:

@@ -51,6 +51,19 @@ _UI_FOLDERS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+def _is_glob(pattern: str) -> bool:
+    return any(c in pattern for c in "*?[")
+
+
+def folder_complete(folder: Path, files: tuple[str, ...]) -> bool:
+    """Whether `folder` holds every listed file (a glob entry needs at least one match)."""
+    if not folder.is_dir():
+        return False
+    if not files:
+        return any(folder.iterdir())
+    return all(any(folder.glob(f)) if _is_glob(f) else (folder / f).exists() for f in files)
+
+
 @dataclass(frozen=True)
 class ModelInfo:
     """What the store knows about one model right now."""
@@ -154,7 +167,7 @@ class ModelStore:
     def _hf_cache_find(self, entry: ModelEntry) -> Path | None:
         for snap in self._hf_cache_candidates(entry):
             if entry.layout == "folder":
-                if snap.is_dir() and all((snap / f).exists() for f in entry.source.files):
+                if folder_complete(snap, entry.source.files):
                     return snap
             else:
                 for f in entry.source.files:
@@ -195,9 +208,7 @@ class ModelStore:
             candidates += [(w, d / entry.filename) for w, d in self._ui_dirs(entry)]
         for where, path in candidates:
             if entry.layout == "folder":
-                ok = path.is_dir() and (
-                    all((path / f).exists() for f in entry.source.files) if entry.source.files else any(path.iterdir())
-                )
+                ok = folder_complete(path, entry.source.files)
             else:
                 ok = path.is_file()
             if ok:
@@ -410,7 +421,7 @@ class ModelStore:
 
         src = entry.source
         assert src.repo
-        files = src.files
+        files = self._repo_files(src)
         folder = dest if entry.layout == "folder" else dest.parent
         for i, f in enumerate(files):
             target = folder / f if entry.layout == "folder" else dest
@@ -421,6 +432,24 @@ class ModelStore:
         if entry.layout == "file":
             self._check_downloaded(entry, dest)
         return dest
+
+    @staticmethod
+    def _repo_files(src: ModelSource) -> tuple[str, ...]:
+        """The source's files with glob entries expanded against the repo's file list."""
+        if not any(_is_glob(f) for f in src.files):
+            return src.files
+        import fnmatch
+
+        from huggingface_hub import list_repo_files
+
+        listed = list_repo_files(src.repo, revision=src.revision)
+        out: list[str] = []
+        for f in src.files:
+            matches = sorted(n for n in listed if fnmatch.fnmatchcase(n, f)) if _is_glob(f) else [f]
+            if not matches:
+                raise DownloadFailed(f"{src.repo} has no file matching '{f}' at revision {src.revision}.")
+            out += [m for m in matches if m not in out]
+        return tuple(out)
 
     def _check_downloaded(self, entry: ModelEntry, path: Path) -> None:
         digest = sha256_file(path)

@@ -199,3 +199,31 @@ def test_model_use_records_licence_commercial_flag_and_hash(tmp_path):
     assert store.use("inswapper_128", "face swap").sha256 == "ab" * 32
     outside = store.use("my-own-restorer", "face restore")  # a file the user gave: kept, marked
     assert outside.id == "my-own-restorer" and "unknown" in outside.licence
+
+
+def test_folder_entries_with_glob_files_are_found_only_when_complete(tmp_path, monkeypatch):
+    """Sharded diffusers folders (FLUX.2 klein, Z-Image, Wan) list their weights as globs."""
+    from studio.core import models as models_mod
+
+    entry = next(e for e in CATALOG if e.id == "flux2-klein-4b")
+    store = _store(tmp_path, entry)
+    folder = store.store_path(entry)
+    for f in ("model_index.json", "scheduler/scheduler_config.json", "tokenizer/tokenizer.json",
+              "text_encoder/config.json", "text_encoder/model-00001-of-00002.safetensors",
+              "transformer/config.json", "transformer/diffusion_pytorch_model.safetensors", "vae/config.json"):
+        (folder / f).parent.mkdir(parents=True, exist_ok=True)
+        (folder / f).write_text("x")
+    assert store.locate(entry.id).status == "missing"  # no vae weights yet
+    (folder / "vae" / "diffusion_pytorch_model.safetensors").write_text("x")
+    assert store.locate(entry.id).status == "present"
+
+    listed = ["model_index.json", "flux-2-klein-4b.safetensors", "scheduler/scheduler_config.json",
+              "tokenizer/tokenizer.json", "tokenizer/vocab.json", "text_encoder/config.json",
+              "text_encoder/model-00001-of-00002.safetensors", "text_encoder/model-00002-of-00002.safetensors",
+              "text_encoder/model.safetensors.index.json", "transformer/config.json",
+              "transformer/diffusion_pytorch_model.safetensors", "vae/config.json",
+              "vae/diffusion_pytorch_model.safetensors"]
+    monkeypatch.setattr("huggingface_hub.list_repo_files", lambda repo, revision=None: listed)
+    files = models_mod.ModelStore._repo_files(entry.source)
+    assert "flux-2-klein-4b.safetensors" not in files  # the single-file copy is not downloaded
+    assert set(files) == set(listed) - {"flux-2-klein-4b.safetensors"}
