@@ -92,6 +92,7 @@ class Persona(_Model):
 
     name: str = Field(min_length=1, max_length=120)
     description: str = ""
+    tone: str = Field(default="", description="How the persona writes and talks (the writing assistant's brief)")
     kind: Literal["synthetic", "real"] = "synthetic"
     consent: ConsentRecord | None = None
     reference_faces: list[ReferenceFace] = Field(default_factory=list)

@@ -12,10 +12,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from .assets import Asset
+from .calendar import PlanItem
 from .persona import Persona, utcnow
 from .timeline import Timeline
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class Post(BaseModel):
@@ -45,6 +46,7 @@ class ProjectData(BaseModel):
     assets: list[Asset] = Field(default_factory=list)
     timelines: list[Timeline] = Field(default_factory=list)
     posts: list[Post] = Field(default_factory=list)
+    calendar: list[PlanItem] = Field(default_factory=list, description="Planned posts (content calendar)")
     settings: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -67,7 +69,15 @@ def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-MIGRATIONS = {1: _v1_to_v2}
+def _v2_to_v3(doc: dict[str, Any]) -> dict[str, Any]:
+    """v3 adds the content calendar (studio/core/calendar.py): an empty one for older projects."""
+    doc = dict(doc)
+    doc.setdefault("calendar", [])
+    doc["schema_version"] = 3
+    return doc
+
+
+MIGRATIONS = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def migrate(doc: dict[str, Any]) -> tuple[dict[str, Any], list[int]]:

@@ -70,6 +70,14 @@ class Settings(BaseModel):
     farm_address: str | None = None
     c2pa_cert: str | None = Field(default=None, description="PEM certificate chain that signs exports (C2PA)")
     c2pa_key: str | None = Field(default=None, description="PEM private key of c2pa_cert")
+    # Writing assistant: a local GGUF model (llama-cpp-python) or an OpenAI-compatible endpoint the
+    # user runs (Ollama, llama.cpp server, LM Studio). No cloud default: text goes nowhere unless set.
+    writer_backend: Literal["local", "endpoint"] = "local"
+    writer_model: str = Field(default="qwen2.5-1.5b-instruct-gguf",
+                              description="Catalogue id (kind llm) or a .gguf file for the local backend")
+    writer_endpoint: str | None = Field(default=None, description="Base URL, e.g. http://127.0.0.1:11434/v1")
+    writer_endpoint_model: str = Field(default="", description="Model name the endpoint serves")
+    writer_api_key: str | None = Field(default=None, description="Only for endpoints that ask for a key")
 
     @classmethod
     def path(cls) -> Path:
