@@ -13,23 +13,28 @@ import queue
 import subprocess
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
 from studio.core.errors import BadInput, StudioError
-from studio.core.media import ffmpeg_exe
+from studio.core.media import (  # re-exported
+    VIDEO_SUFFIXES,
+    MediaInfo,
+    ffmpeg_exe,
+    is_video,
+    last_line,
+    probe,
+)
 from studio.core.tasks import TaskContext, null_context
 
 Codec = Literal["h264", "ffv1"]
 AudioCodec = Literal["aac", "copy"]
-VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".mkv", ".webm", ".avi", ".gif"}
 _VCODEC = {"h264": "libx264", "ffv1": "ffv1"}
 
 __all__ = [
-    "VIDEO_SUFFIXES", "Codec", "VideoInfo", "VideoWriter", "encoder_args", "even_size", "ffmpeg_exe",
+    "VIDEO_SUFFIXES", "Codec", "MediaInfo", "VideoWriter", "encoder_args", "even_size", "ffmpeg_exe", "h264_args",
     "interpolate", "interpolate_args", "is_video", "probe", "read_frames", "rgb_to_i420", "suffix_for",
     "write_video", "YCC_MATRIX",
 ]
@@ -73,11 +78,6 @@ def i420_planes(buf: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return buf[:h], flat[h * w: h * w + q].reshape(h // 2, w // 2), flat[h * w + q:].reshape(h // 2, w // 2)
 
 
-def is_video(path: str | Path) -> bool:
-    """True when the file name says it is a clip (decided by suffix; nothing is opened)."""
-    return Path(path).suffix.lower() in VIDEO_SUFFIXES
-
-
 def even_size(rgb: np.ndarray) -> np.ndarray:
     """H.264 in yuv420p needs even width and height: crop one pixel if needed."""
     h, w = rgb.shape[:2]
@@ -89,32 +89,34 @@ def suffix_for(codec: Codec) -> str:
     return ".mkv" if codec == "ffv1" else ".mp4"
 
 
+def h264_args(preset: str = "veryfast", crf: int | None = 12, kbps: int | None = None, gop: int | None = None,
+              profile: str | None = None) -> list[str]:
+    """libx264 video options: constant quality (`crf`) or a capped bit rate (`kbps`), yuv420p.
+
+    The one place the studio's H.264 settings are written: edit clips (CRF) and social exports
+    (bit rate, closed `gop`-frame GOPs that platforms can cut on) both come from here."""
+    args = ["-c:v", "libx264", "-preset", preset]
+    if kbps:
+        args += ["-b:v", f"{kbps}k", "-maxrate", f"{round(kbps * 1.5)}k", "-bufsize", f"{kbps * 2}k"]
+    else:
+        args += ["-crf", str(int(12 if crf is None else crf))]
+    if profile:
+        args += ["-profile:v", profile]
+    args += ["-pix_fmt", "yuv420p"]
+    if gop:
+        args += ["-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0", "-flags", "+cgop"]
+    return args
+
+
 def encoder_args(codec: Codec = "h264", crf: int = 12, preset: str = "veryfast") -> list[str]:
     """ffmpeg output arguments for an edit-friendly clip (pure; unit-tested as a list)."""
     if codec == "ffv1":
         return ["-c:v", "ffv1", "-level", "3", "-pix_fmt", "yuv444p", "-g", "1"]
     # CRF 12 is visually lossless for re-editing; +faststart lets players seek before the end.
-    return ["-c:v", "libx264", "-preset", preset, "-crf", str(int(crf)), "-pix_fmt", "yuv420p",
-            "-movflags", "+faststart"]
+    return [*h264_args(preset, crf), "-movflags", "+faststart"]
 
 
 # ---------------------------------------------------------------------------------------- reading
-@dataclass(frozen=True)
-class VideoInfo:
-    """What ffmpeg says about a clip. `frames` is duration × fps unless probed with count=True."""
-
-    width: int
-    height: int
-    fps: float
-    frames: int
-    seconds: float
-    has_audio: bool = False
-
-    @property
-    def size(self) -> tuple[int, int]:
-        return self.width, self.height
-
-
 def _open(path: str | Path) -> tuple[Any, dict]:
     """imageio-ffmpeg's RGB frame generator, already past its metadata, and that metadata."""
     import imageio_ffmpeg
@@ -123,29 +125,11 @@ def _open(path: str | Path) -> tuple[Any, dict]:
         gen = imageio_ffmpeg.read_frames(str(path), pix_fmt="rgb24")
         meta = dict(gen.__next__())
     except (OSError, RuntimeError, StopIteration) as e:
+        why = last_line(str(e), "no video stream")  # imageio's message holds ffmpeg's whole banner
         raise BadInput(
-            f"{Path(path).name} is not a video ffmpeg can read ({e}). Export it as MP4 and try again."
+            f"{Path(path).name} is not a video ffmpeg can read ({why}). Export it as MP4 and try again."
         ) from None
     return gen, meta
-
-
-def probe(path: str | Path, count: bool = False) -> VideoInfo:
-    """Size, fps, frame count, duration and whether there is sound.
-
-    The frame count is estimated from the container's duration; `count=True` decodes the stream
-    to count exactly (like ffprobe -count_frames), which costs a full decode.
-    """
-    gen, meta = _open(path)
-    gen.close()
-    w, h = meta["size"]
-    fps = float(meta.get("fps") or 25.0)  # imageio reports 0 when the stream states no rate
-    seconds = float(meta.get("duration") or 0.0)
-    frames = int(round(seconds * fps))
-    if count:
-        import imageio_ffmpeg
-
-        frames, seconds = imageio_ffmpeg.count_frames_and_secs(str(path))
-    return VideoInfo(int(w), int(h), fps, int(frames), float(seconds), bool(meta.get("audio_codec")))
 
 
 def read_frames(path: str | Path) -> Iterator[np.ndarray]:

@@ -109,7 +109,7 @@ def test_unreadable_video_is_bad_input(tmp_path):
     fake = tmp_path / "notes.mp4"
     fake.write_text("not a video")
     assert is_video(fake) and not is_video(tmp_path / "face.png")
-    with pytest.raises(BadInput, match="Export it as MP4"):
+    with pytest.raises(BadInput, match="not a media file ffmpeg can read"):
         probe(fake)
     with pytest.raises(BadInput):
         next(read_frames(fake))

@@ -25,7 +25,7 @@ from studio.core.tasks import Cancelled, Progress, TaskContext
 
 from .bundle import build_bundle
 from .pool import WorkerSlot, connect, get_pool, resolve_address
-from .results import copy_out, land_output
+from .results import land_output
 
 #: a job whose worker dies is sent again this many times before it fails
 MAX_RETRIES = 2
@@ -140,7 +140,9 @@ def farm_work(project: Project, kind: str, job_id: str, address: str,
         result = land_output(project, output, job_id, address)
         if params.get("out_dir"):
             exports = [a for a in result.get("assets", []) if project.asset(a).kind == "export"]
-            copy_out(project, exports, params["out_dir"])
+            from studio.render.export import copy_exports
+
+            copy_exports(project, exports, params["out_dir"])
         result["farm"] = {"address": address, "node": record.node, "attempts": record.attempts,
                           "lost_workers": record.lost_workers, "seconds": round(record.seconds, 3)}
         return result

@@ -30,7 +30,7 @@ from studio.core.settings import Settings
 from studio.core.tasks import Cancelled, TaskContext
 
 from .bundle import build_bundle
-from .results import copy_out, land_output
+from .results import land_output
 
 #: what a locally run job's provenance records as where it ran (results.land_output's "address")
 LOCAL_ADDRESS = "local-process"
@@ -225,7 +225,9 @@ def process_work(pool: LocalPool, project: Project, kind: str, job_id: str,
         result = land_output(project, reply["output"], job_id, LOCAL_ADDRESS)
         if params.get("out_dir"):
             exports = [a for a in result.get("assets", []) if project.asset(a).kind == "export"]
-            copy_out(project, exports, params["out_dir"])
+            from studio.render.export import copy_exports
+
+            copy_exports(project, exports, params["out_dir"])
         return result
 
     return run

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -158,18 +157,3 @@ def land_output(project: Project, output: JobOutput, job_id: str, address: str) 
     for p in output.posts:
         project.put_post(Post.model_validate(remap(p)))
     return remap(output.result)
-
-
-def copy_out(project: Project, asset_ids: list[str], out_dir: str) -> None:
-    """`--out DIR` of export/post, done on the desktop: the files (+ captions) under their labels."""
-    out = Path(out_dir).expanduser()
-    out.mkdir(parents=True, exist_ok=True)
-    for aid in asset_ids:
-        a = project.asset(aid)
-        name = re.sub(r"[^A-Za-z0-9._ -]+", "-", a.label).strip(" -") or "export"
-        src = project.asset_path(a)
-        shutil.copy2(src, out / (name + src.suffix))
-        for suf in (".srt", ".vtt"):
-            side = project.sidecar(a, suf)
-            if side.exists():
-                shutil.copy2(side, out / (name + suf))

@@ -309,16 +309,7 @@ def export_post(
                     exports[a.provenance.parameters["preset"]] = a.id
             project.put_post(post.model_copy(update={"exports": exports}))
         if opts.out_dir:
-            out = Path(opts.out_dir).expanduser()
-            out.mkdir(parents=True, exist_ok=True)
-            for a in assets:
-                src = project.asset_path(a)
-                name = _safe(a.label) + src.suffix
-                shutil.copy2(src, out / name)
-                for suf in (".srt", ".vtt"):
-                    side = project.sidecar(a, suf)
-                    if side.exists():
-                        shutil.copy2(side, out / (_safe(a.label) + suf))
+            copy_exports(project, assets, opts.out_dir)
         ctx.progress(1, 1, "Exported")
         return assets
     finally:
@@ -329,3 +320,21 @@ def _safe(name: str) -> str:
     import re
 
     return re.sub(r"[^A-Za-z0-9._ -]+", "-", name).strip(" -") or "export"
+
+
+def copy_exports(project: Project, assets: list[Asset] | list[str], out_dir: str | Path) -> list[Path]:
+    """`--out DIR` of export/post: copy each export (+ its .srt/.vtt captions) under its label."""
+    out = Path(out_dir).expanduser()
+    out.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for a in assets:
+        a = project.asset(a) if isinstance(a, str) else a
+        src = project.asset_path(a)
+        dest = out / (_safe(a.label) + src.suffix)
+        shutil.copy2(src, dest)
+        copied.append(dest)
+        for suf in (".srt", ".vtt"):
+            side = project.sidecar(a, suf)
+            if side.exists():
+                shutil.copy2(side, out / (_safe(a.label) + suf))
+    return copied

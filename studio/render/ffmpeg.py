@@ -1,16 +1,21 @@
-"""Running ffmpeg (found by studio.core.media), plus a tiny probe (imageio-ffmpeg ships no ffprobe)."""
+"""Running ffmpeg for renders; the binary and the probe are studio.core.media's (re-exported here)."""
 
 from __future__ import annotations
 
 import re
 import struct
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
-from studio.core.errors import BadInput, StudioError
-from studio.core.media import ffmpeg_exe  # one finder for pipelines and render; re-exported here
+from studio.core.errors import StudioError
+from studio.core.media import (  # one finder, one probe; re-exported here
+    MediaInfo,
+    ffmpeg_exe,
+    probe,
+)
 from studio.core.tasks import TaskContext
+
+__all__ = ["MediaInfo", "ffmpeg_exe", "is_faststart", "probe", "run_ffmpeg", "top_level_boxes"]
 
 _TIME = re.compile(r"out_time_us=(\d+)")
 
@@ -50,52 +55,6 @@ def run_ffmpeg(
         tail = "\n".join(stderr.strip().splitlines()[-6:])
         raise StudioError(f"ffmpeg failed (exit {rc}):\n{tail}")
     return stderr
-
-
-@dataclass(frozen=True)
-class MediaInfo:
-    """What `ffmpeg -i` says about a file."""
-
-    duration: float
-    width: int | None = None
-    height: int | None = None
-    fps: float | None = None
-    has_video: bool = False
-    has_audio: bool = False
-    audio_rate: int | None = None
-    video_codec: str = ""
-    audio_codec: str = ""
-    text: str = ""
-
-
-def probe(path: str | Path) -> MediaInfo:
-    """Read duration, size, fps and streams from ffmpeg's banner for `path`."""
-    r = subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True, text=True, timeout=60
-    )
-    text = r.stderr
-    if "Input #0" not in text:
-        lines = text.strip().splitlines()
-        why = lines[-1].strip() if lines else f"ffmpeg exit {r.returncode}"
-        raise BadInput(
-            f"'{Path(path).name}' is not a media file ffmpeg can read ({why}). "
-            "Check the path, or export it again as MP4 (video), WAV (audio) or PNG/JPEG (image)."
-        )
-    dur = 0.0
-    m = re.search(r"Duration: (\d+):(\d+):(\d+(?:\.\d+)?)", text)
-    if m:
-        dur = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
-    info: dict = {"duration": dur, "text": text}
-    vm = re.search(r"Stream #\S+.*?Video: (\w+).*?, (\d{2,5})x(\d{2,5})", text)
-    if vm:
-        info.update(has_video=True, video_codec=vm.group(1), width=int(vm.group(2)), height=int(vm.group(3)))
-        fm = re.search(r"(\d+(?:\.\d+)?) fps", text)
-        if fm:
-            info["fps"] = float(fm.group(1))
-    am = re.search(r"Stream #\S+.*?Audio: (\w+).*?(\d+) Hz", text)
-    if am:
-        info.update(has_audio=True, audio_codec=am.group(1), audio_rate=int(am.group(2)))
-    return MediaInfo(**info)
 
 
 def top_level_boxes(path: str | Path) -> list[str]:

@@ -132,13 +132,11 @@ def get_preset(preset_id: str) -> ExportPreset:
 
 def encoder_args(preset: ExportPreset) -> list[str]:
     """ffmpeg output options for the preset's video and audio codecs and the MP4 container."""
+    from pipelines.video_io import h264_args
+
     gop = max(1, round(preset.fps * 2))  # closed 2 s GOP: platforms cut and re-mux on keyframes
-    kb = preset.video_kbps
     return [
-        "-c:v", "libx264", "-profile:v", "high", "-pix_fmt", "yuv420p",
-        "-preset", "veryfast", "-b:v", f"{kb}k", "-maxrate", f"{round(kb * 1.5)}k",
-        "-bufsize", f"{kb * 2}k",
-        "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0", "-flags", "+cgop",
+        *h264_args("veryfast", kbps=preset.video_kbps, gop=gop, profile="high"),
         "-r", f"{preset.fps:g}",
         "-c:a", "aac", "-profile:a", "aac_low", "-b:a", f"{preset.audio_kbps}k", "-ar", "48000",
         "-ac", "2",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..model_catalog import ModelEntry, ModelSource
+from ..model_entry import ModelEntry, ModelSource
 
 FACEFUSION_RELEASE = "https://github.com/facefusion/facefusion-assets/releases/download/models-3.0.0/"
 

@@ -8,7 +8,7 @@ download (the repos' single-file copies for ComfyUI are left out). VRAM: everyth
 
 from __future__ import annotations
 
-from ..model_catalog import ModelEntry, ModelSource
+from ..model_entry import ModelEntry, ModelSource
 
 
 def _diffusers_files(*subfolders: str) -> tuple[str, ...]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..model_catalog import ModelEntry, ModelSource
+from ..model_entry import ModelEntry, ModelSource
 
 _SVD_FILES = (
     "model_index.json",

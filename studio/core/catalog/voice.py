@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..model_catalog import ModelEntry, ModelSource
+from ..model_entry import ModelEntry, ModelSource
 from .faces import FACEFUSION_RELEASE
 
 ENTRIES: tuple[ModelEntry, ...] = (

@@ -8,7 +8,7 @@ group offload + VAE tiling.
 
 from __future__ import annotations
 
-from ..model_catalog import ModelEntry, ModelSource
+from ..model_entry import ModelEntry, ModelSource
 
 ENTRIES: tuple[ModelEntry, ...] = (
     ModelEntry(

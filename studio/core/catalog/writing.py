@@ -8,7 +8,7 @@ publishers' own Q4_K_M quantisations; the hash is recorded on first download (tr
 
 from __future__ import annotations
 
-from ..model_catalog import ModelEntry, ModelSource
+from ..model_entry import ModelEntry, ModelSource
 
 ENTRIES: tuple[ModelEntry, ...] = (
     ModelEntry(
