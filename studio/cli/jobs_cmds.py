@@ -45,7 +45,8 @@ def resume(
     project: str = typer.Argument(..., help="Path of the NAME.persona folder."),
     job_id: str = typer.Argument(..., help="An interrupted, failed or cancelled job."),
 ) -> None:
-    """Run an interrupted, failed or cancelled job again."""
+    """Run an interrupted, failed or cancelled job again: its handler runs from the start with the
+    same parameters (a post reuses the steps it had finished); nothing half-made was kept."""
     with open_project(project) as p:
         with progress_task(f"Resuming {job_id}") as ctx:
             job = resume_job(p, job_id, load_settings(), ctx=ctx)
