@@ -1,4 +1,4 @@
-"""`studio models list|download|import|verify`."""
+"""`studio models list|download|import|verify|login|logout`."""
 
 from __future__ import annotations
 
@@ -63,14 +63,47 @@ def list_models(
 def download(
     model_ids: list[str] = typer.Argument(..., help="Catalogue ids (see `studio models list`)."),
 ) -> None:
-    """Download models into your models folder (resumes; checks sha256)."""
+    """Download models (Hugging Face ones into the shared hub cache); every file is sha256-checked."""
     store = _store()
     for mid in model_ids:
         store.entry(mid)  # unknown ids fail before any download starts
     for mid in model_ids:
         with progress_task(f"Downloading {mid}") as ctx:
             path = store.download(mid, ctx)
-        out.print(f"{mid}: {path}")
+        rec = store.hashes.get(mid)
+        checked = {"hub": "checked against the hub's sha256", "download": "sha256 recorded"}.get(
+            rec.source if rec else "", "")
+        out.print(f"{mid}: {path}" + (f" ({checked})" if checked else ""))
+
+
+@app.command("login")
+def login(
+    stdin: bool = typer.Option(False, "--stdin", help="Read the token from standard input (scripts)."),
+) -> None:
+    """Save a Hugging Face token for gated models (kept private, mode 0600; never in a project)."""
+    import sys
+
+    from studio.core import hf_token
+
+    if stdin:
+        value = sys.stdin.readline()
+    else:
+        value = typer.prompt("Hugging Face token (huggingface.co/settings/tokens)", hide_input=True)
+    if not value.strip():
+        raise StudioError("No token given; nothing was saved.")
+    path = hf_token.save_token(value)
+    out.print(f"Saved the token to {path} (readable by you only). Gated models also need their licence "
+              "accepted on their Hugging Face page.")
+
+
+@app.command("logout")
+def logout() -> None:
+    """Forget the saved Hugging Face token (HF_TOKEN and `hf auth login` are not touched)."""
+    from studio.core import hf_token
+
+    hf_token.clear_token()
+    now = hf_token.current_token()
+    out.print("Forgot the saved token." + (f" Downloads still send {now.describe()}." if now else ""))
 
 
 @app.command("import")

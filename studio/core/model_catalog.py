@@ -2,8 +2,9 @@
 
 Each entry says what the model is, where it comes from (a Hugging Face repo at a revision, a
 release URL, a file the user imports, or a PyPI package we ship with), its licence and whether
-that licence allows commercial use. sha256 is given where the publisher states it; otherwise the
-hash is recorded on first download/import and checked from then on (trust on first use).
+that licence allows commercial use. Hugging Face files are checked against the sha256 the hub
+publishes for them; a release URL is checked against `sha256` where the publisher states it,
+otherwise its hash is recorded on first download/import and checked from then on.
 """
 
 from __future__ import annotations

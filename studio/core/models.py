@@ -1,9 +1,10 @@
 """The model store: finds, downloads, imports and verifies model files.
 
 Search order for a catalogue entry: our models folder, the Hugging Face hub cache, then the
-user's ComfyUI / AUTOMATIC1111 folders and extra folders. Downloads resume, report progress
-through a TaskContext and are checked against sha256 (the catalogue's, or the one recorded on
-first download). Nothing here imports torch.
+user's ComfyUI / AUTOMATIC1111 folders and extra folders. Downloads (studio/core/hub.py for the
+Hugging Face Hub, url_download.py for release URLs) report progress through a TaskContext and
+are checked against sha256 before use; imports are hashed once; `verify` re-checks everything
+against what was recorded (model_hashes.py). Nothing here imports torch.
 """
 
 from __future__ import annotations
@@ -12,15 +13,16 @@ import importlib.util
 import json
 import os
 import shutil
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from . import hub, url_download
 from .assets import ModelUse, sha256_file
 from .atomic import atomic_write_json
 from .errors import BadInput, ChecksumMismatch, DownloadFailed, ModelMissing, NotFound
 from .model_catalog import CATALOG, ModelEntry, ModelSource
+from .model_hashes import HashBook, HashRecord, HashSource, hash_folder, manifest_digest
 from .settings import Settings
 from .tasks import TaskContext, null_context
 
@@ -108,23 +110,22 @@ class ModelStore:
         except ValueError:
             return []
 
-    def _hashes_file(self) -> Path:
-        return self.root / "hashes.json"
+    @property
+    def hashes(self) -> HashBook:
+        """The hashes checked so far (MODELS/hashes.json)."""
+        return HashBook(self.root / "hashes.json")
 
-    def _recorded_hashes(self) -> dict[str, str]:
-        try:
-            return json.loads(self._hashes_file().read_text("utf-8"))
-        except (FileNotFoundError, ValueError):
-            return {}
-
-    def _record_hash(self, model_id: str, digest: str) -> None:
-        hashes = self._recorded_hashes()
-        hashes[model_id] = digest
-        atomic_write_json(self._hashes_file(), hashes)
+    def record_hash(self, model_id: str, digest: str, source: HashSource = "first-use",
+                    files: dict[str, str] | None = None) -> None:
+        self.hashes.put(model_id, HashRecord(digest, source, dict(files or {})))
 
     def expected_sha256(self, model_id: str) -> str | None:
+        """The catalogue's sha256, else the one recorded at download/import (a folder: its manifest digest)."""
         e = self.entry(model_id)
-        return e.sha256 or self._recorded_hashes().get(model_id)
+        if e.sha256:
+            return e.sha256
+        rec = self.hashes.get(model_id)
+        return rec.sha256 if rec else None
 
     def use(self, model_id: str, role: str) -> ModelUse:
         """The provenance entry for a model that made an asset: id, sha256, licence, commercial flag.
@@ -167,13 +168,20 @@ class ModelStore:
     def _hf_cache_find(self, entry: ModelEntry) -> Path | None:
         for snap in self._hf_cache_candidates(entry):
             if entry.layout == "folder":
-                if folder_complete(snap, entry.source.files):
+                if self._folder_complete(entry, snap):
                     return snap
             else:
                 for f in entry.source.files:
                     if Path(f).name == entry.filename and (snap / f).exists():
                         return snap / f
         return None
+
+    def _folder_complete(self, entry: ModelEntry, folder: Path) -> bool:
+        """All the entry's files are there (after a download or import: all the files it recorded)."""
+        if not folder.is_dir():
+            return False
+        rec = self.hashes.get(entry.id)  # a download or import lists every file (globs expanded)
+        return folder_complete(folder, tuple(rec.files) if rec and rec.files else entry.source.files)
 
     def _ui_dirs(self, entry: ModelEntry) -> list[tuple[str, Path]]:
         out: list[tuple[str, Path]] = []
@@ -208,7 +216,7 @@ class ModelStore:
             candidates += [(w, d / entry.filename) for w, d in self._ui_dirs(entry)]
         for where, path in candidates:
             if entry.layout == "folder":
-                ok = folder_complete(path, entry.source.files)
+                ok = self._folder_complete(entry, path)
             else:
                 ok = path.is_file()
             if ok:
@@ -248,22 +256,10 @@ class ModelStore:
 
     # ------------------------------------------------------------------ verify
     def verify(self, model_id: str) -> tuple[Status, str]:
-        """Full sha256 check. Returns (status, message)."""
-        info = self.locate(model_id)
-        if info.path is None:
-            return "missing", f"{model_id}: not found. {self.how_to_get(model_id)}"
-        if info.entry.layout == "folder" or info.where == "package":
-            return "present", f"{model_id}: present at {info.path} ({info.where})"
-        expected = self.expected_sha256(model_id)
-        digest = sha256_file(info.path)
-        if expected and digest != expected:
-            return "corrupt", (
-                f"{model_id}: {info.path} has sha256 {digest[:12]}…, expected {expected[:12]}…. "
-                f"Delete it and run `studio models download {model_id}`."
-            )
-        if not expected:
-            self._record_hash(model_id, digest)
-        return "present", f"{model_id}: OK ({info.path}, sha256 {digest[:12]}…)"
+        """Full sha256 check (see model_verify.verify). Returns (status, message)."""
+        from .model_verify import verify
+
+        return verify(self, model_id)
 
     # ------------------------------------------------------------------ import
     def import_file(self, model_id: str | None, src: str | os.PathLike[str], link: bool = False, kind: str | None = None) -> Path:
@@ -300,9 +296,19 @@ class ModelStore:
         if entry.layout == "folder":
             if not src_path.is_dir():
                 raise BadInput(f"{model_id} is a folder model; give the folder, not a file.")
+            missing = [f for f in entry.source.files if not folder_complete(src_path, (f,))]
+            if missing:
+                raise BadInput(f"{src_path} is not a complete {entry.name}: it lacks {', '.join(missing[:4])}"
+                               f"{'…' if len(missing) > 4 else ''}.")
+            files = hash_folder(src_path)  # hashed once here, re-checked by `studio models verify`
+            tmp = dest.with_name(dest.name + ".importing")
+            if tmp.exists():
+                shutil.rmtree(tmp)
+            shutil.copytree(src_path, tmp, ignore=shutil.ignore_patterns(".*"))
             if dest.exists():
                 shutil.rmtree(dest)
-            shutil.copytree(src_path, dest)
+            os.replace(tmp, dest)
+            self.record_hash(model_id, manifest_digest(files), "import", files)
             return dest
         if src_path.is_dir():
             raise BadInput(f"{model_id} is a single file ({entry.filename}); give that file.")
@@ -328,12 +334,17 @@ class ModelStore:
         config = src_path.with_name(src_path.name + ".json")
         if config.is_file():
             shutil.copyfile(config, dest.with_name(dest.name + ".json"))
-        self._record_hash(model_id, digest)
+        self.record_hash(model_id, digest, "import")
         return dest
 
     # ------------------------------------------------------------------ download
     def download(self, model_id: str, ctx: TaskContext | None = None, timeout: float = 30.0) -> Path:
-        """Download a catalogue model into our folder (resumable, progress, sha256-checked)."""
+        """Download a catalogue model; returns where it now is.
+
+        Hugging Face models go into the shared hub cache through huggingface_hub (the user's token,
+        every file checked against the hub's published sha256); release URLs go into our models
+        folder (resumed, checked against the catalogue's or the first download's sha256).
+        """
         ctx = ctx or null_context()
         entry = self.entry(model_id)
         src = entry.source
@@ -348,15 +359,40 @@ class ModelStore:
             return p
         if src.type == "import":
             raise BadInput(src.hint or f"{model_id} cannot be downloaded automatically; import it by hand.")
+        if src.type == "hf":
+            return self._download_hf(entry, ctx)
         dest = self.store_path(entry)
+        assert src.url
         try:
-            if src.type == "hf":
-                return self._download_hf(entry, dest, ctx, timeout)
-            return self._download_url(entry, dest, ctx, timeout)
+            digest = url_download.download(
+                src.url, dest, ctx, timeout, archive_member=src.archive_member,
+                downloads_dir=self.root / "_downloads", expected_sha256=self.expected_sha256(model_id),
+                what=model_id,
+            )
         except (DownloadFailed, ChecksumMismatch):
             raise
         except OSError as e:  # requests' ConnectionError and friends are OSErrors
             raise self._offline_error(entry, dest, e) from e
+        if not entry.sha256:
+            self.record_hash(model_id, digest, "download")
+        return dest
+
+    def _manual_hint(self, entry: ModelEntry) -> str:
+        dest = self.store_path(entry)
+        return (f"put it at {dest} (or run `studio models import {entry.id} "
+                f"{'FOLDER' if entry.layout == 'folder' else 'FILE'}`)")
+
+    def _download_hf(self, entry: ModelEntry, ctx: TaskContext) -> Path:
+        src = entry.source
+        assert src.repo
+        got = hub.download(src.repo, src.revision, src.files, self.settings.hf_cache_dir(), ctx,
+                           f"{entry.id} ({entry.name})", self._manual_hint(entry))
+        if entry.layout == "folder":
+            self.record_hash(entry.id, manifest_digest(got.files), "hub", got.files)
+            return got.snapshot
+        main = next((f for f in got.files if Path(f).name == entry.filename), next(iter(got.files)))
+        self.record_hash(entry.id, got.files[main], "hub")
+        return got.snapshot / main
 
     def _offline_error(self, entry: ModelEntry, dest: Path, err: Exception) -> DownloadFailed:
         where = entry.source.url or f"https://huggingface.co/{entry.source.repo}"
@@ -369,97 +405,4 @@ class ModelStore:
             f"(it resumes), or download it by hand from {where} and put it at {dest} "
             f"(or run `studio models import {entry.id} FILE`)."
         )
-
-    def _fetch(self, url: str, dest: Path, ctx: TaskContext, timeout: float, label: str) -> None:
-        """GET `url` into `dest`, resuming from `dest.part`."""
-        import requests
-
-        part = dest.with_name(dest.name + ".part")
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        have = part.stat().st_size if part.exists() else 0
-        headers = {"Range": f"bytes={have}-"} if have else {}
-        with requests.get(url, stream=True, timeout=timeout, headers=headers, allow_redirects=True) as r:
-            if r.status_code == 416:  # already complete
-                os.replace(part, dest)
-                return
-            if r.status_code not in (200, 206):
-                raise DownloadFailed(f"{url} answered HTTP {r.status_code}. Try again later, or download it by hand to {dest}.")
-            if r.status_code == 200:
-                have = 0  # server ignored the range: start over
-            total = have + int(r.headers.get("Content-Length", 0) or 0)
-            with open(part, "ab" if have else "wb") as fh:
-                done = have
-                for chunk in r.iter_content(chunk_size=1 << 16):
-                    fh.write(chunk)
-                    done += len(chunk)
-                    ctx.progress(done, total or done, label)
-        os.replace(part, dest)
-
-    def _download_url(self, entry: ModelEntry, dest: Path, ctx: TaskContext, timeout: float) -> Path:
-        src = entry.source
-        assert src.url
-        if src.archive_member:
-            archive = self.root / "_downloads" / Path(src.url).name
-            if not archive.exists():
-                self._fetch(src.url, archive, ctx, timeout, f"Downloading {archive.name}")
-            with zipfile.ZipFile(archive) as zf:
-                member = next((n for n in zf.namelist() if Path(n).name == src.archive_member), None)
-                if member is None:
-                    raise DownloadFailed(f"{archive} has no {src.archive_member}; delete it and download again.")
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                tmp = dest.with_name(dest.name + ".part")
-                with zf.open(member) as fin, open(tmp, "wb") as fout:
-                    shutil.copyfileobj(fin, fout, 1 << 20)
-                os.replace(tmp, dest)
-        else:
-            self._fetch(src.url, dest, ctx, timeout, f"Downloading {entry.filename}")
-        self._check_downloaded(entry, dest)
-        return dest
-
-    def _download_hf(self, entry: ModelEntry, dest: Path, ctx: TaskContext, timeout: float) -> Path:
-        from huggingface_hub import hf_hub_url
-
-        src = entry.source
-        assert src.repo
-        files = self._repo_files(src)
-        folder = dest if entry.layout == "folder" else dest.parent
-        for i, f in enumerate(files):
-            target = folder / f if entry.layout == "folder" else dest
-            if target.exists():
-                continue
-            url = hf_hub_url(src.repo, f, revision=src.revision)
-            self._fetch(url, target, ctx.sub(i / len(files), (i + 1) / len(files)), timeout, f"Downloading {f}")
-        if entry.layout == "file":
-            self._check_downloaded(entry, dest)
-        return dest
-
-    @staticmethod
-    def _repo_files(src: ModelSource) -> tuple[str, ...]:
-        """The source's files with glob entries expanded against the repo's file list."""
-        if not any(_is_glob(f) for f in src.files):
-            return src.files
-        import fnmatch
-
-        from huggingface_hub import list_repo_files
-
-        listed = list_repo_files(src.repo, revision=src.revision)
-        out: list[str] = []
-        for f in src.files:
-            matches = sorted(n for n in listed if fnmatch.fnmatchcase(n, f)) if _is_glob(f) else [f]
-            if not matches:
-                raise DownloadFailed(f"{src.repo} has no file matching '{f}' at revision {src.revision}.")
-            out += [m for m in matches if m not in out]
-        return tuple(out)
-
-    def _check_downloaded(self, entry: ModelEntry, path: Path) -> None:
-        digest = sha256_file(path)
-        expected = self.expected_sha256(entry.id)
-        if expected and digest != expected:
-            path.unlink()
-            raise ChecksumMismatch(
-                f"The downloaded {entry.id} is corrupt (sha256 {digest[:12]}…, expected {expected[:12]}…); "
-                "it was deleted. Run the download again."
-            )
-        if not expected:
-            self._record_hash(entry.id, digest)
 

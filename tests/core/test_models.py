@@ -195,15 +195,16 @@ def test_model_use_records_licence_commercial_flag_and_hash(tmp_path):
     entry = store.entry("inswapper_128")
     assert (use.licence, use.commercial_use, use.role) == (entry.licence, False, "face swap")
     assert use.sha256 is None  # no catalogue hash and not downloaded yet
-    store._record_hash("inswapper_128", "ab" * 32)  # what a download or import records
+    store.record_hash("inswapper_128", "ab" * 32)  # what a download or import records
     assert store.use("inswapper_128", "face swap").sha256 == "ab" * 32
     outside = store.use("my-own-restorer", "face restore")  # a file the user gave: kept, marked
     assert outside.id == "my-own-restorer" and "unknown" in outside.licence
 
 
-def test_folder_entries_with_glob_files_are_found_only_when_complete(tmp_path, monkeypatch):
+def test_folder_entries_with_glob_files_are_found_only_when_complete(tmp_path):
     """Sharded diffusers folders (FLUX.2 klein, Z-Image, Wan) list their weights as globs."""
-    from studio.core import models as models_mod
+    from studio.core import hub
+    from studio.core.hub import HubFile
 
     entry = next(e for e in CATALOG if e.id == "flux2-klein-4b")
     store = _store(tmp_path, entry)
@@ -223,7 +224,30 @@ def test_folder_entries_with_glob_files_are_found_only_when_complete(tmp_path, m
               "text_encoder/model.safetensors.index.json", "transformer/config.json",
               "transformer/diffusion_pytorch_model.safetensors", "vae/config.json",
               "vae/diffusion_pytorch_model.safetensors"]
-    monkeypatch.setattr("huggingface_hub.list_repo_files", lambda repo, revision=None: listed)
-    files = models_mod.ModelStore._repo_files(entry.source)
+    siblings = {p: HubFile(p, 1, None, None) for p in listed}  # the repo's files, as the hub lists them
+    files = [f.path for f in hub._wanted(siblings, entry.source.files, entry.source.repo, "0" * 40)]
     assert "flux-2-klein-4b.safetensors" not in files  # the single-file copy is not downloaded
     assert set(files) == set(listed) - {"flux-2-klein-4b.safetensors"}
+
+
+class _ForbiddenHandler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        self.send_response(403)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+def test_release_url_that_answers_403_says_what_to_do(tmp_path):
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _ForbiddenHandler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        store = _store(tmp_path, _entry(f"http://127.0.0.1:{httpd.server_address[1]}/tiny.onnx"))
+        with pytest.raises(DownloadFailed) as err:
+            store.download("tiny-model")
+    finally:
+        httpd.shutdown()
+    msg = str(err.value)
+    assert "HTTP 403" in msg and "browser" in msg and str(store.store_path(store.entry("tiny-model"))) in msg
