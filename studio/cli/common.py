@@ -87,8 +87,17 @@ def progress_task(description: str, quiet: bool = False) -> Iterator[TaskContext
             signal.signal(signal.SIGINT, previous)
 
 
-def finish_job(job: Job) -> Job:
-    """Turn a finished job into the CLI's exit behaviour."""
+def finish_job(job: Job, project: Project | None = None) -> Job:
+    """Turn a finished job into the CLI's exit behaviour.
+
+    With `project`, a done job's result gets `commercial_use`: the verdict stored with the assets
+    it made (render/licences.py), which the command prints with `print_verdict`."""
+    if job.state == JobState.done and project is not None:
+        from studio.render.licences import stored_verdict
+
+        verdict = stored_verdict(project, (job.result or {}).get("assets") or [])
+        if verdict is not None:
+            job.result["commercial_use"] = verdict
     if job.state == JobState.failed:
         err = StudioError(f"{job.error} (job {job.id})")
         err.exit_code = job.error_code or 1  # bad input found inside a job is still exit 2
@@ -97,6 +106,14 @@ def finish_job(job: Job) -> Job:
         console.print(f"Cancelled (job {job.id}); `studio jobs resume` runs it again.")
         sys.exit(130)
     return job
+
+
+def print_verdict(result: dict[str, Any]) -> None:
+    """The commercial-use line of a job's result (set by `finish_job(job, project)`), if any."""
+    if result.get("commercial_use") is not None:
+        from studio.render.licences import verdict_text
+
+        out.print(verdict_text(result["commercial_use"]))
 
 
 def require_display() -> None:

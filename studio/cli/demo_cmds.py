@@ -13,7 +13,7 @@ from studio.core.paths import resources_dir
 from studio.core.persona import Persona
 from studio.core.project import Project, project_dir_for
 
-from .common import finish_job, out, progress_task
+from .common import finish_job, out, print_verdict, progress_task
 
 DEMO_NAME = "Demo"
 DEMO_SCRIPT = (
@@ -71,11 +71,12 @@ def demo(
                   "engine": "camera", "move": "push-in", "size": [w, h], "title": "Demo post",
                   "export_size": [270, 480] if quick else None}
         with progress_task("Making the demo post") as ctx:
-            job = finish_job(run_job(project, "post", params, "Demo post", ctx=ctx))
+            job = finish_job(run_job(project, "post", params, "Demo post", ctx=ctx), project)
         res = job.result
         out.print(f"Demo project: {project.path}")
         out.print(f"  motion: {res['motion_engine']}; lip-sync: {res['lipsync_engine']} "
                   f"(sync r={res['sync_correlation']:.2f})")
         for preset_id, path in res["exports"].items():
             out.print(f"  {preset_id:<7} {path}")
+        print_verdict(res)
         out.print("Open it in the window with `studio gui " + str(project.path) + "`.")

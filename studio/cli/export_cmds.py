@@ -6,7 +6,16 @@ from pathlib import Path
 
 import typer
 
-from .common import FARM, console, finish_job, open_project, out, print_json, progress_task
+from .common import (
+    FARM,
+    console,
+    finish_job,
+    open_project,
+    out,
+    print_json,
+    print_verdict,
+    progress_task,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -45,17 +54,14 @@ def export(
             params["size"] = [w, h]
         with progress_task(f"Exporting {', '.join(presets)}", quiet=json_out) as ctx:
             job = run_job(p, "export", params, f"Export {tgt}", ctx=ctx, farm=farm)
-        finish_job(job)
+        finish_job(job, p)
         res = job.result
         if json_out:
             print_json(res)
             return
         for preset_id, aid in res["presets"].items():
             out.print(f"{preset_id}: {aid}  {res['files'][aid]}")
-        from studio.render.licences import verdict_line
-
-        if res.get("commercial_use"):
-            out.print(verdict_line(res["commercial_use"]))
+        print_verdict(res)
         if out_dir:
             out.print(f"Copied to {out_dir}")
 
@@ -79,8 +85,10 @@ def verify(
         if "watermark" in report:
             w = report["watermark"]
             out.print(f"  watermark: {'found' if w['found'] else 'not found'} (confidence {w['confidence']})")
-        if report.get("commercial_use"):
-            out.print(f"  commercial use: {report['commercial_use']}")
+        if report.get("commercial_use") is not None:
+            from studio.render.licences import verdict_text
+
+            out.print(f"  {verdict_text(report['commercial_use'], short=True)}")
         for prob in report["problems"]:
             console.print(f"[red]  FAIL: {prob}[/red]")
         out.print("  OK" if report["ok"] else "  VERIFICATION FAILED")

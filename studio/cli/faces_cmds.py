@@ -8,7 +8,16 @@ import typer
 
 from studio.core.errors import BadInput, StudioError
 
-from .common import console, finish_job, load_settings, open_project, out, print_json, progress_task
+from .common import (
+    console,
+    finish_job,
+    load_settings,
+    open_project,
+    out,
+    print_json,
+    print_verdict,
+    progress_task,
+)
 
 faces_app = typer.Typer(no_args_is_help=True, help="Reference faces and identity scores.")
 
@@ -25,7 +34,7 @@ def _run(project, kind: str, params: dict, title: str) -> dict:  # noqa: ANN001
 
     with progress_task(title) as ctx:
         job = run_job(project, kind, params, title, ctx=ctx)
-    return finish_job(job).result
+    return finish_job(job, project).result
 
 
 @faces_app.command("add")
@@ -64,6 +73,7 @@ def add(
                 f"{len(p.persona.reference_faces)} reference face(s); identity: "
                 f"{', '.join(result['identity']) or 'none'}"
             )
+            print_verdict(result)
     rejected = result["rejected"]
     if rejected and not result["accepted"]:
         raise BadInput(f"No photo was added ({len(rejected)} rejected, reasons above).")
@@ -201,3 +211,4 @@ def swap(
         else f"{s['identity']:.1f} — {s['identity_verdict']}"
     )
     out.print(f"Wrote {result['output']} (asset {result['assets'][0]}); identity {ident}")
+    print_verdict(result)

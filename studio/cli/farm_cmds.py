@@ -88,7 +88,7 @@ def batch(
     else:
         out.print(f"{'project':<20} {'post':<24} {'state':<9} {'time':>7}  exports / error")
         for o in outcomes:
-            tail = ", ".join(o.exports) if o.state == "done" else o.error
+            tail = f"{', '.join(o.exports)} · {o.commercial_use}" if o.state == "done" else o.error
             out.print(f"{o.project[:20]:<20} {o.title[:24]:<24} {o.state:<9} {o.seconds:6.1f}s  {tail}")
         out.print(f"{len(outcomes) - len(failed)} done, {len(failed)} failed.")
     if failed:

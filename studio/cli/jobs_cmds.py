@@ -6,7 +6,15 @@ import typer
 
 from studio.actions.registry import queue_of, resume_job
 
-from .common import finish_job, load_settings, open_project, out, print_json, progress_task
+from .common import (
+    finish_job,
+    load_settings,
+    open_project,
+    out,
+    print_json,
+    print_verdict,
+    progress_task,
+)
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -50,5 +58,6 @@ def resume(
     with open_project(project) as p:
         with progress_task(f"Resuming {job_id}") as ctx:
             job = resume_job(p, job_id, load_settings(), ctx=ctx)
-        finish_job(job)
+        finish_job(job, p)
         out.print(f"{job.id}: {job.state.value} {job.result}")
+        print_verdict(job.result)

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import typer
 
-from .common import FARM, console, finish_job, open_project, out, print_json, progress_task
+from .common import (
+    FARM,
+    console,
+    finish_job,
+    open_project,
+    out,
+    print_json,
+    print_verdict,
+    progress_task,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -52,12 +61,13 @@ def animate(
         "interpolate": interpolate, "low_vram": low_vram, "codec": codec,
     }
     with open_project(project) as p, progress_task("Animating", quiet=json_out) as ctx:
-        job = finish_job(run_job(p, "motion.animate", params, title=f"Animate {still}", ctx=ctx, farm=farm))
+        job = finish_job(run_job(p, "motion.animate", params, title=f"Animate {still}", ctx=ctx, farm=farm), p)
         res = job.result
         if json_out:
             print_json(res)
             return
         out.print(f"Added {res['assets'][0]}: {res['frames']} frames at {res['fps']:g} fps, "
                   f"{res['size'][0]}×{res['size'][1]} — made with {res['engine']}.")
+        print_verdict(res)
         if res.get("repair_message"):
             console.print(f"Identity: {res['repair']} — {res['repair_message']}")

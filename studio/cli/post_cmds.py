@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from .common import FARM, finish_job, open_project, out, print_json, progress_task
+from .common import FARM, finish_job, open_project, out, print_json, print_verdict, progress_task
 
 
 def register(app: typer.Typer) -> None:
@@ -38,14 +38,17 @@ def post(
               "engine": engine, "move": move, "out_dir": str(out_dir) if out_dir else None, "label": label,
               "title": title}
     with open_project(project) as p, progress_task("Making the post", quiet=json_out) as ctx:
-        job = finish_job(run_job(p, "post", params, title=f"Post: {title or text[:40]}", ctx=ctx, farm=farm))
-    res = job.result
+        job = finish_job(run_job(p, "post", params, title=f"Post: {title or text[:40]}", ctx=ctx, farm=farm), p)
     if json_out:
-        print_json({"job": job.id, **res})
+        print_json({"job": job.id, **job.result})
         return
+    print_post(job.result)
+
+
+def print_post(res: dict) -> None:
+    """What `studio post` prints about a finished post (its result, after `finish_job`)."""
     out.print(f"Post {res['post']}: still {res['still']} ({res['still_source']}), motion by {res['motion_engine']}, "
               f"lip-sync by {res['lipsync_engine']} (sync r={res['sync_correlation']:.2f})")
     for preset_id, path in res["exports"].items():
         out.print(f"  {preset_id:<8} {path}")
-    verdict = res.get("commercial_use")
-    out.print(f"  commercial use: {'allowed' if verdict else 'NOT allowed by a model licence' if verdict is False else 'unknown'}")
+    print_verdict(res)  # the verdict stored with the exports, never the truth of a dict

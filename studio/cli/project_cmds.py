@@ -23,8 +23,8 @@ _SHOWN_SCORES = {
 }
 
 
-def _asset_summary(a) -> str:  # noqa: ANN001 - an Asset
-    """One line: engine, headline scores, verdicts."""
+def _asset_summary(a, licence: dict | None = None) -> str:  # noqa: ANN001 - an Asset
+    """One line: engine, headline scores, verdicts (`licence`: its commercial-use verdict)."""
     bits = [a.provenance.engine] if a.provenance.engine else []
     for key, fmt in _SHOWN_SCORES.items():
         v = a.provenance.scores.get(key)
@@ -33,11 +33,11 @@ def _asset_summary(a) -> str:  # noqa: ANN001 - an Asset
     verdict = a.provenance.scores.get("identity_verdict")
     if verdict:
         bits.append(str(verdict))
-    extra = a.provenance.model_extra or {}
-    verdict = extra.get("commercial_use")
-    if isinstance(verdict, dict):
-        blocking = ", ".join(verdict.get("blocking") or [])
-        bits.append(f"commercial use: {verdict.get('verdict')}" + (f" ({blocking})" if blocking else ""))
+    # a file imported as it is was made by no model: there is nothing to say about it
+    if licence is not None and (licence["models"] or a.kind == "export"):
+        from studio.render.licences import verdict_text
+
+        bits.append(verdict_text(licence, short=True))
     return " · ".join(bits)
 
 
@@ -97,9 +97,12 @@ def info(
         out.print(f"  voice: {per.voice.engine} / {per.voice.voice_id} (speed {per.voice.speed})")
         out.print(f"  checkpoint: {per.checkpoint}   style: {per.style_prompt}")
         out.print(f"  assets: {len(p.data.assets)}   timelines: {len(p.data.timelines)}   posts: {len(p.data.posts)}")
+        from studio.render.licences import asset_verdicts
+
+        verdicts = asset_verdicts(p)
         for a in p.data.assets:
             out.print(f"    {a.id:<22} {a.kind:<10} {escape(a.label or a.path)}", end="")
-            out.print(f"  [dim]{escape(_asset_summary(a))}[/dim]")
+            out.print(f"  [dim]{escape(_asset_summary(a, verdicts.get(a.id)))}[/dim]")
         if jobs:
             out.print(f"  jobs: {len(jobs)} ({sum(j.state.value == 'done' for j in jobs)} done)")
         if p.read_only_reason and "request" not in p.read_only_reason:

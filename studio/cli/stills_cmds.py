@@ -6,7 +6,16 @@ from pathlib import Path
 
 import typer
 
-from .common import FARM, console, finish_job, open_project, out, print_json, progress_task
+from .common import (
+    FARM,
+    console,
+    finish_job,
+    open_project,
+    out,
+    print_json,
+    print_verdict,
+    progress_task,
+)
 
 # one wording for the options generate, inpaint and outpaint share
 _SEED_HELP = "Random seed (recorded; same seed, same image); random if not given."
@@ -42,7 +51,7 @@ def _run(project: str, kind: str, params: dict, title: str, json_out: bool, farm
 
     _check_models(params)
     with open_project(project) as p, progress_task(title, quiet=json_out) as ctx:
-        job = finish_job(run_job(p, kind, params, title, ctx=ctx, farm=farm))
+        job = finish_job(run_job(p, kind, params, title, ctx=ctx, farm=farm), p)
         result = dict(job.result)
         result["job"] = job.id
         result["paths"] = [str(p.asset_path(a)) for a in result.get("assets", [])]
@@ -57,6 +66,7 @@ def _run(project: str, kind: str, params: dict, title: str, json_out: bool, farm
             out.print(f"  seed {row['seed']:<11} {score:<26} swap: {row.get('swap', '-'):<16} {mark}")
         for aid, path in zip(result.get("assets", []), result["paths"], strict=False):
             out.print(f"{aid}  {path}")
+        print_verdict(result)
         if result.get("hint"):
             out.print(result["hint"])
     return result

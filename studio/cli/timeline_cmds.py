@@ -153,5 +153,5 @@ def captions(
     from .common import finish_job, run_job
 
     with open_project(project) as p:
-        job = finish_job(run_job(p, "captions", {"timeline": timeline, "narration": narration}, "Captions"))
+        job = finish_job(run_job(p, "captions", {"timeline": timeline, "narration": narration}, "Captions"), p)
         out.print(f"{job.result['words']} caption words on {job.result['timeline']}")

@@ -8,7 +8,16 @@ import typer
 
 from studio.core.errors import BadInput
 
-from .common import FARM, finish_job, load_settings, open_project, out, print_json, progress_task
+from .common import (
+    FARM,
+    finish_job,
+    load_settings,
+    open_project,
+    out,
+    print_json,
+    print_verdict,
+    progress_task,
+)
 
 voice_app = typer.Typer(help="The persona's voice: engine, voice, speed and cloning samples.", no_args_is_help=True)
 
@@ -40,13 +49,14 @@ def narrate(
     words = read_script(script) if script is not None else check_script(text)
     params = {"text": words, "voice_id": voice, "engine": engine, "speed": speed, "label": label}
     with open_project(project) as p, progress_task("Narrating", quiet=json_out) as ctx:
-        job = finish_job(run_job(p, "narrate", params, title=f"Narrate: {words[:40]}", ctx=ctx, farm=farm))
+        job = finish_job(run_job(p, "narrate", params, title=f"Narrate: {words[:40]}", ctx=ctx, farm=farm), p)
         res = job.result
         if json_out:
             print_json({"job": job.id, **res})
         else:
             out.print(f"Narration {res['assets'][0]}: {res['duration']:.2f} s, {res['words']} words "
                       f"(timings: {res['timing_method']}) -> {res['path']}")
+            print_verdict(res)
 
 
 @voice_app.command("set")
@@ -116,10 +126,11 @@ def lipsync(
         p.resolve_input(narration)
         params = {"visual": visual, "narration": narration, "engine": engine, "fps": fps, "restore": restore}
         with progress_task("Lip-sync", quiet=json_out) as ctx:
-            job = finish_job(run_job(p, "lipsync", params, title="Lip-sync", ctx=ctx, farm=farm))
+            job = finish_job(run_job(p, "lipsync", params, title="Lip-sync", ctx=ctx, farm=farm), p)
         res = job.result
         if json_out:
             print_json({"job": job.id, **res})
         else:
             out.print(f"Talking clip {res['assets'][0]} ({res['engine']}): {res['frames']} frames, lip-sync "
                       f"correlation {res['sync_correlation']:.2f}, offset {res['sync_offset_ms']:+.0f} ms -> {res['path']}")
+            print_verdict(res)

@@ -53,6 +53,8 @@ class PostOutcome:
     error: str = ""
     job: str = ""
     attempts: int = 0
+    #: the verdict stored with the post's exports, in words (render/licences.py)
+    commercial_use: str = ""
 
 
 def read_plan(plan_file: str | Path, default_project: str | Path) -> list[PlannedPost]:
@@ -130,8 +132,14 @@ def run_plan(planned: list[PlannedPost], settings: Settings, farm: str | None = 
             except StudioError as e:
                 return PostOutcome(project.path.name, title, "failed", time.monotonic() - t0, error=e.message)
             exports = sorted((job.result.get("exports") or {}).keys()) if job.state == JobState.done else []
+            verdict = ""
+            if job.state == JobState.done:
+                from studio.render.licences import stored_verdict, verdict_text
+
+                v = stored_verdict(project, job.result.get("assets") or [])
+                verdict = verdict_text(v, short=True) if v is not None else ""
             return PostOutcome(project.path.name, title, job.state.value, time.monotonic() - t0, exports,
-                               job.error or "", job.id, job.attempts)
+                               job.error or "", job.id, job.attempts, verdict)
 
         if not farm:
             return [one(item) for item in planned]

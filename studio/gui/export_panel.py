@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from studio.core.assets import Asset
 from studio.core.errors import StudioError
 from studio.core.project import Project
+from studio.render.licences import asset_verdict, verdict_role, verdict_text
 from studio.render.presets import PRESETS
 
 from . import theme
@@ -55,7 +56,8 @@ def cover_of(project: Project, export: Asset) -> Path | None:
 class ExportTile(QFrame):
     """One finished export: drag it into a file manager or an upload box; open or reveal it."""
 
-    def __init__(self, path: Path, title: str, cover: Path | None = None, parent: QWidget | None = None):
+    def __init__(self, path: Path, title: str, cover: Path | None = None, parent: QWidget | None = None,
+                 verdict: dict | None = None):
         super().__init__(parent)
         self.setProperty("role", "tile")
         self.path = Path(path)
@@ -71,6 +73,10 @@ class ExportTile(QFrame):
         lay.addWidget(pic)
         lay.addWidget(label(title, "heading", wrap=True))
         lay.addWidget(label(self.path.name, "muted", wrap=True))
+        #: the commercial-use verdict stored with the export (render/licences.py), as a badge
+        self.verdict = label(verdict_text(verdict, short=True), verdict_role(verdict), wrap=True)
+        self.verdict.setVisible(verdict is not None)
+        lay.addWidget(self.verdict)
         row = QHBoxLayout()
         # short words (the tooltips say the rest): "Show in folder" did not fit a tile and was elided
         self.open_button = open_b = QToolButton()
@@ -253,7 +259,7 @@ class ExportPanel(QWidget):
         for a in reversed(exports):
             preset = a.provenance.parameters.get("preset", "")
             title = PRESETS[preset].name if preset in PRESETS else (a.label or a.id)
-            self.flow.addWidget(ExportTile(p.asset_path(a), title, cover_of(p, a)))
+            self.flow.addWidget(ExportTile(p.asset_path(a), title, cover_of(p, a), verdict=asset_verdict(p, a)))
         self.empty.setVisible(not exports)
         self.scroll.setVisible(bool(exports))
         self.export_button.setEnabled(p is not None and not p.read_only and self.timeline.count() > 0)

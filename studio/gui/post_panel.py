@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from pipelines.motion.camera import MOVES
 from studio.core.errors import StudioError
 from studio.core.jobs import Job, JobState
+from studio.render.licences import asset_verdict, stored_verdict, verdict_text
 from studio.render.presets import PRESETS
 
 from . import theme
@@ -42,13 +43,15 @@ DRAFT_SIZE, DRAFT_EXPORT = [360, 640], [270, 480]
 SHOWN_POSTS = 6
 
 
-def post_summary(result: dict) -> str:
-    """What `studio post` prints about a finished post, in one paragraph."""
+def post_summary(result: dict, verdict: dict | None = None) -> str:
+    """What `studio post` prints about a finished post, in one paragraph (`verdict`: the one stored
+    with its exports, see render/licences.py)."""
     sync = result.get("sync_correlation")
     return (f"Post ready: still {result.get('still')} ({result.get('still_source')}), motion by "
             f"{result.get('motion_engine')}, lip-sync by {result.get('lipsync_engine')}"
             + (f" (sync r={sync:.2f})" if isinstance(sync, int | float) else "")
-            + f". {len(result.get('exports') or {})} export(s).")
+            + f". {len(result.get('exports') or {})} export(s)."
+            + (f" {verdict_text(verdict)}" if verdict is not None else ""))
 
 
 class PostPanel(QWidget):
@@ -187,7 +190,8 @@ class PostPanel(QWidget):
                 if Path(a.path).suffix.lower() in IMAGE_SUFFIXES:
                     continue
                 name = PRESETS[preset].name if preset in PRESETS else preset
-                tiles.append(ExportTile(p.asset_path(a), f"{post.title[:40]} · {name}", cover_of(p, a)))
+                tiles.append(ExportTile(p.asset_path(a), f"{post.title[:40]} · {name}", cover_of(p, a),
+                                        verdict=asset_verdict(p, a)))
         self.gallery.set_tiles(tiles)
 
     def _update_state(self) -> None:
@@ -238,7 +242,9 @@ class PostPanel(QWidget):
     def _job_finished(self, job: Job) -> None:
         if job.state == JobState.done:
             self.last_result = dict(job.result or {})
-            self.status.setText(post_summary(self.last_result))
+            p = self.session.project
+            verdict = stored_verdict(p, self.last_result.get("assets") or []) if p is not None else None
+            self.status.setText(post_summary(self.last_result, verdict))
         else:
             self.status.setText(f"{job.title}: {job.state.value}" + (f" — {job.error}" if job.error else ""))
         self.refresh()

@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.render.licences import verdict_role, verdict_text
+
 from .errors import show_error
 from .widgets import label
 from .workers import Task
@@ -57,17 +59,12 @@ def report_rows(report: dict[str, Any]) -> list[tuple[str, str, str]]:
                          "badge-good" if not w.get("expected") or w.get("matches_manifest") else "badge-bad"))
     else:
         rows.append(("Watermark", "videos carry none (stills and covers do)", "muted"))
-    verdict = report.get("commercial_use") or (c.get("studio") or {}).get("commercial_use")
-    models = (c.get("studio") or {}).get("models") or []
-    if verdict:
-        blocking = [m.get("id", "?") for m in models if m.get("commercial_use") is False]
-        unknown = [m.get("id", "?") for m in models if m.get("commercial_use") is None]
-        text = {"allowed": "commercial use allowed by the licences of every model used",
-                "not allowed": "commercial use NOT allowed — non-commercial licence on " + (", ".join(blocking) or "a model"),
-                }.get(str(verdict), f"commercial use {verdict}" + (f" — no licence recorded for {', '.join(unknown)}"
-                                                                    if unknown else ""))
-        role = {"allowed": "badge-good", "not allowed": "badge-bad"}.get(str(verdict), "muted")
-        rows.append(("Licences", text, role))
+    studio = c.get("studio") or {}
+    verdict = report.get("commercial_use")
+    if verdict is None and studio.get("commercial_use") is not None:
+        verdict = {"verdict": studio["commercial_use"], "models": studio.get("models") or []}
+    if verdict is not None:  # one wording for every place a verdict shows (render/licences.py)
+        rows.append(("Licences", verdict_text(verdict, short=True), verdict_role(verdict)))
     else:
         rows.append(("Licences", "no licence verdict recorded in the file", "muted"))
     return rows

@@ -67,8 +67,11 @@ def verify_file(path: str | Path) -> dict[str, Any]:
         if not m or AI_METADATA not in m.group(1):
             problems.append("no AI-generated metadata tag")
     studio = summary.get("studio") or {}
-    if studio.get("commercial_use"):
-        report["commercial_use"] = studio["commercial_use"]
+    if studio.get("commercial_use") is not None:  # the manifest holds the state; its models say why
+        from .licences import normalise
+
+        report["commercial_use"] = normalise({"verdict": studio["commercial_use"],
+                                              "models": studio.get("models") or []})
     report["problems"] = problems
     report["ok"] = not problems
     return report
