@@ -13,6 +13,7 @@ from studio.actions.registry import Resources, action, handler_for
 from studio.core.errors import BadInput
 from studio.core.project import Project
 from studio.core.schema import Post
+from studio.core.text import short_title
 from studio.core.timeline import AddClip, Clip, Timeline
 
 from .context import JobContext
@@ -96,7 +97,7 @@ def post(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     project.put_timeline(tl)
     handler_for("captions")(sub["captions"], {"timeline": tl.id, "narration": narration_id})
 
-    record = Post(title=params.get("title") or script[:40], timeline_id=tl.id, script=script, presets=presets)
+    record = Post(title=params.get("title") or short_title(script), timeline_id=tl.id, script=script, presets=presets)
     project.put_post(record)
     exported = handler_for("export")(
         sub["export"],

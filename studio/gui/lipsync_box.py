@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QVBoxLayout, QW
 
 from studio.core.assets import Asset
 from studio.core.jobs import Job, JobState
+from studio.core.text import short_title
 
 from . import theme
 from .images import placeholder, thumbnail
@@ -82,7 +83,7 @@ class LipSyncBox(QGroupBox):
         for a in visuals:
             pm = thumbnail(p.asset_path(a), 64) if a.kind != "clip" else placeholder(64, "clip")
             self.visual.addItem(QIcon(pm if not pm.isNull() else placeholder(64, a.kind)),
-                                f"{(a.label or a.id)[:34]}  ({a.kind})", a.id)
+                                f"{short_title(a.label or a.id, 34)}  ({a.kind})", a.id)
         self.visual.setCurrentIndex(max(self.visual.findData(current), 0))
         self.show_take()
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -32,7 +32,7 @@ from .models_dialog import ModelsDialog
 from .session import ProjectSession
 from .settings_dialog import SettingsDialog
 from .timeline_panel import TimelineDock
-from .widgets import EmptyState
+from .widgets import EmptyState, PageHolder
 from .workers import JobController
 
 
@@ -90,6 +90,16 @@ def panel_specs() -> list[PanelSpec]:
     ]
 
 
+#: the window's size at its first start on a large enough screen
+DEFAULT_SIZE = QSize(1480, 920)
+
+
+def default_size(screen: QSize) -> QSize:
+    """The window's first size: DEFAULT_SIZE, or most of a smaller screen (1280x720 laptops)."""
+    return QSize(min(DEFAULT_SIZE.width(), int(screen.width() * 0.96)),
+                 min(DEFAULT_SIZE.height(), int(screen.height() * 0.92)))
+
+
 #: --panel names that select a dock or dialog rather than a page
 DOCK_PANELS = ("timeline", "jobs", "assets", "models")
 
@@ -101,7 +111,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle("Persona Studio")
         self.setWindowIcon(theme.icon("persona"))
-        self.resize(1480, 920)
+        self.resize(default_size(self.screen().availableGeometry().size()))
         self.settings = settings or Settings.load()
         self.session = ProjectSession(self.settings, self)
         self.jobs = JobController(self.settings, parent=self)
@@ -115,6 +125,7 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget()
         self.specs = panel_specs()
         self.panels: dict[str, QWidget] = {}
+        self._holders: dict[str, PageHolder] = {}
         self._no_project = EmptyState("Open or create a persona in Personas first.")
         self.pages.addWidget(self._no_project)
         for spec in self.specs:
@@ -133,18 +144,17 @@ class MainWindow(QMainWindow):
 
         self.jobs_dock = JobsDock(self.session, self.jobs, self)
         self.asset_bin = AssetBin(self.session, self)
-        self.timeline_dock = TimelineDock(self.session, self)
+        self.timeline_dock = TimelineDock(self.session, self, self.ui_state)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.asset_bin)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.jobs_dock)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.timeline_dock)
-        self.resizeDocks([self.asset_bin, self.jobs_dock], [320, 320], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.timeline_dock], [300], Qt.Orientation.Vertical)
         self.project_label = QLabel()
         self.statusBar().addPermanentWidget(self.project_label)
         self._build_menus()
         self.session.opened.connect(self._project_changed)
         self.session.undo.cleanChanged.connect(lambda _c: self._update_title())
         self.jobs.finished.connect(self._job_finished)
+        self._default_laid_out = False
         self._restore_layout()
         self.nav.setCurrentRow(0)
         self._project_changed(None)
@@ -216,7 +226,11 @@ class MainWindow(QMainWindow):
             spec = next(s for s in self.specs if s.key == key)
             widget = spec.build(self)
             self.panels[key] = widget
-            self.pages.addWidget(widget)
+            # a page may be taller than a 1280x720 window leaves it beside the timeline: then it
+            # scrolls, instead of pushing the timeline dock below its lanes
+            holder = PageHolder(widget)
+            self._holders[key] = holder
+            self.pages.addWidget(holder)
         return self.panels[key]
 
     def panel_keys(self) -> list[str]:
@@ -229,7 +243,8 @@ class MainWindow(QMainWindow):
         if spec.needs_project and self.session.project is None:
             self.pages.setCurrentWidget(self._no_project)
         else:
-            self.pages.setCurrentWidget(self.panel(spec.key))
+            self.panel(spec.key)
+            self.pages.setCurrentWidget(self._holders[spec.key])
 
     # -- project
     def open_project(self, folder: str | Path) -> Project | None:
@@ -312,8 +327,20 @@ class MainWindow(QMainWindow):
         state = self.ui_state.value("state")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
+        self._layout_restored = isinstance(state, QByteArray) and self.restoreState(state)
+
+    def default_layout(self) -> None:
+        """The docks' first sizes: the side docks 320 px wide, the timeline as tall as its five
+        lanes need (the user's own layout replaces this from the second start on)."""
+        self.resizeDocks([self.asset_bin, self.jobs_dock], [320, 320], Qt.Orientation.Horizontal)
+        need = self.timeline_dock.sizeHint().height()  # the panel's need plus the title bar
+        self.resizeDocks([self.timeline_dock], [min(need, int(self.height() * 0.45))], Qt.Orientation.Vertical)
+
+    def showEvent(self, event) -> None:  # noqa: N802, ANN001
+        super().showEvent(event)
+        if not self._layout_restored and not self._default_laid_out:
+            self._default_laid_out = True
+            QTimer.singleShot(0, self.default_layout)  # once the main layout has its size
 
     def closeEvent(self, event) -> None:  # noqa: N802, ANN001
         self.ui_state.setValue("geometry", self.saveGeometry())

@@ -22,13 +22,14 @@ from studio.actions.motion import SVD_IDS
 from studio.core.assets import Asset
 from studio.core.jobs import Job, JobState
 from studio.core.models import ModelStore
+from studio.core.text import short_title
 
 from . import theme
 from .clip_player import ClipPlayer
 from .images import placeholder, thumbnail
 from .job_runner import JobRunner
 from .session import ProjectSession
-from .widgets import EmptyState, button, card_footer, form_card, label, scrolling
+from .widgets import EmptyState, button, form_card, form_with_footer, label
 from .workers import JobController
 
 #: what motion.animate takes: any image asset (stills, imported images, reference photos)
@@ -141,8 +142,8 @@ class MotionPanel(QWidget):
         col.addWidget(self.engine_note)
         self.animate_button = button("Animate", "primary", theme.icon("motion"))
         self.animate_button.clicked.connect(self.animate)
-        self.status = card_footer(col, self.animate_button)
-        return scrolling(box)
+        column, self.status = form_with_footer(box, self.animate_button)
+        return column
 
     # -- engines
     def _svd_installed(self) -> str | None:
@@ -197,7 +198,7 @@ class MotionPanel(QWidget):
         sources.sort(key=lambda a: order[a.kind])
         for a in sources:
             pm = thumbnail(p.asset_path(a), 96)
-            text = f"{(a.label or a.id)[:40]}  ({KIND_WORDS[a.kind]})"
+            text = f"{short_title(a.label or a.id)}  ({KIND_WORDS[a.kind]})"
             self.still.addItem(QIcon(pm) if not pm.isNull() else QIcon(placeholder(96, a.kind)), text, a.id)
             self.still.setItemData(self.still.count() - 1, f"{KIND_WORDS[a.kind]}: {a.path}", Qt.ItemDataRole.ToolTipRole)
         i = self.still.findData(current)
@@ -264,7 +265,7 @@ class MotionPanel(QWidget):
 
         def prepare() -> tuple[dict, str]:
             source = p.asset(params["still"])  # raises StudioError when it was removed meanwhile
-            return params, f"Animate {(source.label or source.id)[:30]}"
+            return params, f"Animate {short_title(source.label or source.id, 30)}"
 
         return self.runner.start_checked("motion.animate", prepare)
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from pipelines.motion.camera import MOVES
 from studio.core.errors import StudioError
 from studio.core.jobs import Job, JobState
+from studio.core.text import short_title
 from studio.render.licences import asset_verdict, stored_verdict, verdict_text
 from studio.render.presets import PRESETS
 
@@ -31,7 +32,7 @@ from .export_panel import ExportTile, cover_of
 from .images import IMAGE_SUFFIXES, placeholder, thumbnail
 from .job_runner import JobRunner
 from .session import ProjectSession
-from .widgets import TileGallery, button, card_footer, form_card, label, scrolling
+from .widgets import TileGallery, button, form_card, form_with_footer, label
 from .workers import JobController
 
 STILL_KINDS = ("still", "image", "reference")
@@ -41,6 +42,8 @@ ENGINES = (("auto", "Automatic"), ("camera", "Camera motion (built in)"), ("svd"
 DRAFT_SIZE, DRAFT_EXPORT = [360, 640], [270, 480]
 #: posts whose exports are shown as tiles
 SHOWN_POSTS = 6
+#: px of the still thumbnails in the Still dropdown
+STILL_ICON = 24
 
 
 def post_summary(result: dict, verdict: dict | None = None) -> str:
@@ -70,7 +73,7 @@ class PostPanel(QWidget):
         lay.addWidget(self._build_form())
         right = QVBoxLayout()
         right.addWidget(label("Posts", "title"))
-        right.addWidget(label("Each post's exports; drag a tile into a folder or an upload box.", "muted"))
+        right.addWidget(label("Each post's exports; drag a tile into a folder or an upload box.", "muted", wrap=True))
         self.gallery = TileGallery("No posts yet. Write what the persona says and press Make post:\n"
                                    "still → motion → narration → lip-sync → captions → exports, in one job.")
         self.flow, self.empty = self.gallery.flow, self.gallery.empty
@@ -85,12 +88,16 @@ class PostPanel(QWidget):
         col.addWidget(label("Script", "muted"))
         self.script = QPlainTextEdit()
         self.script.setPlaceholderText("What the persona says, e.g.\nMorning run done! Who else is up this early?")
-        self.script.setFixedHeight(110)
+        self.script.setFixedHeight(84)
         col.addWidget(self.script)
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         self.still = QComboBox()
-        self.still.setIconSize(QSize(40, 40))
+        # one height whatever the items: 40 px icons made the row grow to twice its height at the
+        # first re-layout (e.g. when the status line changed after Make post)
+        self.still.setIconSize(QSize(STILL_ICON, STILL_ICON))
+        self.still.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.still.setMinimumContentsLength(16)
         form.addRow("Still", self.still)
         self.prompt = QLineEdit()
         self.prompt.setPlaceholderText("optional: generate a new still (SDXL)")
@@ -137,8 +144,8 @@ class PostPanel(QWidget):
         col.addWidget(self.draft)
         self.post_button = button("Make post", "primary", theme.icon("post"))
         self.post_button.clicked.connect(self.make_post)
-        self.status = card_footer(col, self.post_button)
-        return scrolling(box)
+        column, self.status = form_with_footer(box, self.post_button)
+        return column
 
     # -- lists
     def refresh(self) -> None:
@@ -152,9 +159,9 @@ class PostPanel(QWidget):
         stills = sorted(p.assets_of(*STILL_KINDS), key=lambda a: a.created_at, reverse=True) if p else []
         stills.sort(key=lambda a: order[a.kind])
         for a in stills:
-            pm = thumbnail(p.asset_path(a), 80)
-            self.still.addItem(QIcon(pm if not pm.isNull() else placeholder(80, a.kind)),
-                               f"{(a.label or a.id)[:36]}  ({a.kind})", a.id)
+            pm = thumbnail(p.asset_path(a), 2 * STILL_ICON)
+            self.still.addItem(QIcon(pm if not pm.isNull() else placeholder(2 * STILL_ICON, a.kind)),
+                               f"{short_title(a.label or a.id, 36)}  ({a.kind})", a.id)
         # the post action picks only among stills and reference photos (pick_still): with none, an
         # imported image must be chosen by hand
         can_pick = any(a.kind in ("still", "reference") for a in stills)
@@ -167,7 +174,7 @@ class PostPanel(QWidget):
         samples = set(p.persona.voice.reference_samples) if p else set()
         for a in (p.assets_of(*MUSIC_KINDS) if p else []):
             if a.path not in samples:  # voice-cloning samples are audio assets too, but not music
-                self.music.addItem(f"{(a.label or a.id)[:40]}", a.id)
+                self.music.addItem(short_title(a.label or a.id), a.id)
         if music and self.music.findData(music) < 0:
             self.music.addItem(Path(music).name, music)
         self.music.setCurrentIndex(max(self.music.findData(music), 0))
@@ -190,7 +197,7 @@ class PostPanel(QWidget):
                 if Path(a.path).suffix.lower() in IMAGE_SUFFIXES:
                     continue
                 name = PRESETS[preset].name if preset in PRESETS else preset
-                tiles.append(ExportTile(p.asset_path(a), f"{post.title[:40]} · {name}", cover_of(p, a),
+                tiles.append(ExportTile(p.asset_path(a), f"{short_title(post.title)} · {name}", cover_of(p, a),
                                         verdict=asset_verdict(p, a)))
         self.gallery.set_tiles(tiles)
 
@@ -235,7 +242,7 @@ class PostPanel(QWidget):
             params["script"] = check_script(params["script"])
             if not params["presets"]:
                 raise StudioError("Tick at least one format to post to.")
-            return params, f"Post: {params['title'] or params['script'][:40]}"
+            return params, f"Post: {params['title'] or short_title(params['script'])}"
 
         return self.runner.start_checked("post", prepare)
 

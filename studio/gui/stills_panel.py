@@ -28,6 +28,7 @@ from pipelines.sdxl.styles import list_styles
 from studio.core.errors import StudioError
 from studio.core.jobs import Job, JobState
 from studio.core.models import ModelStore
+from studio.core.text import short_title
 
 from . import theme
 from .errors import show_error
@@ -35,7 +36,7 @@ from .job_runner import JobRunner
 from .mask_dialog import InpaintDialog, OutpaintDialog
 from .session import ProjectSession
 from .stills_gallery import CompareDialog, StillActions, StillTile
-from .widgets import TileGallery, button, card_footer, form_card, label, scrolling
+from .widgets import TileGallery, button, form_card, form_with_footer, label
 from .workers import JobController
 
 BROWSE_FILE = "\x00browse-file"
@@ -170,8 +171,8 @@ class StillsPanel(QWidget):
         col.addWidget(self.checkpoint)
         self.generate_button = button("Generate", "primary", theme.icon("stills"))
         self.generate_button.clicked.connect(self.generate)
-        self.status = card_footer(col, self.generate_button)
-        return scrolling(box)
+        column, self.status = form_with_footer(box, self.generate_button)
+        return column
 
     def _fill_checkpoints(self) -> None:
         current = self.checkpoint.currentData()
@@ -284,7 +285,7 @@ class StillsPanel(QWidget):
             self.status.setText("Describe the scene first.")
             self.prompt.setFocus()
             return None
-        return self._start("generate", params, f"Stills: {params['prompt'][:40]}")
+        return self._start("generate", params, f"Stills: {short_title(params['prompt'])}")
 
     def _job_finished(self, job: Job) -> None:
         if job.state == JobState.done:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -29,10 +29,58 @@ from .media import duration_of
 from .playback import AudioFollower, PlaybackClock
 from .session import ProjectSession
 from .timeline_preview import PreviewWidget
-from .timeline_view import TrackView
+from .timeline_view import LANE, RULER, TrackView
 from .widgets import EmptyState, button
 
 CAPTION_SECONDS = 2.0
+#: QSettings key of the user's track/preview split
+SPLIT_KEY = "timeline/split"
+
+
+class TrackSplit(QSplitter):
+    """Tracks on the left, preview on the right. The first time it is laid out at a real width it
+    gives the tracks the room (the preview alone wanted everything: the tracks opened 50 px wide,
+    labels cut to "Overl", no clip in sight); after that it keeps what the user dragged, remembered
+    in `ui_state` (the window's QSettings) across sessions."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.setChildrenCollapsible(False)
+        self.ui_state = None  # QSettings, set by the window
+        self._placed = False
+        self.splitterMoved.connect(lambda _pos, _i: self._remember())
+
+    def default_sizes(self, total: int) -> list[int]:
+        """Tracks get what the preview (a 9:16 frame at the split's height) does not need."""
+        preview = int(min(max(self.height() * 9 / 16 + 24, 200), total * 0.34))
+        return [total - preview, preview]
+
+    def place(self) -> None:
+        """Restore the remembered split, or lay out the default one (tracks first)."""
+        total = self.width() - self.handleWidth()
+        if total <= 0:
+            return
+        self._placed = True
+        state = self.ui_state.value(SPLIT_KEY) if self.ui_state is not None else None
+        if isinstance(state, QByteArray) and self.restoreState(state):
+            sizes = self.sizes()
+            if sizes and sizes[0] >= 0.3 * total:
+                return
+        self.setSizes(self.default_sizes(total))
+
+    def _remember(self) -> None:
+        if self.ui_state is not None:
+            self.ui_state.setValue(SPLIT_KEY, self.saveState())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802, ANN001
+        super().resizeEvent(event)
+        if not self._placed and self.isVisible():
+            self.place()
+
+    def showEvent(self, event) -> None:  # noqa: N802, ANN001
+        super().showEvent(event)
+        if not self._placed:
+            self.place()
 
 
 def tool(icon: str, tip: str, shortcut: str = "") -> QToolButton:
@@ -78,13 +126,11 @@ class TimelinePanel(QWidget):
         self.empty = EmptyState("This persona has no timeline yet. A timeline lays out video, "
                                 "narration, music and captions for one post.", self.create_button)
         self.no_project = EmptyState("Open a persona to edit its timeline.")
-        self.split = QSplitter(Qt.Orientation.Horizontal)
+        self.split = TrackSplit()
         self.view = TrackView()
         self.preview = PreviewWidget()
         self.split.addWidget(self.view)
         self.split.addWidget(self.preview)
-        self.split.setStretchFactor(0, 3)
-        self.split.setStretchFactor(1, 1)
         for w in (self.no_project, self.empty, self.split):
             self.stack.addWidget(w)
         lay.addWidget(self.stack, 1)
@@ -116,6 +162,15 @@ class TimelinePanel(QWidget):
         session.opened.connect(lambda _p: self.reload())
         session.changed.connect(lambda what: what in ("timelines", "assets", "persona") and self.schedule_reload())
         self.reload()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        """Tall enough for the toolbar, the ruler and every lane of a new timeline."""
+        hint = super().sizeHint()
+        m = self.layout().contentsMargins()
+        lanes = RULER + LANE * len(Timeline.empty().tracks) + 2 * self.view.frameWidth()
+        scrollbar = self.view.horizontalScrollBar().sizeHint().height()
+        bar = self.layout().itemAt(0).sizeHint().height()
+        return QSize(hint.width(), m.top() + m.bottom() + bar + self.layout().spacing() + lanes + scrollbar)
 
     # -- model
     def current(self) -> Timeline | None:
@@ -265,8 +320,9 @@ class TimelinePanel(QWidget):
 class TimelineDock(QDockWidget):
     """The timeline panel in a dock at the bottom of the window."""
 
-    def __init__(self, session: ProjectSession, parent: QWidget | None = None):
+    def __init__(self, session: ProjectSession, parent: QWidget | None = None, ui_state=None):  # noqa: ANN001
         super().__init__("Timeline", parent)
         self.setObjectName("TimelineDock")
         self.panel = TimelinePanel(session)
+        self.panel.split.ui_state = ui_state  # QSettings: the split the user chose is kept
         self.setWidget(self.panel)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -33,8 +33,9 @@ class PreviewWidget(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setMinimumSize(220, 220)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(160, 160)
+        # Preferred across: the track view beside it is the one that takes spare width
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         self.format: PreviewFormat = format_by_id("reels")
         self.show_safe = True
         self.timeline: Timeline | None = None
@@ -43,6 +44,9 @@ class PreviewWidget(QWidget):
         self.caption_style = None
         self._layers: list[QImage] = []
         self._caption = ""
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return QSize(220, 260)
 
     def show_time(self, timeline: Timeline | None, t: float) -> None:
         """Decode the frames at `t` and repaint."""

@@ -25,7 +25,7 @@ from .dragdrop import ASSET_MIME, asset_ids
 
 HEADER = 96  # px of track names on the left
 RULER = 24
-LANE = 46
+LANE = 38  # five lanes and the ruler fit the dock's default height
 HANDLE = 7  # px at each clip end that trims instead of moving
 SNAP_PX = 8
 
@@ -254,7 +254,7 @@ class TrackView(QGraphicsView):
             scene.addRect(0, y, HEADER, LANE, QPen(QColor(c["border"])), QBrush(QColor(c["panel"])))
             name = scene.addText(track.name or track.kind.title())
             name.setDefaultTextColor(QColor(c["text"]))
-            name.setPos(8, y + 12)
+            name.setPos(8, y + (LANE - name.boundingRect().height()) / 2)
             for clip in track.clips:
                 scene.addItem(ClipItem(self, track, clip, y, self._label(clip)))
         self._playhead_item = scene.addLine(0, 0, 0, height, QPen(QColor(c["bad"]), 2))

@@ -3,7 +3,7 @@ of tiles that explains itself when empty, the card a page's form sits on."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt
 from PySide6.QtWidgets import (
     QFrame,
     QLabel,
@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QLayoutItem,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -46,6 +47,9 @@ def button(text: str, role: str = "", icon=None, tip: str = "") -> QPushButton:
 def scrolling(widget: QWidget) -> QScrollArea:
     """`widget` (of fixed width) in a frameless vertical scroll area: a form keeps its natural
     height and scrolls when the window is short, instead of squashing its rows."""
+    # Minimum, not Preferred: a resizable scroll area shrinks a shrinkable widget to the viewport,
+    # squeezing each row below its size hint until some later re-layout lets them grow again
+    widget.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Minimum)
     scroll = QScrollArea()
     scroll.setWidget(widget)
     scroll.setWidgetResizable(True)
@@ -72,7 +76,7 @@ class EmptyState(QWidget):
 
 def form_card(heading: str, width: int) -> tuple[QFrame, QVBoxLayout]:
     """The fixed-width card a page's form sits on, with its heading; (card, its column) — pass the
-    card to scrolling() once filled."""
+    card to form_with_footer() (or scrolling()) once filled."""
     box = QFrame()
     box.setProperty("role", "card")
     box.setFixedWidth(width)
@@ -82,13 +86,29 @@ def form_card(heading: str, width: int) -> tuple[QFrame, QVBoxLayout]:
     return box, col
 
 
-def card_footer(col: QVBoxLayout, action: QPushButton) -> QLabel:
-    """End a form card: its run button, then the status line under it (returned), then stretch."""
-    col.addWidget(action)
+def form_with_footer(card: QFrame, action: QPushButton) -> tuple[QWidget, QLabel]:
+    """A page's form card scrolling above a footer that never scrolls: the run button (and the
+    status line under it) stay in sight however short the window is — at 1280x720 with the timeline
+    dock open, a button at the end of the card was below the fold. Returns (column, status)."""
+    col = card.layout()
+    if isinstance(col, QVBoxLayout):
+        col.addStretch(1)
+    column = QWidget()
+    lay = QVBoxLayout(column)
+    lay.setContentsMargins(0, 0, 0, 0)
+    lay.setSpacing(6)
+    lay.addWidget(scrolling(card), 1)
+    foot = QFrame()
+    foot.setProperty("role", "card")
+    foot.setFixedWidth(card.width())
+    foot_lay = QVBoxLayout(foot)
+    foot_lay.setContentsMargins(14, 8, 14, 8)
+    foot_lay.addWidget(action)
     status = label("", "muted", wrap=True)
-    col.addWidget(status)
-    col.addStretch(1)
-    return status
+    foot_lay.addWidget(status)
+    lay.addWidget(foot)
+    column.setFixedWidth(card.width() + 12)
+    return column, status
 
 
 class TileGallery(QWidget):
@@ -182,3 +202,40 @@ class FlowLayout(QLayout):
             x += hint.width() + gap
             row_h = max(row_h, hint.height())
         return y + row_h - rect.y() + m.bottom()
+
+
+class PageHolder(QScrollArea):
+    """Holds a page of the window at the holder's size, but never below the page's minimum size:
+    then it scrolls instead (a page taller than a 1280x720 window leaves it beside the timeline
+    must not push the timeline dock below its lanes). Unlike a resizable QScrollArea it does not
+    size the page by height-for-width, which grows a page with wrapped labels to its preferred
+    height and scrolls even when everything fits."""
+
+    def __init__(self, page: QWidget, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWidget(page)
+        self.setWidgetResizable(False)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        page.installEventFilter(self)
+
+    def fit(self) -> None:
+        page = self.widget()
+        need = page.minimumSizeHint().expandedTo(page.minimumSize())
+        size = self.viewport().size()
+        # a scroll bar in one direction takes room from the other
+        if need.width() > self.width():
+            size.setHeight(self.height() - self.horizontalScrollBar().sizeHint().height())
+        if need.height() > self.height():
+            size.setWidth(self.width() - self.verticalScrollBar().sizeHint().width())
+        if need.width() <= self.width() and need.height() <= self.height():
+            size = self.size()
+        page.resize(max(size.width(), need.width()), max(size.height(), need.height()))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802, ANN001
+        super().resizeEvent(event)
+        self.fit()
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802, ANN001
+        if obj is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.fit()
+        return False

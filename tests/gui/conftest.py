@@ -7,7 +7,15 @@ import pytest
 
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):
-    """A MainWindow whose projects folder is under tmp_path; dialogs never block."""
+    """A MainWindow (default size) whose projects folder is under tmp_path; dialogs never block."""
+    yield from _window(qtbot, tmp_path, DEFAULT)
+
+
+#: the window sizes every layout test runs at: the first-start size and a 1280x720 laptop
+DEFAULT, LAPTOP = (1480, 920), (1280, 720)
+
+
+def _window(qtbot, tmp_path, size):
     from PySide6.QtWidgets import QApplication
 
     from studio.core.settings import Settings
@@ -19,10 +27,19 @@ def window(qtbot, tmp_path, monkeypatch):
     theme.apply(QApplication.instance())
     w = MainWindow(settings)
     w.ask_recover = lambda _p: True
+    w.resize(*size)
     qtbot.addWidget(w)
     w.show()
+    qtbot.waitExposed(w)
+    qtbot.wait(10)  # the first-start dock layout runs once the window has its size
     yield w
     w.close()
+
+
+@pytest.fixture(params=[DEFAULT, LAPTOP], ids=["default-size", "1280x720"])
+def sized_window(request, qtbot, tmp_path):
+    """The window at the default size and at 1280x720 (the issue-20 layout checks run at both)."""
+    yield from _window(qtbot, tmp_path, request.param)
 
 
 @pytest.fixture
