@@ -22,6 +22,7 @@ AssetKind = Literal[
     "export",  # a finished post file
     "image",  # an imported image (overlay, etc.)
     "document",  # e.g. a signed consent release
+    "lut",  # a colour look-up table (.cube) imported for looks
 ]
 
 #: The project sub-folder each asset kind lives in.
@@ -35,6 +36,7 @@ KIND_FOLDER: dict[str, str] = {
     "audio": "audio",
     "export": "exports",
     "document": "refs",
+    "lut": "looks",
 }
 
 

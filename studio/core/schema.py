@@ -7,16 +7,17 @@ into version n+1, so any older project opens; a newer one is refused with a clea
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .assets import Asset
 from .calendar import PlanItem
 from .persona import Persona, utcnow
+from .storyboard import Storyboard
 from .timeline import Timeline
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class Post(BaseModel):
@@ -31,6 +32,12 @@ class Post(BaseModel):
     presets: list[str] = Field(default_factory=list)
     exports: dict[str, str] = Field(default_factory=dict, description="preset -> export asset id")
     created_at: str = Field(default_factory=utcnow)
+    #: "making" while its job runs (or after the job was stopped: resume it), "ready" once exported
+    state: Literal["making", "ready"] = "ready"
+    #: the post job that makes it; a resumed job finds its post (and the steps it finished) by this
+    job_id: str | None = None
+    #: the scenes and what was made for each (posts from before storyboards have none)
+    storyboard: Storyboard | None = None
 
 
 class ProjectData(BaseModel):
@@ -77,7 +84,20 @@ def _v2_to_v3(doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-MIGRATIONS = {1: _v1_to_v2, 2: _v2_to_v3}
+def _v3_to_v4(doc: dict[str, Any]) -> dict[str, Any]:
+    """v4 adds storyboards and a post state: an older post without exports was cut short."""
+    doc = dict(doc)
+    posts = doc.get("posts")
+    if isinstance(posts, list):
+        doc["posts"] = [
+            {**p, "state": "ready" if p.get("exports") else "making"} if isinstance(p, dict) else p
+            for p in posts
+        ]
+    doc["schema_version"] = 4
+    return doc
+
+
+MIGRATIONS = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 
 
 def migrate(doc: dict[str, Any]) -> tuple[dict[str, Any], list[int]]:

@@ -45,6 +45,11 @@ class Clip(_Frozen):
     volume: float = Field(default=1.0, ge=0.0, le=4.0)
     transform: Transform = Field(default_factory=Transform)
     text: str | None = Field(default=None, description="Caption or text overlay content")
+    #: how a video clip enters from the one before it on its track; the two overlap by the
+    #: transition's length (a "cut" has no overlap)
+    transition: Literal["cut", "crossfade", "dip", "push"] = "cut"
+    #: a look for this clip only (studio/render/looks.py), e.g. "old-film"
+    look: str | None = None
 
     @property
     def duration(self) -> float:
@@ -70,6 +75,8 @@ class Timeline(_Frozen):
     name: str = "Main"
     fps: float = Field(default=30.0, gt=0.0, le=240.0)
     tracks: tuple[Track, ...] = ()
+    #: a look over the whole picture (studio/render/looks.py), e.g. "warm+grain"
+    look: str | None = None
 
     @classmethod
     def empty(cls, name: str = "Main", fps: float = 30.0) -> Timeline:
