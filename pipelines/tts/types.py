@@ -43,6 +43,9 @@ class NarrationRequest:
     noise_w: float = 0.8
     language: str = "en"
     reference_samples: list[Path] = field(default_factory=list)
+    #: Chatterbox: emotion exaggeration (0.5 neutral) and classifier-free guidance weight (pacing)
+    exaggeration: float = 0.5
+    cfg_weight: float = 0.5
 
 
 @dataclass

@@ -2,8 +2,8 @@
 
 XTTS speaks in the voice of a few seconds of reference audio (the persona's voice samples).
 Its weights are under the Coqui Public Model License (non-commercial), recorded in provenance.
-XTTS gives no phoneme alignments, so word timings come from espeak phoneme counts spread over
-each sentence's voiced audio ("phoneme-count").
+XTTS gives no phoneme alignments, so English words are timed by forced alignment of each sentence
+(PocketSphinx); other languages spread espeak phoneme counts over each sentence's voiced audio.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from studio.core.errors import BadInput, StudioError
 from studio.core.models import ModelStore
 from studio.core.tasks import TaskContext, null_context
 
-from . import word_timing as wt
-from .text_normalise import normalise, split_sentences, words_of
+from .aligned_timing import SentenceTake, time_sentences
+from .text_normalise import normalise, split_sentences
 from .types import NarrationRequest, NarrationResult
 
 MODEL_ID = "xtts-v2"
@@ -87,26 +87,16 @@ class XttsNarrator:
         assert self.model is not None
         ctx.progress(0, len(sentences) + 1, "listening to the voice samples")
         gpt_latent, speaker_emb = self.model.get_conditioning_latents(audio_path=[str(p) for p in samples])
-        phonemize = _espeak(ESPEAK_VOICE.get(request.language, "en-us"))
-        pieces, words, sounds = [], [], []
+        takes, pieces = [], []
         t = 0.0
         for i, sentence in enumerate(sentences):
             ctx.progress(i + 1, len(sentences) + 1, f"sentence {i + 1}/{len(sentences)}")
             out = self.model.inference(sentence, request.language, gpt_latent, speaker_emb,
                                        temperature=0.7, speed=request.speed, enable_text_splitting=False)
             audio = np.asarray(out["wav"], dtype=np.float32).reshape(-1)
-            v0, v1 = wt.voiced_span(audio, XTTS_RATE)
-            s_sounds = wt.even_sounds(phonemize(sentence), t + v0, t + v1)
-            words += wt.words_by_count(words_of(sentence), s_sounds, lambda w: sum(map(wt.is_sound, phonemize(w))))
-            sounds += s_sounds
+            takes.append(SentenceTake(sentence, audio, t))
             pieces.append(audio)
             t += len(audio) / XTTS_RATE
-        return NarrationResult(np.concatenate(pieces), XTTS_RATE, words, sounds, sentences, "phoneme-count", self.engine_name)
-
-
-def _espeak(voice: str):
-    """A text → flat phoneme list function using the espeak-ng bundled with piper."""
-    from piper.phonemize_espeak import ESPEAK_DATA_DIR, EspeakPhonemizer
-
-    ph = EspeakPhonemizer(ESPEAK_DATA_DIR)
-    return lambda text: [p for sent in ph.phonemize(voice, text) for p in sent]
+        # forced alignment for English, espeak phoneme counts for the other languages
+        words, sounds, method = time_sentences(takes, XTTS_RATE, ESPEAK_VOICE.get(request.language, "en-us"))
+        return NarrationResult(np.concatenate(pieces), XTTS_RATE, words, sounds, sentences, method, self.engine_name)

@@ -55,9 +55,12 @@ def captions(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
             "`studio voice` so it records them, or type captions instead."
         )
     words = json.loads(side.read_text("utf-8"))
+    # where the words' audio plays: the narration's clip, or (a transcript of a video or
+    # recording) the clip of the asset it was transcribed from
+    sources = [narration.id, *narration.parents]
     offset = next(
-        (c.start - c.in_point for t in tl.tracks if t.kind == "narration" for c in t.clips
-         if c.asset_id == narration.id), 0.0)
+        (c.start - c.in_point for src in sources for t in tl.tracks if t.kind in ("narration", "video", "music")
+         for c in t.clips if c.asset_id == src), 0.0)
     clips = caption_clips(words, offset)
     tl = ReplaceTrackClips.on(tl, "captions", clips, "Captions from narration").apply(tl)
     project.put_timeline(tl)

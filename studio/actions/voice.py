@@ -46,8 +46,36 @@ def check_script(text: str | None, source: str = "The script") -> str:
     return text
 
 
+#: the voice an engine speaks in when none is chosen for it
+DEFAULT_VOICES = {"piper": "piper-en_US-joe-medium", "kokoro": "kokoro-af_heart", "chatterbox": "chatterbox",
+                  "xtts": "xtts-v2"}
+#: engines that clone the persona's voice samples
+CLONING = ("chatterbox", "xtts")
+
+
 def _engine_words(engine: str, voice_id: str) -> str:
-    return "XTTS-v2 voice clone" if engine == "xtts" else f"Piper ({voice_id.removeprefix('piper-')})"
+    from studio.core.catalog.voice import kokoro_voice_label
+
+    if engine == "xtts":
+        return "XTTS-v2 voice clone"
+    if engine == "chatterbox":
+        return "Chatterbox-Turbo voice clone" if voice_id == "chatterbox-turbo" else "Chatterbox voice clone"
+    if engine == "kokoro":
+        return kokoro_voice_label(voice_id)
+    return f"Piper ({voice_id.removeprefix('piper-')})"
+
+
+def resolve_voice(store: ModelStore, voice, engine: str | None, voice_id: str | None) -> tuple[str, str]:  # noqa: ANN001
+    """(engine, voice id) of a narration: given ones win; a voice id alone names its engine;
+    an engine alone speaks the persona's voice if it is that engine's, else the engine's default."""
+    from pipelines.tts import engine_for_voice
+
+    if engine is None and voice_id:
+        engine = engine_for_voice(store, voice_id)
+    engine = engine or voice.engine
+    if not voice_id:
+        voice_id = voice.voice_id if engine == voice.engine else DEFAULT_VOICES.get(engine, voice.voice_id)
+    return engine, voice_id
 
 
 @action("narrate", label="Narrate", resources=Resources("voice"), isolate=True)
@@ -60,21 +88,21 @@ def narrate(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
 
     text = check_script(params.get("text"))
     voice = project.persona.voice
-    engine = params.get("engine") or voice.engine
-    voice_id = params.get("voice_id") or (voice.voice_id if engine == voice.engine else "piper-en_US-joe-medium")
+    store = ctx.store
+    engine, voice_id = resolve_voice(store, voice, params.get("engine"), params.get("voice_id"))
     speed = float(params.get("speed") or voice.speed)
     if not 0.2 < speed <= 3.0:
         raise BadInput(f"--speed must be between 0.2 and 3 (got {speed}).")
     samples = [project.path / s for s in voice.reference_samples]
     request = NarrationRequest(text=text, voice_id=voice_id, speed=speed, noise_scale=voice.noise_scale,
-                               noise_w=voice.noise_w, language=voice.language, reference_samples=samples)
-    store = ctx.store
+                               noise_w=voice.noise_w, language=voice.language, reference_samples=samples,
+                               exaggeration=voice.exaggeration, cfg_weight=voice.cfg_weight)
     narrator = open_narrator(store, engine, voice_id)
     ctx.progress(0, 1, "loading the voice")
     narrator.load(params.get("device", "cpu"))
     try:
         result = narrator.run(request, ctx.sub(0.02, 0.95))
-        model = narrator.model_use()
+        models = narrator.model_uses() if hasattr(narrator, "model_uses") else [narrator.model_use()]
     finally:
         narrator.unload()
     audio = resample(result.audio, result.sample_rate, STUDIO_RATE)
@@ -87,7 +115,7 @@ def narrate(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     prov = Provenance(
         pipeline="narration",
         engine=_engine_words(engine, voice_id),
-        models=[model],
+        models=models,
         parameters={
             "text": text,
             "spoken_text": " ".join(result.sentences),
@@ -97,7 +125,9 @@ def narrate(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
             "noise_scale": voice.noise_scale,
             "noise_w": voice.noise_w,
             "language": voice.language,
-            "reference_samples": list(voice.reference_samples) if engine == "xtts" else [],
+            "reference_samples": list(voice.reference_samples) if engine in CLONING else [],
+            **({"exaggeration": voice.exaggeration, "cfg_weight": voice.cfg_weight,
+                "watermark": "Resemble Perth (implicit)"} if engine == "chatterbox" else {}),
             "sample_rate": STUDIO_RATE,
             "source_sample_rate": result.sample_rate,
             "timing_method": result.timing_method,
@@ -126,31 +156,68 @@ def word_timings(project: Project, narration: Asset | str) -> list[dict]:
 
 
 # ---------------------------------------------------------------------- voice settings
-def set_voice(project: Project, store: ModelStore, engine: str | None = None, voice_id: str | None = None, speed: float | None = None,
-              noise_scale: float | None = None, noise_w: float | None = None, language: str | None = None) -> dict:
-    """Change the persona's voice settings; a voice id must be a voice the store knows."""
+def set_voice(project: Project, store: ModelStore, engine: str | None = None, voice_id: str | None = None,
+              speed: float | None = None, noise_scale: float | None = None, noise_w: float | None = None,
+              language: str | None = None, exaggeration: float | None = None,
+              cfg_weight: float | None = None) -> dict:
+    """Change the persona's voice settings; the voice must be one the chosen engine speaks."""
     from pipelines.tts import ENGINES
 
-    changes: dict[str, Any] = {k: v for k, v in {"engine": engine, "voice_id": voice_id, "speed": speed,
-                                                 "noise_scale": noise_scale, "noise_w": noise_w,
-                                                 "language": language}.items() if v is not None}
     if engine is not None and engine not in ENGINES:
         raise BadInput(f"Unknown voice engine '{engine}'; choose one of: {', '.join(ENGINES)}.")
-    if engine == "xtts" and voice_id is None:
-        changes["voice_id"] = "xtts-v2"
-    if voice_id is not None:
-        entry = store.entry(voice_id)  # NotFound names `studio models list`
-        wanted = "tts-clone" if (engine or project.persona.voice.engine) == "xtts" else "tts-voice"
-        if entry.kind != wanted:
-            raise BadInput(f"'{voice_id}' is a {entry.kind} model; the {engine or project.persona.voice.engine} "
-                           f"engine needs a {wanted}. `studio models list` shows them.")
+    current = project.persona.voice
+    changes: dict[str, Any] = {k: v for k, v in {"speed": speed, "noise_scale": noise_scale, "noise_w": noise_w,
+                                                 "language": language, "exaggeration": exaggeration,
+                                                 "cfg_weight": cfg_weight}.items() if v is not None}
+    if engine is not None or voice_id is not None:
+        new_engine, new_voice = resolve_voice(store, current, engine, voice_id)
+        check_voice(store, new_engine, new_voice)
+        changes.update(engine=new_engine, voice_id=new_voice)
     try:
-        voice = project.persona.voice.model_copy(update=changes)
+        voice = current.model_copy(update=changes)
         type(voice).model_validate(voice.model_dump())
     except ValueError as e:
         raise BadInput(f"Invalid voice setting: {e}") from None
     project.update_persona(voice=voice)
     return voice.model_dump()
+
+
+def check_voice(store: ModelStore, engine: str, voice_id: str) -> None:
+    """BadInput/NotFound unless `engine` speaks `voice_id` (a catalogue voice or a Kokoro voice)."""
+    from studio.core.catalog.voice import KOKORO_PREFIX, kokoro_voice_ids
+
+    if engine == "kokoro":
+        if voice_id not in kokoro_voice_ids():
+            raise BadInput(f"'{voice_id}' is not a Kokoro voice; `studio voice list` shows them "
+                           f"(e.g. {KOKORO_PREFIX}af_heart).")
+        return
+    entry = store.entry(voice_id)  # NotFound names `studio models list`
+    wanted = {"piper": "tts-voice"}.get(engine, "tts-clone")
+    ok = entry.kind == wanted and (engine == "piper" or voice_id == DEFAULT_VOICES[engine]
+                                   or (engine == "chatterbox" and voice_id.startswith("chatterbox")))
+    if not ok:
+        raise BadInput(f"'{voice_id}' is a {entry.kind} model; the {engine} engine cannot speak it. "
+                       "`studio voice list` shows the voices of every engine.")
+
+
+def voice_choices(store: ModelStore) -> list[dict[str, Any]]:
+    """Every voice the studio can speak in, for pickers: id, label, engine, licence, installed."""
+    from studio.core.catalog.voice import kokoro_voice_ids, kokoro_voice_label
+
+    kokoro_ready = any(store.find(m) for m in ("kokoro-82m", "kokoro-82m-int8")) and \
+        store.find("kokoro-voices-v1.0") is not None
+    kokoro = store.entry("kokoro-82m")
+    out = [{"id": v, "label": kokoro_voice_label(v), "engine": "kokoro", "licence": kokoro.licence,
+            "commercial_use": kokoro.commercial_use, "installed": kokoro_ready} for v in kokoro_voice_ids()]
+    for e in store.entries():
+        if e.kind == "tts-voice":
+            out.append({"id": e.id, "label": e.name, "engine": "piper", "licence": e.licence,
+                        "commercial_use": e.commercial_use, "installed": store.find(e.id) is not None})
+        elif e.kind == "tts-clone" and e.id in ("chatterbox", "chatterbox-turbo", "xtts-v2"):
+            out.append({"id": e.id, "label": e.name, "engine": "xtts" if e.id == "xtts-v2" else "chatterbox",
+                        "licence": e.licence, "commercial_use": e.commercial_use,
+                        "installed": store.find(e.id) is not None})
+    return out
 
 
 def add_voice_sample(project: Project, file: str | Path) -> Asset:

@@ -1,4 +1,5 @@
-"""`studio narrate`, `studio voice set|sample|show`, `studio lipsync`."""
+"""`studio narrate`, `studio voice set|sample|show|list`, `studio transcribe`, `studio words show|set`,
+`studio lipsync`."""
 
 from __future__ import annotations
 
@@ -20,12 +21,16 @@ from .common import (
 )
 
 voice_app = typer.Typer(help="The persona's voice: engine, voice, speed and cloning samples.", no_args_is_help=True)
+words_app = typer.Typer(help="The timed words of a narration take (captions): show or correct them.",
+                        no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
     app.command("narrate")(narrate)
+    app.command("transcribe")(transcribe)
     app.command("lipsync")(lipsync)
     app.add_typer(voice_app, name="voice")
+    app.add_typer(words_app, name="words")
 
 
 def narrate(
@@ -33,7 +38,7 @@ def narrate(
     text: str = typer.Argument(None, help="What to say (or use --script FILE)."),
     script: Path = typer.Option(None, "--script", help="A UTF-8 text file with the script."),
     voice: str = typer.Option(None, "--voice", help="Voice id for this narration (default: the persona's)."),
-    engine: str = typer.Option(None, "--engine", help="piper or xtts (default: the persona's)."),
+    engine: str = typer.Option(None, "--engine", help="piper, kokoro, chatterbox or xtts (default: the voice's)."),
     speed: float = typer.Option(None, "--speed", help="Speaking speed, 1.0 = normal (default: the persona's)."),
     label: str = typer.Option("", "--label", help="A name for the narration in the asset bin."),
     json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
@@ -62,12 +67,15 @@ def narrate(
 @voice_app.command("set")
 def voice_set(
     project: str = typer.Argument(..., help="Path of the NAME.persona folder."),
-    engine: str = typer.Option(None, "--engine", help="piper (default, offline) or xtts (voice cloning)."),
-    voice: str = typer.Option(None, "--voice", help="Voice id from `studio models list` (kind tts-voice)."),
+    engine: str = typer.Option(None, "--engine", help="piper (offline), kokoro (downloadable voices), chatterbox "
+                               "(voice clone, commercial use OK) or xtts (voice clone, non-commercial)."),
+    voice: str = typer.Option(None, "--voice", help="Voice id from `studio voice list` (e.g. kokoro-af_heart)."),
     speed: float = typer.Option(None, "--speed", help="Speaking speed, 1.0 = normal."),
     noise_scale: float = typer.Option(None, "--noise-scale", help="Piper voice variation (0.667 default)."),
     noise_w: float = typer.Option(None, "--noise-w", help="Piper rhythm variation (0.8 default)."),
     language: str = typer.Option(None, "--language", help="Language code for XTTS, e.g. en, de, fr."),
+    exaggeration: float = typer.Option(None, "--exaggeration", help="Chatterbox emotion: 0.5 neutral, up to 2."),
+    cfg_weight: float = typer.Option(None, "--cfg-weight", help="Chatterbox pacing guidance 0–1 (0.5 default)."),
     json_out: bool = typer.Option(False, "--json", help="Print the voice settings as JSON."),
 ) -> None:
     """Choose the persona's voice engine, voice and speed."""
@@ -76,7 +84,7 @@ def voice_set(
 
     with open_project(project) as p:
         v = set_voice(p, ModelStore(load_settings()), engine=engine, voice_id=voice, speed=speed, noise_scale=noise_scale, noise_w=noise_w,
-                      language=language)
+                      language=language, exaggeration=exaggeration, cfg_weight=cfg_weight)
     if json_out:
         print_json(v)
     else:
@@ -88,7 +96,7 @@ def voice_sample(
     project: str = typer.Argument(..., help="Path of the NAME.persona folder."),
     file: Path = typer.Argument(..., help="A recording of the voice (WAV/MP3/FLAC, 6–30 s of clean speech)."),
 ) -> None:
-    """Add a reference recording for voice cloning (XTTS)."""
+    """Add a reference recording for voice cloning (Chatterbox, XTTS)."""
     from studio.actions.voice import add_voice_sample
 
     with open_project(project) as p:
@@ -102,6 +110,106 @@ def voice_show(project: str = typer.Argument(..., help="Path of the NAME.persona
     """Print the persona's voice settings as JSON."""
     with open_project(project, write=False) as p:
         print_json(p.persona.voice.model_dump())
+
+
+@voice_app.command("list")
+def voice_list(json_out: bool = typer.Option(False, "--json", help="Print the voices as JSON.")) -> None:
+    """Every voice the studio can speak in: engine, licence, and whether it is installed."""
+    from studio.actions.voice import voice_choices
+    from studio.core.models import ModelStore
+
+    voices = voice_choices(ModelStore(load_settings()))
+    if json_out:
+        print_json(voices)
+        return
+    for v in voices:
+        mark = "[green]installed[/green]" if v["installed"] else "[dim]download[/dim] "
+        ok = "commercial use OK" if v["commercial_use"] else "[yellow]no commercial use[/yellow]"
+        out.print(f"{mark}  {v['id']:28} {v['engine']:10} {v['label']}  ({ok})")
+
+
+def transcribe(
+    project: str = typer.Argument(..., help="Path of the NAME.persona folder."),
+    source: str = typer.Argument(..., help="A recording or video: asset id or file (WAV, MP3, M4A, MP4, MOV…)."),
+    script: Path = typer.Option(None, "--script", help="The words that are said (UTF-8 text): aligned, not guessed."),
+    text: str = typer.Option(None, "--text", help="The words that are said, as text (instead of --script)."),
+    engine: str = typer.Option("auto", "--engine", help="Recognition without a script: auto (Whisper when its "
+                               "model is installed), whisper or pocketsphinx (English, offline)."),
+    language: str = typer.Option(None, "--language", help="Spoken language for Whisper, e.g. en, de (default: detect)."),
+    timeline: str = typer.Option(None, "--timeline", help="Also put the words on this timeline's captions track."),
+    label: str = typer.Option("", "--label", help="A name for the take in the asset bin."),
+    json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    farm: str = FARM,
+) -> None:
+    """Word-timed captions for any audio or video: a narration take with .words.json for captions."""
+    from studio.actions.voice import check_script, read_script
+
+    from .common import run_job
+
+    if script is not None and text:
+        raise BadInput("Give the script with --script FILE or --text, not both.")
+    if engine not in ("auto", "whisper", "pocketsphinx"):
+        raise BadInput(f"--engine must be auto, whisper or pocketsphinx (got '{engine}').")
+    words = read_script(script) if script is not None else check_script(text) if text else None
+    with open_project(project) as p:
+        p.resolve_input(source)  # NotFound (exit 2) before a job is queued
+        if timeline:
+            p.timeline(timeline)
+        params = {"source": source, "script": words, "engine": engine, "language": language, "label": label}
+        with progress_task("Transcribing", quiet=json_out) as ctx:
+            job = finish_job(run_job(p, "transcribe", params, title=f"Transcribe {Path(source).name}", ctx=ctx,
+                                     farm=farm))
+        res = dict(job.result)
+        if timeline:
+            cap = finish_job(run_job(p, "captions", {"timeline": timeline, "narration": res["assets"][0]}, "Captions"))
+            res["captions"] = cap.result["words"]
+        if json_out:
+            print_json({"job": job.id, **res})
+        else:
+            out.print(f"Take {res['assets'][0]}: {res['words']} words ({res['method']} by {res['engine']}), "
+                      f"{res['duration']:.2f} s -> {res['path']}")
+            out.print(f"  \"{res['text'][:200]}\"")
+            if timeline:
+                out.print(f"  {res['captions']} captions on timeline {timeline}")
+
+
+@words_app.command("show")
+def words_show(
+    project: str = typer.Argument(..., help="Path of the NAME.persona folder."),
+    take: str = typer.Argument(..., help="A narration take's asset id."),
+    text_only: bool = typer.Option(False, "--text", help="Print only the words, as one line of text."),
+) -> None:
+    """Print a take's timed words as JSON (or as text)."""
+    from studio.actions.voice import word_timings
+
+    with open_project(project, write=False) as p:
+        words = word_timings(p, p.asset(take))
+    if text_only:
+        out.print(" ".join(w["word"] for w in words), markup=False)
+    else:
+        print_json(words)
+
+
+@words_app.command("set")
+def words_set(
+    project: str = typer.Argument(..., help="Path of the NAME.persona folder."),
+    take: str = typer.Argument(..., help="A narration take's asset id."),
+    text: str = typer.Option(None, "--text", help="The corrected words: re-timed from the current ones."),
+    file: Path = typer.Option(None, "--file", help="A JSON list of {word, start, end} (edited `words show`)."),
+    timeline: str = typer.Option(None, "--timeline", help="Also rebuild this timeline's captions from them."),
+) -> None:
+    """Correct a take's words before export (captions follow)."""
+    from studio.actions.transcribe import read_words_file, set_words
+
+    from .common import run_job
+
+    if (text is None) == (file is None):
+        raise BadInput("Give the corrected words with --text or --file (one of them).")
+    with open_project(project) as p:
+        words = set_words(p, take, text=text, words=read_words_file(file) if file else None)
+        if timeline:
+            finish_job(run_job(p, "captions", {"timeline": timeline, "narration": take}, "Captions"))
+    out.print(f"{len(words)} words saved for {take}" + (f"; captions on {timeline} rebuilt." if timeline else "."))
 
 
 def lipsync(

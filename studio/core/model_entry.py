@@ -20,6 +20,8 @@ ModelKind = Literal[
     "lipsync",
     "tts-voice",
     "tts-clone",
+    "tts-model",  # a multi-voice TTS model (Kokoro), its voices in a "tts-voice-pack"
+    "tts-voice-pack",
     # newer model families (FLUX.2 klein / Z-Image stills, Wan video, MuseTalk, speech, writing)
     "image-model",
     "video-model",

@@ -55,15 +55,20 @@ class IdentityEmbedding(_Model):
 class VoiceSettings(_Model):
     """How the persona speaks."""
 
-    engine: Literal["piper", "xtts"] = "piper"
-    voice_id: str = "piper-en_US-joe-medium"
+    engine: Literal["piper", "kokoro", "chatterbox", "xtts"] = "piper"
+    voice_id: str = Field(default="piper-en_US-joe-medium",
+                          description="A Piper voice, a Kokoro voice ('kokoro-af_heart') or a clone model")
     speed: float = Field(default=1.0, gt=0.2, le=3.0)
     noise_scale: float = Field(default=0.667, ge=0.0, le=2.0)
     noise_w: float = Field(default=0.8, ge=0.0, le=2.0)
     reference_samples: list[str] = Field(
-        default_factory=list, description="Project-relative voice samples for cloning (XTTS)"
+        default_factory=list, description="Project-relative voice samples for cloning (Chatterbox, XTTS)"
     )
     language: str = "en"
+    exaggeration: float = Field(default=0.5, ge=0.0, le=2.0,
+                                description="Chatterbox emotion: 0.5 neutral, higher is more expressive")
+    cfg_weight: float = Field(default=0.5, ge=0.0, le=1.0,
+                              description="Chatterbox pacing guidance: lower is slower, more deliberate")
 
 
 class LoRARef(_Model):
