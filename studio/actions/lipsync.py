@@ -53,7 +53,8 @@ def lipsync(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     scores = dict(result.scores)
     identity = _identity(project, store, result.sample_frame)
     scores.update(identity)
-    models = [store.use(m, "lip-sync") for m in result.models] + [store.use("dlib-face-models", "face tracking")]
+    models = [store.use(m, "lip-sync") for m in result.models]
+    models += [store.use(m, "face tracking") for m in result.face_models]
     prov = Provenance(
         pipeline="lipsync",
         engine=ENGINE_WORDS[result.engine],

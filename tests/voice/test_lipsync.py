@@ -126,6 +126,13 @@ def test_embedded_lipsync_talks_in_sync_and_keeps_identity(project, small_portra
     assert scores["sync_correlation"] >= GOOD_SYNC, scores
     assert abs(scores["sync_offset_ms"]) <= 80
     assert scores["identity_verdict"] == "same person"
+    # embedded engines only: Piper (CC0 voice), dlib detector + embedding (CC0), MediaPipe mesh
+    from studio.render.licences import commercial_verdict
+
+    verdict = commercial_verdict(project, [clip.id])
+    assert verdict["verdict"] == "allowed", verdict
+    assert {"mediapipe-face-mesh", "dlib-face-models"} <= {m["id"] for m in verdict["models"]}
+    assert "dlib-landmarks68" not in {m["id"] for m in verdict["models"]}
     analyzer = open_analyzer(None, prefer="dlib")
     ident = PersonaIdentity(project.persona, analyzer)
     verdicts = {ident.best(f).verdict for f in frames[::1]}
