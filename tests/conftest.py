@@ -18,6 +18,7 @@ def studio_home(tmp_path_factory, monkeypatch):
     home = tmp_path_factory.mktemp("studio-home")
     monkeypatch.setenv("PERSONA_STUDIO_HOME", str(home))
     monkeypatch.setenv("HF_HUB_CACHE", str(home / "hf-cache"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "xdg-data"))  # a deleted persona's trash
     # nor the user's Hugging Face token (HF_TOKEN or a saved `hf auth login`)
     monkeypatch.delenv("HF_TOKEN", raising=False)
     import huggingface_hub.constants as hub_constants

@@ -1,4 +1,8 @@
-"""`studio timeline new|show|add|move|trim|split|remove|captions`."""
+"""`studio timeline new|show|add|move|trim|split|remove|captions|undo|redo`.
+
+Every edit goes through the timeline's undo history (studio.core.history), which the project
+keeps between commands, so `studio timeline undo` reverts the last edit made here or in the window.
+"""
 
 from __future__ import annotations
 
@@ -17,13 +21,10 @@ _TL = typer.Option(None, "--timeline", "-t", help="Timeline id or name (default:
 
 
 def _apply(project, timeline, make_cmd) -> None:  # noqa: ANN001
-    tl = project.timeline(timeline)
-    cmd = make_cmd(tl)
-    if hasattr(cmd, "bind"):
-        cmd = cmd.bind(tl)
-    new = cmd.apply(tl)
-    project.put_timeline(new)
-    out.print(f"{cmd.label}: done ({new.duration:.2f} s)")
+    from studio.core.history import TimelineHistory
+
+    cmd = TimelineHistory(project).edit(timeline, make_cmd(project.timeline(timeline)))
+    out.print(f"{cmd.label}: done ({project.timeline(timeline).duration:.2f} s)")
 
 
 @app.command("new")
@@ -95,7 +96,9 @@ def add(
             length = in_point + 2.0
         begin = start if start is not None else max((c.end for c in tr.clips), default=0.0)
         clip = Clip(asset_id=asset, start=begin, in_point=in_point, out_point=length, speed=speed, text=text)
-        p.put_timeline(AddClip(track=tr.id, clip=clip).apply(tl))
+        from studio.core.history import TimelineHistory
+
+        TimelineHistory(p).edit(tl.id, AddClip(track=tr.id, clip=clip, label="Add caption" if asset is None else "Add clip"))
         out.print(clip.id)
 
 
@@ -155,3 +158,28 @@ def captions(
     with open_project(project) as p:
         job = finish_job(run_job(p, "captions", {"timeline": timeline, "narration": narration}, "Captions"), p)
         out.print(f"{job.result['words']} caption words on {job.result['timeline']}")
+
+
+_TL_ARG = typer.Argument(None, help="Timeline id or name (default: the first).")
+
+
+@app.command("undo")
+def undo(project: str = typer.Argument(..., help="Path of the NAME.persona folder."),
+         timeline: str = _TL_ARG) -> None:
+    """Revert the last edit of a timeline (made here or in the window; the history is kept in the project)."""
+    from studio.core.history import TimelineHistory
+
+    with open_project(project) as p:
+        cmd = TimelineHistory(p).undo(timeline)
+        out.print(f"Undid {cmd.label} ({p.timeline(timeline).duration:.2f} s)")
+
+
+@app.command("redo")
+def redo(project: str = typer.Argument(..., help="Path of the NAME.persona folder."),
+         timeline: str = _TL_ARG) -> None:
+    """Apply the last undone edit of a timeline again."""
+    from studio.core.history import TimelineHistory
+
+    with open_project(project) as p:
+        cmd = TimelineHistory(p).redo(timeline)
+        out.print(f"Redid {cmd.label} ({p.timeline(timeline).duration:.2f} s)")

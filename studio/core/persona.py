@@ -9,6 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .errors import ConsentRequired
 
+#: the longest persona name, in characters (project.check_project_name says so in words)
+NAME_MAX = 120
+
 
 def utcnow() -> str:
     """Current UTC time as an ISO-8601 string (what we store in project files)."""
@@ -95,7 +98,7 @@ class CaptionStyle(_Model):
 class Persona(_Model):
     """A virtual character: identity, consent, voice, style and defaults."""
 
-    name: str = Field(min_length=1, max_length=120)
+    name: str = Field(min_length=1, max_length=NAME_MAX)
     description: str = ""
     tone: str = Field(default="", description="How the persona writes and talks (the writing assistant's brief)")
     kind: Literal["synthetic", "real"] = "synthetic"

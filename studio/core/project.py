@@ -34,7 +34,7 @@ from .errors import (
     SchemaTooNew,
 )
 from .lock import ProjectLock
-from .persona import Persona, utcnow
+from .persona import NAME_MAX, Persona, utcnow
 from .schema import SCHEMA_VERSION, Post, ProjectData, migrate
 from .timeline import Timeline
 
@@ -49,8 +49,15 @@ _NAME_OK = re.compile(r"^[^\\/:*?\"<>|\x00-\x1f]+$")
 
 
 def check_project_name(name: str) -> str:
-    """The stripped name, or BadInput if it cannot be a folder name on Linux and Windows."""
+    """The stripped name, or BadInput if it cannot be a folder name on Linux and Windows (or is
+    longer than a persona name may be): the one check the window and the CLI share."""
     name = name.strip()
+    # NAME_MAX characters, and the folder name must fit the file system's 255 bytes
+    if len(name) > NAME_MAX or len((name + SUFFIX).encode("utf-8")) > 255:
+        raise BadInput(
+            f"'{name[:40]}…' is too long for a persona name: at most {NAME_MAX} characters "
+            f"(it has {len(name)}), fewer for letters outside English."
+        )
     if not name or not _NAME_OK.match(name) or name in (".", "..") or name.endswith("."):
         raise BadInput(
             f"'{name}' cannot be a project name: use letters, digits, spaces, '-' or '_' "

@@ -1,7 +1,8 @@
 """The timeline: tracks of clips as immutable values, edited by reversible commands.
 
 A `Timeline` is frozen; every edit returns a new Timeline. `EditCommand`s know how to apply and
-revert themselves, so the window's undo stack and the CLI share one edit vocabulary.
+revert themselves; `UndoStack` is the one undo history of a timeline, used by the window's Edit
+menu and by `studio timeline undo|redo` (stored in the project by `studio.core.history`).
 """
 
 from __future__ import annotations
@@ -136,6 +137,11 @@ class EditCommand(_Frozen):
     def revert(self, tl: Timeline) -> Timeline:
         """The timeline before this edit (given the one after it)."""
 
+    def bound(self, tl: Timeline) -> EditCommand:
+        """This edit with whatever it needs to be reverted recorded from `tl`, the timeline it is
+        about to apply to (most edits carry it already; a delete learns what it deletes)."""
+        return self
+
 
 class AddClip(EditCommand):
     track: str
@@ -157,8 +163,10 @@ class RemoveClip(EditCommand):
     track: str | None = None
     label: str = "Delete clip"
 
-    def bind(self, tl: Timeline) -> RemoveClip:
-        """Record what will be removed so the edit can be reverted."""
+    def bound(self, tl: Timeline) -> RemoveClip:
+        """Record what will be removed (and from which track) so the edit can be reverted."""
+        if self.removed is not None and self.track is not None:
+            return self
         t, c = tl.find_clip(self.clip_id)
         return self.model_copy(update={"removed": c, "track": t.id})
 
@@ -168,7 +176,7 @@ class RemoveClip(EditCommand):
 
     def revert(self, tl: Timeline) -> Timeline:
         if self.removed is None or self.track is None:
-            raise BadInput("This delete was not bound to a timeline; call bind() first.")
+            raise BadInput("This delete was not bound to a timeline; call bound() first.")
         t = tl.track(self.track)
         return tl.with_clips(t, (*t.clips, self.removed))
 
@@ -280,48 +288,72 @@ def caption_clips(words: Iterable[dict], offset: float = 0.0) -> list[Clip]:
     return clips
 
 
-def snap_time(tl: Timeline, time: float, tolerance: float = 0.1, exclude: str | None = None) -> float:
-    """`time` moved to the nearest clip edge (or 0) within `tolerance` seconds, else unchanged.
+def snap_time(tl: Timeline, time: float, tolerance: float = 0.1, exclude: str | None = None,
+              extra: Iterable[float] = ()) -> float:
+    """`time` moved to the nearest clip edge (or 0, or one of `extra`, e.g. the playhead) within
+    `tolerance` seconds, else unchanged. The window's drags snap with this.
 
     `exclude` is the id of the clip being dragged, so it does not snap to itself.
     """
-    edges = [0.0] + [
+    edges = [0.0, *extra] + [
         e for t in tl.tracks for c in t.clips if c.id != exclude for e in (c.start, c.end)
     ]
     best = min(edges, key=lambda e: abs(e - time))
     return best if abs(best - time) <= tolerance else time
 
 
+#: edits kept per timeline; older ones fall off the bottom of the undo stack
+HISTORY_LIMIT = 100
+
+
 class UndoStack:
-    """Undo/redo over reversible commands (the GUI wraps this in a QUndoStack)."""
+    """Undo/redo of one timeline's edits: the one history both the window (its Edit menu wraps
+    this) and the CLI (`studio timeline undo|redo`, stored by `studio.core.history`) use.
 
-    def __init__(self, timeline: Timeline):
+    `timeline` is the timeline as it is now; an owner that lets other code change the timeline
+    (a caption job) sets it before each call, and edits then apply to that. At most `limit` edits
+    are kept. `is_clean` says whether the stack is where `mark_clean` (a save) left it.
+    """
+
+    def __init__(self, timeline: Timeline, done: Iterable[EditCommand] = (),
+                 undone: Iterable[EditCommand] = (), limit: int = HISTORY_LIMIT):
         self.timeline = timeline
-        self._done: list[EditCommand] = []
-        self._undone: list[EditCommand] = []
+        self.limit = max(int(limit), 1)
+        self._done: list[EditCommand] = list(done)[-self.limit:]
+        self._undone: list[EditCommand] = list(undone)[-self.limit:]
+        self._clean = len(self._done)
 
+    # -- editing
     def push(self, cmd: EditCommand) -> Timeline:
-        if isinstance(cmd, RemoveClip) and cmd.removed is None:
-            cmd = cmd.bind(self.timeline)
+        """Apply `cmd` (bound to the current timeline first) and forget what was undone."""
+        cmd = cmd.bound(self.timeline)
         self.timeline = cmd.apply(self.timeline)
+        if self._clean > len(self._done):  # the saved state was among the undone edits: gone now
+            self._clean = -1
         self._done.append(cmd)
         self._undone.clear()
+        if len(self._done) > self.limit:
+            drop = len(self._done) - self.limit
+            del self._done[:drop]
+            self._clean = self._clean - drop if self._clean >= drop else -1
         return self.timeline
 
     def undo(self) -> Timeline:
+        """Revert the last edit (nothing happens when there is none). A revert that fails (the
+        timeline was changed under it) raises and leaves the history as it was."""
         if self._done:
-            cmd = self._done.pop()
-            self.timeline = cmd.revert(self.timeline)
-            self._undone.append(cmd)
+            self.timeline = self._done[-1].revert(self.timeline)
+            self._undone.append(self._done.pop())
         return self.timeline
 
     def redo(self) -> Timeline:
+        """Apply the last undone edit again (nothing happens when there is none)."""
         if self._undone:
-            cmd = self._undone.pop()
-            self.timeline = cmd.apply(self.timeline)
-            self._done.append(cmd)
+            self.timeline = self._undone[-1].apply(self.timeline)
+            self._done.append(self._undone.pop())
         return self.timeline
 
+    # -- state
     @property
     def can_undo(self) -> bool:
         return bool(self._done)
@@ -329,3 +361,30 @@ class UndoStack:
     @property
     def can_redo(self) -> bool:
         return bool(self._undone)
+
+    @property
+    def undo_label(self) -> str:
+        """What Undo would revert ('Move clip'), '' when nothing."""
+        return self._done[-1].label if self._done else ""
+
+    @property
+    def redo_label(self) -> str:
+        return self._undone[-1].label if self._undone else ""
+
+    @property
+    def done(self) -> tuple[EditCommand, ...]:
+        """The edits that Undo reverts, oldest first."""
+        return tuple(self._done)
+
+    @property
+    def undone(self) -> tuple[EditCommand, ...]:
+        """The edits that Redo applies again, the next one last."""
+        return tuple(self._undone)
+
+    def mark_clean(self) -> None:
+        """The timeline as it is now is saved."""
+        self._clean = len(self._done)
+
+    @property
+    def is_clean(self) -> bool:
+        return self._clean == len(self._done)

@@ -25,13 +25,13 @@ from PySide6.QtWidgets import (
 )
 
 from studio.core.errors import StudioError
+from studio.core.library import delete_project, duplicate_project, library_entries, rename_project
 from studio.core.project import Project
 
 from . import theme
 from .dialogs import ConsentDialog, NewPersonaDialog, save_consent
 from .errors import show_error
 from .images import thumbnail
-from .library_ops import delete_project, duplicate_project, library_entries, rename_project
 from .persona_card import PersonaCard
 from .session import ProjectSession
 from .widgets import EmptyState, button, label
@@ -287,8 +287,8 @@ class LibraryPanel(QWidget):
             return
         answer = QMessageBox.question(
             self, "Delete persona",
-            f"Delete '{folder.name}' and every file in it (photos, stills, clips, exports)?\n\n"
-            "This cannot be undone.",
+            f"Move '{folder.name}' and every file in it (photos, stills, clips, exports) to the trash?\n\n"
+            "You can restore it from the trash of your desktop.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
         )

@@ -1,4 +1,4 @@
-"""The open project as the window sees it: change signals, undo stack, autosave, save on close."""
+"""The open project as the window sees it: change signals, undo history, autosave, save on close."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from studio.core.project import Project
 from studio.core.settings import Settings
-from studio.core.timeline import EditCommand, RemoveClip, Timeline
+from studio.core.timeline import EditCommand, Timeline
+
+from .undo import TimelineUndo
 
 AUTOSAVE_MS = 30_000
 
@@ -27,7 +28,8 @@ class ProjectSession(QObject):
         super().__init__(parent)
         self.settings = settings
         self.project: Project | None = None
-        self.undo = QUndoStack(self)
+        #: the Edit menu's undo/redo over the core's timeline history (the one the CLI uses)
+        self.undo = TimelineUndo(self)
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(AUTOSAVE_MS)
         self.autosave_timer.timeout.connect(self.autosave)
@@ -61,6 +63,7 @@ class ProjectSession(QObject):
             # onto the window's thread.
             project.subscribe(self.changed.emit)
             self.autosave_timer.start()
+        self.undo.attach(project)
         self.opened.emit(project)
 
     def close(self) -> None:
@@ -72,7 +75,7 @@ class ProjectSession(QObject):
             self.project.save()
         self.project.close()
         self.project = None
-        self.undo.clear()
+        self.undo.attach(None)
         self.opened.emit(None)
 
     def save(self) -> None:
@@ -85,33 +88,10 @@ class ProjectSession(QObject):
 
     # -- timeline edits
     def edit_timeline(self, timeline_id: str, cmd: EditCommand) -> None:
-        """Apply a core edit through the undo stack."""
-        if self.project is None:
-            return
-        if isinstance(cmd, RemoveClip) and cmd.removed is None:
-            cmd = cmd.bind(self.project.timeline(timeline_id))
-        self.undo.push(TimelineEdit(self, timeline_id, cmd))
+        """Apply a core edit through the timeline's undo history."""
+        if self.project is not None:
+            self.undo.push(timeline_id, cmd)
 
     def put_timeline(self, tl: Timeline) -> None:
         if self.project is not None:
             self.project.put_timeline(tl, save=False)
-
-
-class TimelineEdit(QUndoCommand):
-    """A QUndoCommand wrapping one of the core's reversible timeline EditCommands."""
-
-    def __init__(self, session: ProjectSession, timeline_id: str, cmd: EditCommand):
-        super().__init__(cmd.label)
-        self.session = session
-        self.timeline_id = timeline_id
-        self.cmd = cmd
-
-    def redo(self) -> None:
-        project = self.session.project
-        if project is not None:
-            project.put_timeline(self.cmd.apply(project.timeline(self.timeline_id)), save=False)
-
-    def undo(self) -> None:
-        project = self.session.project
-        if project is not None:
-            project.put_timeline(self.cmd.revert(project.timeline(self.timeline_id)), save=False)

@@ -210,6 +210,7 @@ class TimelinePanel(QWidget):
         p = self.session.project
         tl = self.current()
         self.timeline_id = tl.id if tl else None
+        self.session.undo.set_timeline(self.timeline_id)  # Edit ▸ Undo acts on the shown timeline
         if p is None:
             self.stack.setCurrentWidget(self.no_project)
         elif tl is None:

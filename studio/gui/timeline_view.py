@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.core.timeline import AddClip, Clip, EditCommand, ReplaceClip, Timeline, Track
+from studio.core.timeline import AddClip, Clip, EditCommand, ReplaceClip, Timeline, Track, snap_time
 
 from . import theme
 from .dragdrop import ASSET_MIME, asset_ids
@@ -38,12 +38,6 @@ ACCEPTS = {
     "music": ("music", "audio", "narration"),
     "captions": (),
 }
-
-
-def snap(value: float, targets: list[float], tolerance: float) -> float:
-    """The nearest target within `tolerance` of `value`, else `value`."""
-    best = min(targets, key=lambda t: abs(t - value), default=None)
-    return best if best is not None and abs(best - value) <= tolerance else value
 
 
 class ClipItem(QGraphicsRectItem):
@@ -136,23 +130,22 @@ class ClipItem(QGraphicsRectItem):
     def edited(self, dx: float) -> Clip:
         """The clip as it would be after dragging `dx` pixels in the current mode (snapped)."""
         c, pps = self.clip, self.view.pps
-        targets = self.view.snap_targets(exclude=c.id)
-        tol = SNAP_PX / pps
+        snap = lambda t: self.view.snapped(t, exclude=c.id)  # noqa: E731
         limit = self.view.source_length(c)
         if self._mode == "trim-right":
-            end = snap(c.end + dx / pps, targets, tol)
+            end = snap(c.end + dx / pps)
             out = c.in_point + max(end - c.start, 0.05) * c.speed
             if limit is not None:
                 out = min(out, limit)
             return c.model_copy(update={"out_point": out})
         if self._mode == "trim-left":
-            start = snap(c.start + dx / pps, targets, tol)
+            start = snap(c.start + dx / pps)
             start = max(start, c.start - c.in_point / c.speed, 0.0)
             start = min(start, c.end - 0.05)
             return c.model_copy(update={"start": start, "in_point": c.in_point + (start - c.start) * c.speed})
         start = c.start + dx / pps
-        snapped_start = snap(start, targets, tol)
-        snapped_end = snap(start + c.duration, targets, tol)
+        snapped_start = snap(start)
+        snapped_end = snap(start + c.duration)
         if snapped_start != start:
             start = snapped_start
         elif snapped_end != start + c.duration:
@@ -197,14 +190,11 @@ class TrackView(QGraphicsView):
         info = self.asset_info(clip.asset_id)
         return info[2] if info else None
 
-    def snap_targets(self, exclude: str = "") -> list[float]:
-        pts = [0.0, self.playhead]
-        if self.timeline:
-            for t in self.timeline.tracks:
-                for c in t.clips:
-                    if c.id != exclude:
-                        pts += [c.start, c.end]
-        return pts
+    def snapped(self, t: float, exclude: str | None = None) -> float:
+        """`t` snapped to a clip edge, 0 or the playhead within SNAP_PX (the core's snap_time)."""
+        if self.timeline is None:
+            return t
+        return snap_time(self.timeline, t, SNAP_PX / self.pps, exclude=exclude, extra=(self.playhead,))
 
     def clip_items(self) -> list[ClipItem]:
         return [i for i in self.scene().items() if isinstance(i, ClipItem)]
@@ -321,7 +311,7 @@ class TrackView(QGraphicsView):
         on the first lane that does; several assets are laid end to end."""
         if self.timeline is None:
             return []
-        start = snap(self.time_at(pos.x()), self.snap_targets(), SNAP_PX / self.pps)
+        start = self.snapped(self.time_at(pos.x()))
         under = self.track_at(pos.y())
         cmds: list[EditCommand] = []
         for aid in ids:

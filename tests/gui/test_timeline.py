@@ -76,11 +76,21 @@ def test_drop_from_asset_bin_then_edit_and_undo_redo(window, demo_project, qtbot
     assert len(project.timeline().track("video").clips) == 2
 
 
-def test_snapping_pulls_a_moved_clip_to_the_playhead():
-    from studio.gui.timeline_view import snap
-
-    assert snap(2.05, [0.0, 2.0, 5.0], 0.1) == 2.0
-    assert snap(2.5, [0.0, 2.0, 5.0], 0.1) == 2.5
+def test_snapping_pulls_a_moved_clip_to_the_playhead_and_clip_edges(window, demo_project, qtbot):
+    """The view snaps with the core's snap_time (clip edges, 0, and here the playhead too)."""
+    project, panel = _open(window, demo_project)
+    still = project.assets_of("image")[0]
+    for cmd in panel.view.drop_commands([still.id], QPointF(HEADER, RULER + 2)):
+        panel.apply(cmd)  # a 3 s still at 0 s
+    view = panel.view
+    qtbot.waitUntil(lambda: len(view.clip_items()) == 1)
+    view.set_playhead(5.0)
+    tol = 8 / view.pps  # SNAP_PX
+    assert view.snapped(5.0 + tol / 2) == 5.0  # the playhead
+    assert view.snapped(3.0 - tol / 2) == 3.0  # the still's end
+    assert view.snapped(4.0) == 4.0  # nothing near
+    clip = view.clip_items()[0].clip
+    assert view.snapped(3.0 - tol / 2, exclude=clip.id) == 3.0 - tol / 2  # a dragged clip ignores itself
 
 
 def test_preview_shows_the_frame_and_caption_at_the_playhead(window, demo_project, qtbot):
@@ -151,3 +161,68 @@ def test_narrow_caption_clips_show_the_word_elided_with_the_whole_word_in_the_to
     items = {i.clip.text: i for i in panel.view.clip_items() if i.clip.text}
     assert items["laptop,"].shown_text(metrics) == "laptop,"
     assert not panel.view.grab().toImage().isNull()  # paints with the elided labels
+
+
+def test_keyboard_redo_with_ctrl_shift_z_and_ctrl_y(sized_window, demo_project, qtbot):
+    """Split, Ctrl+Z, then Ctrl+Shift+Z or Ctrl+Y redo (one key on the action twice was ambiguous)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QAction, QKeySequence
+
+    window = sized_window
+    project, panel = _open(window, demo_project)
+    still = project.assets_of("image")[0]
+    for cmd in panel.view.drop_commands([still.id], QPointF(HEADER, RULER + 2)):
+        panel.apply(cmd)
+    qtbot.waitUntil(lambda: len(panel.view.clip_items()) == 1)
+    panel.view.clip_items()[0].setSelected(True)
+    panel.view.set_playhead(1.0)
+    panel.split_selected()
+    assert len(project.timeline().track("video").clips) == 2
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    ctrl, shift = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
+    for redo in ((Qt.Key.Key_Z, ctrl | shift), (Qt.Key.Key_Y, ctrl)):
+        qtbot.keyClick(window, Qt.Key.Key_Z, ctrl)
+        assert len(project.timeline().track("video").clips) == 1, "Ctrl+Z"
+        qtbot.keyClick(window, *redo)
+        assert len(project.timeline().track("video").clips) == 2, redo
+    # no key is bound twice anywhere in the window, not even twice to one action: Qt then calls the
+    # shortcut ambiguous and does nothing (X11's Redo key is Ctrl+Shift+Z, which was added again)
+    seen: dict[str, QAction] = {}
+    for action in window.findChildren(QAction):
+        for seq in action.shortcuts():
+            key = seq.toString(QKeySequence.SequenceFormat.PortableText)
+            assert key not in seen, (key, seen[key].text() if key in seen else "", action.text())
+            seen[key] = action
+    assert seen["Ctrl+Shift+Z"] is window.redo_action and seen["Ctrl+Y"] is window.redo_action
+
+
+def test_window_and_cli_share_one_undo_history(window, demo_project, qtbot):
+    """An edit made with `studio timeline` is undone in the window, and the window's edit by the CLI."""
+    from typer.testing import CliRunner
+
+    from studio.cli.main import app
+    from studio.core.project import Project
+    from studio.core.timeline import Timeline
+
+    with Project.open(demo_project) as p:
+        still = p.assets_of("image")[0].id
+        p.put_timeline(Timeline.empty())
+    run = CliRunner().invoke
+    clip = run(app, ["timeline", "add", str(demo_project), still, "--track", "video"]).output.strip()
+    assert run(app, ["timeline", "move", str(demo_project), clip, "2.0"]).exit_code == 0
+    project = window.open_project(demo_project)
+    assert window.undo_action.isEnabled() and window.undo_action.text() == "Undo Move clip"
+    window.undo_action.trigger()  # the CLI's move, undone in the window
+    assert project.timeline().track("video").clips[0].start == 0.0
+    assert window.redo_action.text() == "Redo Move clip"
+    panel = window.timeline_dock.panel
+    panel.view.set_playhead(1.0)
+    panel.add_caption("Hi")  # the window's own edit
+    window.session.close()  # saves the project; the history was written with each edit
+    r = run(app, ["timeline", "undo", str(demo_project)])
+    assert r.exit_code == 0 and "Undid Add caption" in r.output, r.output
+    r = run(app, ["timeline", "undo", str(demo_project)])
+    assert "Undid Add clip" in r.output
+    with Project.open(demo_project, read_only=True) as p:
+        assert p.timeline().track("video").clips == () and p.timeline().track("captions").clips == ()
