@@ -20,23 +20,67 @@ def register(app: typer.Typer) -> None:
 @farm_app.command("connect")
 def connect(
     address: str = typer.Argument(..., help="ray://HEAD:10001 (Ray Client) or 'auto' (on a cluster node)."),
+    token: str = typer.Option(None, "--token", help="The cluster's Ray token (`ray get-auth-token` on the head); "
+                              "'-' reads it from stdin. Kept with your secrets (mode 0600), never in a project or log."),
+    token_file: Path = typer.Option(None, "--token-file", help="A file holding the token (e.g. a mounted KubeRay "
+                                    "Secret); its path is saved, read at each connect."),
+    allow_unauthenticated: bool = typer.Option(
+        None, "--allow-unauthenticated/--require-token",
+        help="Send jobs to a cluster without token authentication (only on a network you trust)."),
+    tls_cert: Path = typer.Option(None, "--tls-cert", help="TLS: this computer's certificate (RAY_TLS_SERVER_CERT)."),
+    tls_key: Path = typer.Option(None, "--tls-key", help="TLS: its private key (RAY_TLS_SERVER_KEY)."),
+    tls_ca: Path = typer.Option(None, "--tls-ca", help="TLS: the cluster's CA certificate (RAY_TLS_CA_CERT)."),
     json_out: bool = typer.Option(False, "--json", help="Print the cluster as JSON."),
 ) -> None:
-    """Check that the cluster answers, then save it as the farm `--farm default` uses."""
-    from studio.core.settings import Settings
-    from studio.farm.pool import cluster_status
+    """Check that the cluster answers and lets this computer in, then save it as the `--farm default`."""
+    import sys
+
+    from studio.core.errors import BadInput
+    from studio.core.secrets import save_secret
+    from studio.farm.pool import access_of, cluster_status
     from studio.farm.pool import connect as ray_connect
 
-    ray_connect(address)
+    if token is not None and token_file is not None:
+        raise BadInput("Give the token with --token or --token-file, not both.")
+    if token == "-":
+        token = sys.stdin.readline()
+    if token is not None and not token.strip():
+        raise BadInput("The token is empty. Print it on the head with `ray get-auth-token`.")
+    if token_file is not None and not token_file.expanduser().is_file():
+        raise BadInput(f"No token file at {token_file}.")
+    settings = load_settings()
+    trial = settings.model_copy(deep=True)  # saved only once the cluster let us in
+    if token_file is not None:
+        trial.farm_token_file = str(token_file.expanduser().resolve())
+    elif token is not None:
+        trial.farm_token_file = None  # a typed token replaces a token file
+    if allow_unauthenticated is not None:
+        trial.farm_allow_unauthenticated = allow_unauthenticated
+    for field, value in (("farm_tls_cert", tls_cert), ("farm_tls_key", tls_key), ("farm_tls_ca", tls_ca)):
+        if value is not None:
+            setattr(trial, field, str(value.expanduser().resolve()))
+    ray_connect(address, trial, token=token)
     status = cluster_status()
-    settings = Settings.load()
-    settings.farm_address = address
-    settings.save()
+    trial.farm_address = address
+    trial.save()
+    if token is not None:
+        save_secret("farm_token", token)
+    access = access_of(address)
     if json_out:
-        print_json({"address": address, **status})
+        print_json({"address": address, "access": access.as_dict() if access else None, **status})
         return
     gpus = sum(n["gpus"] for n in status["nodes"])
     out.print(f"Connected to {address}: {len(status['nodes'])} node(s), {gpus:g} GPU(s). Saved as the default farm.")
+    _print_access(access)
+
+
+def _print_access(access) -> None:  # noqa: ANN001 - a ClusterAccess or None
+    if access is None:
+        return
+    if access.warning():
+        console.print(f"[yellow]Warning: {access.warning()}[/yellow]")
+    elif access.checked:
+        out.print(f"  authentication: token ({access.token_source}); TLS: {'on' if access.tls else 'off'}")
 
 
 @farm_app.command("status")
@@ -44,16 +88,19 @@ def status(
     address: str = typer.Option(None, "--farm", help="Cluster address (default: the one saved by `studio farm connect`)."),
     json_out: bool = typer.Option(False, "--json", help="Print as JSON."),
 ) -> None:
-    """Nodes, their GPUs, and the models each node's studio has installed."""
-    from studio.farm.pool import cluster_status, connect, resolve_address
+    """Nodes, their GPUs, the models each node's studio has installed, and who the cluster lets in."""
+    from studio.farm.pool import access_of, cluster_status, connect, resolve_address
 
-    addr = resolve_address(address or "default", load_settings())
-    connect(addr)
-    report = {"address": addr, **cluster_status()}
+    settings = load_settings()
+    addr = resolve_address(address or "default", settings)
+    connect(addr, settings, refuse_open=False)  # an open cluster is reported here, not refused
+    access = access_of(addr)
+    report = {"address": addr, "access": access.as_dict() if access else None, **cluster_status()}
     if json_out:
         print_json(report)
         return
     out.print(f"Farm {addr}")
+    _print_access(access)
     for n in report["nodes"]:
         out.print(f"  [bold]{n.get('host', n['address'])}[/bold] ({n['address']}): {n['cpus']:g} CPU, {n['gpus']:g} GPU, "
                   f"{n['memory_gb']} GB")

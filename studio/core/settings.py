@@ -68,6 +68,13 @@ class Settings(BaseModel):
     low_vram: Literal["auto", "on", "off"] = "auto"
     allow_pickle_checkpoints: bool = False
     farm_address: str | None = None
+    farm_token_file: str | None = Field(default=None, description="File holding the farm's Ray token (the token "
+                                        "itself, if typed, is kept with the user's secrets, not here)")
+    farm_allow_unauthenticated: bool = Field(default=False, description="Send jobs to a farm without token "
+                                             "authentication (only on a network you trust)")
+    farm_tls_cert: str | None = Field(default=None, description="TLS: this computer's certificate (RAY_TLS_SERVER_CERT)")
+    farm_tls_key: str | None = Field(default=None, description="TLS: its private key (RAY_TLS_SERVER_KEY)")
+    farm_tls_ca: str | None = Field(default=None, description="TLS: the cluster's CA certificate (RAY_TLS_CA_CERT)")
     c2pa_cert: str | None = Field(default=None, description="PEM certificate chain that signs exports (C2PA)")
     c2pa_key: str | None = Field(default=None, description="PEM private key of c2pa_cert")
     # Writing assistant: a local GGUF model (llama-cpp-python) or an OpenAI-compatible endpoint the

@@ -115,7 +115,7 @@ def run_plan(planned: list[PlannedPost], settings: Settings, farm: str | None = 
         from .pool import connect, resolve_address
 
         farm = resolve_address(farm, settings)
-        connect(farm)
+        connect(farm, settings)
     projects: dict[Path, Project] = {}
     try:
         for item in planned:  # open each project once, for writing, before any work

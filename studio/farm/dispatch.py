@@ -99,11 +99,11 @@ def _watch(ray: Any, slot: WorkerSlot, run_ref: Any, job_id: str, ctx: TaskConte
 
 
 def farm_work(project: Project, kind: str, job_id: str, address: str,
-              record: FarmRecord) -> Callable[[dict[str, Any], TaskContext], dict]:
+              record: FarmRecord, settings: Settings | None = None) -> Callable[[dict[str, Any], TaskContext], dict]:
     """The work of job `job_id` (for JobQueue.run): run its kind on the farm at `address`."""
 
     def run(params: dict[str, Any], ctx: TaskContext) -> dict:
-        ray = connect(address)
+        ray = connect(address, settings)
         from ray.exceptions import RayActorError, WorkerCrashedError
 
         res = farm_resources(kind)
@@ -165,7 +165,7 @@ def run_farm_job(
     returns the finished job. `settings` only name the farm ('default'): workers use their own."""
     farm_resources(kind)  # kinds the farm cannot run fail before a job is queued
     address = resolve_address(address, settings)
-    connect(address)
+    connect(address, settings)  # refuses a cluster that lets anyone in, before a job is queued
     queue = queue_of(project)
     job = job or queue.submit(kind, params, title)
     job.title = job.title or kind
@@ -176,7 +176,7 @@ def run_farm_job(
         if on_progress:
             on_progress(j, p)
 
-    job = queue.run(job, farm_work(project, kind, job.id, address, record), on_progress=track, ctx=ctx)
+    job = queue.run(job, farm_work(project, kind, job.id, address, record, settings), on_progress=track, ctx=ctx)
     job.attempts = max(record.attempts, 1)
     if record.lost_workers:
         job.label = f"{job.label} (after {len(record.lost_workers)} lost worker(s))"

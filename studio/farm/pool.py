@@ -46,22 +46,52 @@ def resolve_address(address: str | None, settings: Settings) -> str:
     return address
 
 
-def connect(address: str, env: dict[str, str] | None = None) -> Any:
-    """Connect this process to the cluster at `address` ('auto', 'ray://host:10001', 'local')."""
+#: address -> what the access check found (one check per address and process)
+_ACCESS: dict[str, Any] = {}
+
+
+def connect(address: str, settings: Settings | None = None, env: dict[str, str] | None = None, *,
+            token: str | None = None, refuse_open: bool = True) -> Any:
+    """Connect this process to the cluster at `address` ('auto', 'ray://host:10001', 'local').
+
+    First the access check (auth.py): a cluster without token authentication is refused unless
+    the user allowed it (`refuse_open=False` only to report it, `studio farm status`); a missing
+    or wrong token fails at once with what to do. `token`: one typed but not saved (the window)."""
+    from .auth import check_access, farm_token, hand_to_ray, require_safe
+
     ray = require_ray()
+    settings = settings or Settings()
     if ray.is_initialized():  # one cluster per process; tests and the window connect once
+        if address not in _ACCESS:
+            gcs = None if address.startswith("ray://") else ray.get_runtime_context().gcs_address
+            _ACCESS[address] = check_access(address, settings, farm_token(settings, token), refuse_open=False,
+                                            connected_gcs=gcs)
+        access = _ACCESS[address]
+        access.allowed_open = settings.farm_allow_unauthenticated  # the user may have changed it meanwhile
+        if refuse_open:
+            require_safe(access)
         return ray
+    found = farm_token(settings, token)
+    access = check_access(address, settings, found, refuse_open=refuse_open)
+    hand_to_ray(found, settings)
     kwargs: dict[str, Any] = {"namespace": NAMESPACE, "logging_level": "ERROR", "log_to_driver": False}
-    if env:
+    if env:  # never the token: workers have their node's own (RAY_AUTH_TOKEN on every node)
         kwargs["runtime_env"] = {"env_vars": env}
     try:
         ray.init(address=None if address == "local" else address, **kwargs)
     except Exception as e:  # ConnectionError, grpc errors, timeouts: all mean "cannot reach it"
+        first = str(e).splitlines()[0] if str(e) else ""
         raise StudioError(
-            f"Cannot reach the Ray cluster at {address} ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}). "
+            f"Cannot reach the Ray cluster at {address} ({type(e).__name__}: {first[:200]}). "
             "Is the head running (`ray start --head --port=6379 --ray-client-server-port=10001`)? See docs/farm.md."
         ) from None
+    _ACCESS[address] = access
     return ray
+
+
+def access_of(address: str) -> Any:
+    """What the access check found for `address` in this process (after `connect`), or None."""
+    return _ACCESS.get(address)
 
 
 @dataclass

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.core.errors import StudioError
+from studio.core.secrets import forget_secret, hint, read_secret, save_secret
 from studio.core.settings import Settings
 
 from .widgets import label, set_role
@@ -129,6 +130,25 @@ class SettingsDialog(QDialog):
         row.addWidget(self.farm_address, 1)
         row.addWidget(self.test_button)
         r.addRow("Ray address", row)
+        # the token is a secret: kept in its own 0600 file (core/secrets.py), never in settings.json
+        saved = read_secret("farm_token")
+        self.farm_token = QLineEdit()
+        self.farm_token.setEchoMode(QLineEdit.EchoMode.Password)
+        self.farm_token.setPlaceholderText(f"saved ({hint(saved)}); type to replace" if saved else
+                                           "the cluster's token (`ray get-auth-token` on the head)")
+        self.forget_token = QPushButton("Forget")
+        self.forget_token.setToolTip("Delete the saved farm token from this computer")
+        self.forget_token.setEnabled(bool(saved))
+        self.forget_token.clicked.connect(self._forget_token)
+        token_row = QHBoxLayout()
+        token_row.addWidget(self.farm_token, 1)
+        token_row.addWidget(self.forget_token)
+        r.addRow("Token", token_row)
+        self.farm_open = QCheckBox("Allow a farm without authentication (only on a network you trust)")
+        self.farm_open.setChecked(settings.farm_allow_unauthenticated)
+        self.farm_open.setToolTip("Anyone who can reach such a cluster can run code on it and read the faces, "
+                                  "voices and scripts your jobs carry (docs/farm.md, Security).")
+        r.addRow("", self.farm_open)
         self.farm_result = label("With an address, the Jobs panel offers \"Run on farm\" (docs/farm.md).",
                                  "muted", wrap=True)
         r.addRow("", self.farm_result)
@@ -154,6 +174,10 @@ class SettingsDialog(QDialog):
         s.allow_pickle_checkpoints = self.pickle.isChecked()
         s.projects_dir = self.projects_dir.edit.text().strip() or s.projects_dir  # type: ignore[attr-defined]
         s.farm_address = self.farm_address.text().strip() or None
+        s.farm_allow_unauthenticated = self.farm_open.isChecked()
+        if self.farm_token.text().strip():
+            save_secret("farm_token", self.farm_token.text())
+            self.farm_token.clear()
         s.save()
         return s
 
@@ -168,7 +192,9 @@ class SettingsDialog(QDialog):
         self.test_button.setEnabled(False)
         self.farm_result.setText(f"Connecting to {address}…")
         set_role(self.farm_result, "muted")
-        self._farm_task = task = Task(lambda _ctx: farm_status(address), self)
+        trial = self.settings.model_copy(update={"farm_allow_unauthenticated": self.farm_open.isChecked()})
+        typed = self.farm_token.text().strip() or None
+        self._farm_task = task = Task(lambda _ctx: farm_status(address, trial, typed), self)
         task.done.connect(self._farm_answered)
         task.error.connect(self._farm_failed)
         return task.start()
@@ -176,7 +202,14 @@ class SettingsDialog(QDialog):
     def _farm_answered(self, status: dict) -> None:
         self.test_button.setEnabled(True)
         self.farm_result.setText(farm_summary(status))
-        set_role(self.farm_result, "badge-good")
+        warn = (status.get("access") or {}).get("warning")
+        set_role(self.farm_result, "badge-warn" if warn else "badge-good")
+
+    def _forget_token(self) -> None:
+        forget_secret("farm_token")
+        self.farm_token.clear()
+        self.farm_token.setPlaceholderText("the cluster's token (`ray get-auth-token` on the head)")
+        self.forget_token.setEnabled(False)
 
     def _farm_failed(self, exc: BaseException) -> None:
         self.test_button.setEnabled(True)
@@ -185,12 +218,14 @@ class SettingsDialog(QDialog):
         set_role(self.farm_result, "badge-bad")
 
 
-def farm_status(address: str) -> dict:
-    """Connect to the Ray cluster at `address` and describe it (`studio farm status`'s call)."""
-    from studio.farm.pool import cluster_status, connect
+def farm_status(address: str, settings: Settings, token: str | None = None) -> dict:
+    """Connect to the Ray cluster at `address` (with a typed, unsaved `token`) and describe it, with
+    who it lets in (`studio farm status`'s calls); an open cluster is reported, not refused."""
+    from studio.farm.pool import access_of, cluster_status, connect
 
-    connect(address)
-    return cluster_status()
+    connect(address, settings, token=token, refuse_open=False)
+    access = access_of(address)
+    return {"access": access.as_dict() if access else None, **cluster_status()}
 
 
 def farm_summary(status: dict) -> str:
@@ -199,6 +234,11 @@ def farm_summary(status: dict) -> str:
     gpus = sum(float(n.get("gpus") or 0) for n in nodes)
     cpus = sum(float(n.get("cpus") or 0) for n in nodes)
     lines = [f"Connected: {len(nodes)} node(s), {gpus:g} GPU(s), {cpus:g} CPU(s)."]
+    access = status.get("access") or {}
+    if access.get("warning"):
+        lines.insert(0, "⚠ " + access["warning"])
+    elif access.get("checked"):
+        lines.append(f"Authentication: token ({access.get('token')}); TLS {'on' if access.get('tls') else 'off'}.")
     for n in nodes:
         name = n.get("host") or n.get("address") or n.get("node_id", "?")[:8]
         detail = n.get("error") or f"{len(n.get('models', []))} model(s) installed"

@@ -72,7 +72,7 @@ def test_test_connection_runs_off_the_window_thread_and_shows_nodes_or_the_error
 
     calls = []
 
-    def status(address):  # the studio.farm.pool boundary: connect + cluster_status (Ray needs a cluster)
+    def status(address, settings, token=None):  # the studio.farm.pool boundary: connect + cluster_status
         calls.append((address, threading.current_thread() is threading.main_thread()))
         if address.endswith(":1"):
             raise StudioError(f"Cannot reach the Ray cluster at {address}.")
@@ -96,6 +96,44 @@ def test_test_connection_runs_off_the_window_thread_and_shows_nodes_or_the_error
     assert dlg.farm_result.text() == "Cannot reach the Ray cluster at ray://head:1."
     assert calls == [("ray://head:10001", False), ("ray://head:1", False)]
     dlg.reject()
+
+
+def test_farm_token_is_a_secret_and_an_open_farm_is_a_warning(window, qtbot, monkeypatch):
+    import json
+    import stat
+
+    from studio.core.secrets import read_secret, secret_file
+    from studio.gui import settings_dialog
+
+    seen = []
+
+    def status(address, settings, token=None):  # what connect() reports for a cluster without auth
+        seen.append((token, settings.farm_allow_unauthenticated))
+        warning = "The farm at ray://head:10001 runs WITHOUT authentication: anyone …"
+        return {"access": {"warning": warning, "checked": True}, "nodes": [], "workers": []}
+
+    monkeypatch.setattr(settings_dialog, "farm_status", status)
+    dlg = window.open_settings()
+    dlg.farm_address.setText("ray://head:10001")
+    dlg.farm_token.setText("tok-0123456789")
+    assert dlg.farm_token.echoMode() == dlg.farm_token.EchoMode.Password
+    dlg.test_farm()
+    qtbot.waitUntil(lambda: dlg.test_button.isEnabled(), timeout=5000)
+    assert seen == [("tok-0123456789", False)]  # the typed, unsaved token is what the test uses
+    assert dlg.farm_result.text().startswith("⚠ The farm at ray://head:10001 runs WITHOUT authentication")
+    assert dlg.farm_result.property("role") == "badge-warn"
+    dlg.farm_open.setChecked(True)
+    dlg.accept()
+    assert read_secret("farm_token") == "tok-0123456789"
+    assert stat.S_IMODE(secret_file("farm_token").stat().st_mode) == 0o600
+    saved = Settings.load()
+    assert saved.farm_allow_unauthenticated is True
+    assert "tok-0123456789" not in json.dumps(saved.model_dump())
+    again = window.open_settings()
+    assert again.farm_token.text() == "" and "…6789" in again.farm_token.placeholderText()
+    again._forget_token()
+    assert read_secret("farm_token") is None
+    again.reject()
 
 
 def test_a_job_started_with_run_on_farm_goes_through_run_job_with_the_address(window, demo_project, qtbot, monkeypatch):
