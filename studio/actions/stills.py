@@ -1,4 +1,6 @@
-"""`generate`: consistent stills of the persona — SDXL candidates, face swap, identity best-of-N.
+"""`generate`: consistent stills of the persona — candidates from the chosen image model (FLUX.2
+[klein] with the persona's reference photos, Z-Image-Turbo or SDXL; see stills_engine.py), face
+swap, identity best-of-N.
 
 Also makes candidate faces for a new synthetic persona (`as_reference`) and variations of a
 picked face (`variations`); see stills_reference.py for those.
@@ -8,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipelines.sdxl.generate import ImageRequest, text_to_image
+import numpy as np
+
+from pipelines.sdxl.generate import ImageRequest
 from pipelines.sdxl.ip_adapter import PLUS_FACE, ip_adapter_inputs
 from pipelines.sdxl.persona_pass import PassResult, PersonaPass
 from pipelines.sdxl.sizes import resolve_size
@@ -19,7 +23,8 @@ from studio.core.project import Project
 
 from .context import JobContext
 from .registry import Resources, action
-from .stills_setup import DEFAULT_CFG, DEFAULT_STEPS, new_seed, open_stills, save_png
+from .stills_engine import Engine, open_engine
+from .stills_setup import new_seed, save_png
 
 
 def _int(params: dict, key: str, default: int, lo: int, hi: int) -> int:
@@ -53,8 +58,6 @@ def generate(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
         raise BadInput('Say what to show, e.g. `studio generate PROJECT "reading in a cafe"`.')
     n = _int(params, "n", 4, 1, 64)
     keep = _int(params, "keep", 1, 1, n)
-    steps = _int(params, "steps", DEFAULT_STEPS, 1, 200)
-    cfg = float(params.get("cfg") if params.get("cfg") is not None else DEFAULT_CFG)
     max_extra = _int(params, "max_rerolls", 2 * n, 0, 256)
     width, height = resolve_size(params.get("format"), params.get("size"))
     preset = get_style(params["style"]) if params.get("style") else None
@@ -62,10 +65,20 @@ def generate(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     seed0 = int(params["seed"]) if params.get("seed") is not None else new_seed()
 
     ctx.progress(0, 1, "loading the model")
-    setup = open_stills(ctx, params, params.get("ip_adapter"))
-    face = _first_reference(project) if setup.loaded.ip_adapter == PLUS_FACE else None
-    extra = ip_adapter_inputs(setup.loaded, face, _insightface(persona))
-    face_pass = PersonaPass.open(persona, setup.store, swap=params.get("swap", True), restore=bool(params.get("restore")))
+    engine = open_engine(ctx, params, params.get("ip_adapter"))
+    default_steps, default_cfg = engine.defaults()
+    steps = _int(params, "steps", default_steps, 1, 200)
+    cfg = float(params.get("cfg") if params.get("cfg") is not None else default_cfg)
+    width, height = engine.size(width, height)
+    negative = negative if engine.uses_negative(cfg) else ""
+    extra, references = {}, []
+    if engine.family == "sdxl":
+        loaded = engine.impl.setup.loaded
+        face = _first_reference(project) if loaded.ip_adapter == PLUS_FACE else None
+        extra = ip_adapter_inputs(loaded, face, _insightface(persona))
+    elif engine.supports_references and params.get("references", True):
+        references = reference_photos(project, int(params.get("max_references") or 3))
+    face_pass = PersonaPass.open(persona, engine.store, swap=params.get("swap", True), restore=bool(params.get("restore")))
     warnings = [face_pass.skipped_reason] if face_pass.swapper is None and face_pass.skipped_reason else []
 
     results: list[tuple[int, PassResult]] = []
@@ -76,7 +89,7 @@ def generate(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
         req = ImageRequest(prompt, negative, width, height, steps, cfg, seed, extra)
         sub = ctx.sub(*_span(i, n))
         label = f"candidate {i + 1}/{n}" if i < n else f"re-roll {i - n + 1} (seed {seed})"
-        image = text_to_image(setup.loaded.txt2img, req, sub.sub(0.0, 0.85), label)
+        image = engine.text_to_image(req, sub.sub(0.0, 0.85), label, references=references)
         sub.progress(1, 1, f"{label}: face swap + identity")
         results.append((seed, face_pass.apply(image)))
         i += 1
@@ -91,26 +104,44 @@ def generate(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
         warnings.append("The persona has no identity yet, so stills were not scored: add reference photos with `studio faces add`.")
 
     ctx.progress(1, 1, "saving")
-    base = setup.base_parameters()
-    engine = "Stable Diffusion XL" + (f" + face swap ({face_pass.swapper.model_id})" if face_pass.swapper else "")
-    assets, table = [], []
-    for rank, (seed, res) in enumerate(ranked, start=1):
-        params_doc = {
-            **base, "prompt": prompt, "negative_prompt": negative, "user_prompt": prompt_text,
-            "style": preset.name if preset else None, "steps": steps, "cfg": cfg, "width": width,
-            "height": height, "swap": face_pass.swap_label, "restore": res.restored,
-            "ip_adapter": setup.loaded.ip_adapter, "rank": rank, "candidates": len(results), "first_seed": seed0,
-        }
-        prov = Provenance(pipeline="sdxl-txt2img", engine=engine, models=setup.model_uses() + face_pass.models,
-                          seed=seed, parameters=params_doc, scores=res.scores)
-        asset = project.register(save_png(project, res.image), "still", prov, label=prompt_text[:60])
-        assets.append(asset.id)
+    assets = _save(ctx, engine, ranked, len(results), face_pass, {
+        "prompt": prompt, "negative_prompt": negative or None, "user_prompt": prompt_text,
+        "style": preset.name if preset else None, "steps": steps, "cfg": cfg, "width": width,
+        "height": height, "first_seed": seed0, "references": len(references),
+        "ip_adapter": engine.impl.setup.loaded.ip_adapter if engine.family == "sdxl" else None,
+    }, prompt_text)
+    table = []
     kept = {s for s, _ in ranked}
     for seed, res in results:
         table.append({"seed": seed, "score": res.score, "verdict": res.scores.get("identity_verdict"),
                       "swap": res.scores.get("swap"), "kept": seed in kept})
     return {"assets": assets, "warnings": warnings, "candidates": table, "first_seed": seed0,
-            "size": [width, height], "checkpoint": setup.checkpoint.id}
+            "size": [width, height], "checkpoint": engine.parameters.get("checkpoint", engine.choice.ref),
+            "model": engine.choice.ref,
+            "engine": engine.name, "model_choice": engine.choice.reason}
+
+
+def _save(ctx: JobContext, engine: Engine, ranked: list[tuple[int, PassResult]], candidates: int,
+          face_pass: PersonaPass, doc: dict[str, Any], label: str) -> list[str]:
+    """Register the kept candidates with their provenance; returns their asset ids."""
+    name = engine.name + (f" + face swap ({face_pass.swapper.model_id})" if face_pass.swapper else "")
+    assets = []
+    for rank, (seed, res) in enumerate(ranked, start=1):
+        params_doc = {**engine.base_parameters(), **doc, "swap": face_pass.swap_label, "restore": res.restored,
+                      "rank": rank, "candidates": candidates}
+        prov = Provenance(pipeline=f"{engine.family}-txt2img", engine=name,
+                          models=engine.model_uses() + face_pass.models, seed=seed, parameters=params_doc,
+                          scores=res.scores)
+        assets.append(ctx.project.register(save_png(ctx.project, res.image), "still", prov, label=label[:60]).id)
+    return assets
+
+
+def reference_photos(project: Project, limit: int = 3) -> list[np.ndarray]:
+    """The persona's reference photos (real photos before synthetic ones), for multi-reference models."""
+    from PIL import Image
+
+    refs = sorted(project.persona.reference_faces, key=lambda r: r.synthetic)[:limit]
+    return [np.asarray(Image.open(project.path / r.image).convert("RGB")) for r in refs]
 
 
 def _first_reference(project: Project):  # noqa: ANN202 - numpy array or None

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from pipelines.sdxl.generate import ImageRequest, image_to_image, text_to_image
+from pipelines.sdxl.generate import ImageRequest
 from pipelines.sdxl.persona_pass import PersonaPass
 from pipelines.sdxl.sizes import resolve_size
 from pipelines.sdxl.styles import build_prompt, get_style, reference_prompt
@@ -17,7 +17,8 @@ from studio.core.project import Project
 
 from .context import JobContext
 from .registry import action, handler_for, queue_of
-from .stills_setup import DEFAULT_CFG, DEFAULT_STEPS, new_seed, open_stills, save_png
+from .stills_engine import open_engine
+from .stills_setup import new_seed, save_png
 
 #: How each variation differs from the picked face (cycled when more are asked for).
 VARIATIONS = (
@@ -36,24 +37,28 @@ def generate_reference(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any
     persona = project.persona
     persona.require_consent("generate faces of them")
     width, height = resolve_size(params.get("format"), params.get("size"))
-    steps = int(params.get("steps") or DEFAULT_STEPS)
-    cfg = float(params["cfg"]) if params.get("cfg") is not None else DEFAULT_CFG
     seed0 = int(params["seed"]) if params.get("seed") is not None else new_seed()
     preset = get_style(params["style"]) if params.get("style") else None
     ctx.progress(0, 1, "loading the model")
-    setup = open_stills(ctx, params)
-    base = setup.base_parameters()
+    engine = open_engine(ctx, params)
+    default_steps, default_cfg = engine.defaults()
+    steps = int(params.get("steps") or default_steps)
+    cfg = float(params["cfg"]) if params.get("cfg") is not None else default_cfg
+    width, height = engine.size(width, height)
+    base = engine.base_parameters()
+    fam = engine.family
     assets, table = [], []
     if params.get("as_reference"):
         n = int(params.get("n") or 4)
         prompt, negative = build_prompt(reference_prompt(str(params["as_reference"])), "", persona.negative_prompt, preset)
+        negative = negative if engine.uses_negative(cfg) else ""
         images = []
         for i in range(n):
             req = ImageRequest(prompt, negative, width, height, steps, cfg, seed0 + i)
-            images.append((req, text_to_image(setup.loaded.txt2img, req, ctx.sub(i / n, (i + 1) / n), f"face {i + 1}/{n}")))
+            images.append((req, engine.text_to_image(req, ctx.sub(i / n, (i + 1) / n), f"face {i + 1}/{n}")))
         for i, (req, rgb) in enumerate(images, start=1):
-            prov = Provenance(pipeline="sdxl-reference-candidate", engine="Stable Diffusion XL", models=setup.model_uses(),
-                              seed=req.seed, parameters={**base, "prompt": prompt, "negative_prompt": negative,
+            prov = Provenance(pipeline=f"{fam}-reference-candidate", engine=engine.name, models=engine.model_uses(),
+                              seed=req.seed, parameters={**base, "prompt": prompt, "negative_prompt": negative or None,
                                                          "description": params["as_reference"], "steps": steps,
                                                          "cfg": cfg, "width": width, "height": height, "index": i})
             assets.append(project.register(save_png(project, rgb), "still", prov, label=f"reference candidate {i}").id)
@@ -69,20 +74,22 @@ def generate_reference(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any
 
     source = np.asarray(Image.open(source_path).convert("RGB").resize((width, height), Image.LANCZOS))
     strength = float(params.get("strength") or 0.6)
-    face_pass = PersonaPass.open(persona, setup.store, swap=params.get("swap", True), restore=bool(params.get("restore")))
+    face_pass = PersonaPass.open(persona, engine.store, swap=params.get("swap", True), restore=bool(params.get("restore")))
     made = []
     for i in range(k):
         what = VARIATIONS[i % len(VARIATIONS)]
         prompt, negative = build_prompt(f"close-up portrait photo, {what}", persona.style_prompt, persona.negative_prompt, preset)
-        req = ImageRequest(prompt, negative, width, height, steps, cfg, seed0 + i)
+        req = ImageRequest(prompt, negative if engine.uses_negative(cfg) else "", width, height, steps, cfg, seed0 + i)
         sub = ctx.sub(i / k, (i + 1) / k)
-        rgb = image_to_image(setup.loaded.img2img, source, req, strength, sub.sub(0, 0.85), f"variation {i + 1}/{k}")
+        # SDXL / Z-Image: img2img from the face; FLUX.2 [klein]: a reference edit of it
+        rgb = engine.image_to_image(source, req, strength, sub.sub(0, 0.85), f"variation {i + 1}/{k}")
         made.append((req, what, face_pass.apply(rgb)))
+    how = "reference edit" if engine.supports_references else "img2img"
     for i, (req, what, res) in enumerate(made, start=1):
-        prov = Provenance(pipeline="sdxl-face-variation", engine="Stable Diffusion XL img2img"
+        prov = Provenance(pipeline=f"{fam}-face-variation", engine=f"{engine.name} {how}"
                           + (f" + face swap ({face_pass.swapper.model_id})" if face_pass.swapper else ""),
-                          models=setup.model_uses() + face_pass.models, seed=req.seed, scores=res.scores,
-                          parameters={**base, "prompt": req.prompt, "negative_prompt": req.negative, "variation": what,
+                          models=engine.model_uses() + face_pass.models, seed=req.seed, scores=res.scores,
+                          parameters={**base, "prompt": req.prompt, "negative_prompt": req.negative or None, "variation": what,
                                       "strength": strength, "steps": steps, "cfg": cfg, "width": width,
                                       "height": height, "swap": face_pass.swap_label, "index": i})
         asset = project.register(save_png(project, res.image), "still", prov, parents=[parent] if parent else [],

@@ -1,0 +1,181 @@
+"""Load, place and keep the newer diffusers pipelines (FLUX.2 [klein], Z-Image, Wan 2.2).
+
+- Loading: a diffusers folder, offline (`local_files_only`), safetensors only (a folder of
+  pickles is refused instead of silently unpickled), in the plan's dtype (a per-component dict
+  where the VAE stays float32, as Wan's authors advise).
+- Placement (`place`): all on the device, model CPU offload, or group offload of every component
+  but the VAE (leaf level, CUDA streams), then VAE tiling; the plan comes from pipelines/device.py.
+- Variants (inpaint, img2img, image-to-video) are built from the loaded components, never loaded
+  twice. Model offload hooks belong to one pipeline object, so switching variant re-applies the
+  placement; group offload hooks live on the modules and serve every variant.
+- A process-wide cache keeps the last loaded model (these weigh 16–34 GB) for the next job.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipelines.device import ModelPlan
+from studio.core.errors import BadInput, StudioError
+
+
+def diffusers_class(name: str) -> Any:
+    """The diffusers pipeline class `name`, or a clear error on a diffusers too old to have it."""
+    import diffusers
+
+    cls = getattr(diffusers, name, None)
+    if cls is None:
+        raise StudioError(
+            f"The installed diffusers {diffusers.__version__} has no {name}. Reinstall Persona Studio "
+            "(`make install`) to get the diffusers version it is tested with."
+        )
+    return cls
+
+
+def _dtype_kwarg() -> str:
+    """diffusers renamed `torch_dtype` to `dtype`; older releases know only the first."""
+    try:
+        from diffusers.utils.deprecation_utils import _TORCH_DTYPE_DEPRECATION_MESSAGE  # noqa: F401
+    except ImportError:
+        return "torch_dtype"
+    return "dtype"
+
+
+def pipeline_class_of(folder: Path) -> str | None:
+    """The `_class_name` in a diffusers folder's model_index.json (None when there is none)."""
+    import json
+
+    try:
+        return json.loads((Path(folder) / "model_index.json").read_text("utf-8")).get("_class_name")
+    except (OSError, ValueError):
+        return None
+
+
+def load_pipeline(folder: Path, cls_name: str, plan: ModelPlan) -> Any:
+    """`cls_name.from_pretrained(folder)` offline, safetensors only, in the plan's dtype, placed."""
+    cls = diffusers_class(cls_name)
+    folder = Path(folder)
+    if not (folder / "model_index.json").is_file():
+        raise BadInput(f"{folder} is not a diffusers model folder (it has no model_index.json).")
+    kwargs = {_dtype_kwarg(): plan.load_dtype(), "local_files_only": True, "use_safetensors": True}
+    try:
+        pipe = cls.from_pretrained(str(folder), **kwargs)
+    except (OSError, ValueError, KeyError, RuntimeError) as e:
+        first = str(e).splitlines()[0][:300] if str(e) else type(e).__name__
+        raise StudioError(
+            f"Could not load {folder.name} as {cls_name}: {first}. Check that the download is complete "
+            "(`studio models verify`); a folder with only .bin (pickle) weights is refused."
+        ) from e
+    place(pipe, plan)
+    return pipe
+
+
+def place(pipe: Any, plan: ModelPlan) -> None:
+    """Put a pipeline's components where the plan says, then tile its VAE if asked."""
+    import torch
+
+    if plan.offload == "model":
+        pipe.enable_model_cpu_offload(device=plan.device)
+    elif plan.offload == "group":
+        pipe.enable_group_offload(onload_device=torch.device(plan.device), offload_device=torch.device("cpu"),
+                                  offload_type="leaf_level", use_stream=plan.device == "cuda",
+                                  exclude_modules=["vae"])
+    else:
+        pipe.to(plan.device)
+    vae = getattr(pipe, "vae", None)
+    if vae is not None and hasattr(vae, "use_tiling"):
+        if plan.vae_tiling:
+            vae.enable_tiling()
+        else:
+            vae.disable_tiling()
+    pipe.set_progress_bar_config(disable=True)
+
+
+@dataclass
+class LoadedModel:
+    """One loaded model folder and the pipeline variant in use on its components."""
+
+    folder: Path
+    plan: ModelPlan
+    base: Any
+    _current: Any = None
+    _variants: dict[str, Any] = field(default_factory=dict)
+
+    def pipeline(self, cls_name: str, **extra: Any) -> Any:
+        """The pipeline `cls_name` on the loaded components (built once per class).
+
+        `extra`: constructor arguments that are config, not components (e.g. Wan's
+        `expand_timesteps`), copied from the loaded pipeline's config when not given.
+        """
+        if type(self.base).__name__ == cls_name and not extra:
+            pipe = self.base
+        else:
+            pipe = self._variants.get(cls_name)
+            if pipe is None:
+                cls = diffusers_class(cls_name)
+                pipe = cls(**self.base.components, **extra)
+                pipe.set_progress_bar_config(disable=True)
+                self._variants[cls_name] = pipe
+        if pipe is not self._current and self.plan.offload == "model" and self._current is not None:
+            pipe.enable_model_cpu_offload(device=self.plan.device)  # hooks follow the pipeline in use
+        self._current = pipe
+        return pipe
+
+
+CacheKey = tuple[str, str, ModelPlan]
+
+
+class ModelCache:
+    """Loaded models by (folder, class, plan); `loads` counts real loads (tests, benchmarks)."""
+
+    def __init__(self, max_entries: int = 1):
+        self.max_entries = max_entries
+        self.loads = 0
+        self._entries: dict[CacheKey, LoadedModel] = {}
+        self._lock = threading.Lock()
+
+    def get(self, folder: Path, cls_name: str, plan: ModelPlan) -> LoadedModel:
+        key = (str(Path(folder).resolve()), cls_name, plan)
+        with self._lock:
+            hit = self._entries.pop(key, None)
+            if hit is None:
+                while len(self._entries) >= self.max_entries:
+                    self._entries.pop(next(iter(self._entries)))
+                    free_memory()
+                hit = LoadedModel(Path(folder), plan, load_pipeline(Path(folder), cls_name, plan))
+                hit._current = hit.base
+                self.loads += 1
+            self._entries[key] = hit  # most recent last
+            return hit
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+        free_memory()
+
+
+def free_memory() -> None:
+    import gc
+
+    gc.collect()
+    try:
+        import torch
+
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+    except ImportError:  # pragma: no cover
+        pass
+
+
+_SHARED = ModelCache()
+
+
+def shared_models() -> ModelCache:
+    """The cache every job in this process uses (CLI run, the window's job process, farm worker)."""
+    return _SHARED
