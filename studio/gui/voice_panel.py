@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.actions.voice import word_timings
+from studio.actions.voice import voice_choices, word_timings
 from studio.core.errors import StudioError
 from studio.core.models import ModelStore
 
@@ -32,6 +32,7 @@ from .lipsync_box import LipSyncBox
 from .session import ProjectSession
 from .voice_settings import VoiceSamplesBox, VoiceSettingsBox
 from .widgets import button, label, scrolling
+from .words_box import WordsBox
 from .workers import JobController
 
 PEAKS = 600
@@ -222,6 +223,10 @@ class VoicePanel(QWidget):
         form.addRow("", self.narrate_button)
         self.settings_box = VoiceSettingsBox(session, lambda: (self.voice.currentData(), self.speed.value()))
         side.addWidget(self.settings_box)
+        # a picked voice names its engine (Kokoro, Piper, a clone model)
+        self.voice.currentIndexChanged.connect(lambda _i: self.settings_box.follow_voice(self.voice.currentData()))
+        self.voice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.voice.setMinimumContentsLength(12)
         self.samples_box = VoiceSamplesBox(session)
         side.addWidget(self.samples_box)
         side.addStretch(1)
@@ -248,6 +253,8 @@ class VoicePanel(QWidget):
         right.addLayout(row)
         self.lipsync = LipSyncBox(session, jobs, self.selected_take)
         right.addWidget(self.lipsync)
+        self.words_box = WordsBox(session, jobs, self.selected_take)
+        right.addWidget(self.words_box)
         right.addStretch(1)
         takes.addLayout(right, 1)
         lay.addLayout(takes, 5)
@@ -258,15 +265,20 @@ class VoicePanel(QWidget):
         session.changed.connect(lambda what: what in ("assets", "persona") and self.refresh())
         self.refresh()
 
-    def _voices(self) -> list[tuple[str, str]]:
-        store = ModelStore(self.session.settings)
-        return [(e.id, e.name) for e in store.entries() if e.kind == "tts-voice"]
+    def _voices(self) -> list[dict]:
+        """Every voice of every engine (Kokoro first), as `studio voice list` shows them."""
+        return voice_choices(ModelStore(self.session.settings))
 
     def refresh(self) -> None:
         p = self.session.project
         if self.voice.count() == 0:
-            for vid, name in self._voices():
-                self.voice.addItem(name, vid)
+            for v in self._voices():
+                words = v["label"] + ("" if v["installed"] else "  (download in Tools ▸ Models)")
+                self.voice.addItem(words, v["id"])
+                self.voice.setItemData(self.voice.count() - 1,
+                                       f"{v['engine']} · {v['licence']}"
+                                       + ("" if v["commercial_use"] else " · no commercial use"),
+                                       Qt.ItemDataRole.ToolTipRole)
         if p is not None:
             idx = self.voice.findData(p.persona.voice.voice_id)
             if idx >= 0:
@@ -316,6 +328,8 @@ class VoicePanel(QWidget):
         p = self.session.project
         if hasattr(self, "lipsync"):
             self.lipsync.show_take()
+        if hasattr(self, "words_box"):
+            self.words_box.show_take()
         if item is None or p is None:
             self.waveform.set_audio(np.zeros(0, np.float32), 0.0, [])
             return

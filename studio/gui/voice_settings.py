@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.actions.voice import add_voice_sample, set_voice
+from studio.actions.voice import add_voice_sample, set_voice, voice_engine
 from studio.core.errors import StudioError
 from studio.core.models import ModelStore
 
@@ -25,7 +25,9 @@ from .errors import show_error
 from .session import ProjectSession
 from .widgets import button, label
 
-ENGINE_WORDS = {"piper": "Piper (offline voices)", "xtts": "XTTS-v2 (clone from samples)"}
+ENGINE_WORDS = {"piper": "Piper (offline voices)", "kokoro": "Kokoro-82M (downloadable voices)",
+                "chatterbox": "Chatterbox (clone, commercial use OK)",
+                "xtts": "XTTS-v2 (clone, non-commercial)"}
 AUDIO_FILTER = "Audio (*.wav *.mp3 *.flac *.ogg *.m4a)"
 
 
@@ -58,6 +60,11 @@ class VoiceSettingsBox(QGroupBox):
         self.language = QLineEdit()
         self.language.setToolTip("Language code for XTTS, e.g. en, de, fr")
         form.addRow("Language", self.language)
+        self.exaggeration = QDoubleSpinBox()
+        self.exaggeration.setRange(0.0, 2.0)
+        self.exaggeration.setSingleStep(0.1)
+        self.exaggeration.setToolTip("Chatterbox emotion: 0.5 neutral, higher is more expressive")
+        form.addRow("Emotion", self.exaggeration)
         self.form = form
         self.save_button = button("Save as the persona's voice", icon=theme.icon("voice"),
                                   tip="The voice, speed and these settings become the persona's (studio voice set)")
@@ -70,10 +77,16 @@ class VoiceSettingsBox(QGroupBox):
         self.refresh()
 
     def _engine_changed(self) -> None:
-        xtts = self.engine.currentData() == "xtts"
-        self.form.setRowVisible(self.language, xtts)
-        self.form.setRowVisible(self.noise_scale, not xtts)
-        self.form.setRowVisible(self.noise_w, not xtts)
+        engine = self.engine.currentData()
+        self.form.setRowVisible(self.language, engine == "xtts")
+        self.form.setRowVisible(self.noise_scale, engine == "piper")
+        self.form.setRowVisible(self.noise_w, engine == "piper")
+        self.form.setRowVisible(self.exaggeration, engine == "chatterbox")
+
+    def follow_voice(self, voice_id: str | None) -> None:
+        """Show the engine that speaks the voice picked on the page."""
+        if voice_id:
+            self.engine.setCurrentIndex(max(self.engine.findData(voice_engine(voice_id)), 0))
 
     def refresh(self) -> None:
         p = self.session.project
@@ -83,6 +96,7 @@ class VoiceSettingsBox(QGroupBox):
             self.noise_scale.setValue(v.noise_scale)
             self.noise_w.setValue(v.noise_w)
             self.language.setText(v.language)
+            self.exaggeration.setValue(v.exaggeration)
             self.saved.setText(f"Now: {v.engine} / {v.voice_id}, speed {v.speed:.2f}")
         self._engine_changed()
         self.save_button.setEnabled(p is not None and not p.read_only)
@@ -94,11 +108,13 @@ class VoiceSettingsBox(QGroupBox):
             return None
         engine = self.engine.currentData()
         voice_id, speed = self.current_voice()
+        if voice_id and voice_engine(voice_id) != engine:
+            voice_id = None  # the engine's own default voice (or the persona's, if it is that engine's)
         try:
-            return set_voice(p, ModelStore(self.session.settings), engine=engine,
-                             voice_id=None if engine == "xtts" else voice_id, speed=speed,
+            return set_voice(p, ModelStore(self.session.settings), engine=engine, voice_id=voice_id, speed=speed,
                              noise_scale=self.noise_scale.value(), noise_w=self.noise_w.value(),
-                             language=self.language.text().strip() or None)
+                             language=self.language.text().strip() or None,
+                             exaggeration=self.exaggeration.value() if engine == "chatterbox" else None)
         except StudioError as e:
             show_error(self, e)
             return None
@@ -111,7 +127,7 @@ class VoiceSamplesBox(QGroupBox):
         super().__init__("Cloning samples", parent)
         self.session = session
         lay = QVBoxLayout(self)
-        lay.addWidget(label("6–30 s of clean speech each; used by the XTTS-v2 engine.", "muted", wrap=True))
+        lay.addWidget(label("6–30 s of clean speech each; Chatterbox and XTTS-v2 clone the voice from them.", "muted", wrap=True))
         self.list = QListWidget()
         self.list.setFixedHeight(72)
         lay.addWidget(self.list)

