@@ -133,13 +133,12 @@ def make_kit(project: Project, ref: str, out_dir: str | os.PathLike[str] | None 
             if lim.title_max:
                 checks.append((f"Title {min(len(title), lim.title_max)} / {lim.title_max} characters"
                                + (" (shortened)" if len(title) > lim.title_max else ""), True))
-            verdict = (asset.provenance.model_extra or {}).get("commercial_use") or {}
             checks.append(("Labelled AI-generated (C2PA manifest" + (", visible label" if p.get("label") else "")
                            + "); turn on the platform's AI-generated content label when uploading", True))
-            if isinstance(verdict, dict) and verdict.get("verdict"):
-                from studio.render.licences import verdict_line
+            from studio.render.licences import asset_verdict, verdict_text
 
-                checks.append((verdict_line(verdict), verdict["verdict"] == "allowed"))
+            verdict = asset_verdict(project, asset)
+            checks.append((verdict_text(verdict), verdict["verdict"] == "allowed"))
             (folder / "checklist.md").write_text(_checklist(item, preset.name, lim.source, checks), "utf-8")
             files.append("checklist.md")
             kit.platforms.append(PlatformKit(pid, final / pid, files, checks))

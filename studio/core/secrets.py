@@ -14,7 +14,7 @@ from pathlib import Path
 from .settings import config_dir
 
 #: secret name -> file name in the config folder
-FILES = {"farm_token": "farm_token"}
+FILES = {"farm_token": "farm_token", "writer_api_key": "writer_api_key"}
 
 
 def secret_file(name: str) -> Path:

@@ -84,7 +84,7 @@ class Settings(BaseModel):
                               description="Catalogue id (kind llm) or a .gguf file for the local backend")
     writer_endpoint: str | None = Field(default=None, description="Base URL, e.g. http://127.0.0.1:11434/v1")
     writer_endpoint_model: str = Field(default="", description="Model name the endpoint serves")
-    writer_api_key: str | None = Field(default=None, description="Only for endpoints that ask for a key")
+    # an endpoint's API key is a secret (studio/core/secrets.py 'writer_api_key'), not a setting
 
     @classmethod
     def path(cls) -> Path:

@@ -79,6 +79,11 @@ def panel_specs() -> list[PanelSpec]:
 
         return ExportPanel(w.session, w.jobs)
 
+    def calendar(w: MainWindow) -> QWidget:
+        from .calendar_panel import CalendarPanel  # noqa: PLC0415
+
+        return CalendarPanel(w.session, w.jobs)
+
     return [
         PanelSpec("library", "Personas", "library", lambda w: LibraryPanel(w.session), needs_project=False),
         PanelSpec("faces", "Faces", "faces", faces),
@@ -87,6 +92,7 @@ def panel_specs() -> list[PanelSpec]:
         PanelSpec("voice", "Voice", "voice", voice),
         PanelSpec("post", "Post", "post", post),
         PanelSpec("export", "Export", "export", export),
+        PanelSpec("calendar", "Calendar", "calendar", calendar),
     ]
 
 

@@ -90,6 +90,10 @@ class PostPanel(QWidget):
         self.script.setPlaceholderText("What the persona says, e.g.\nMorning run done! Who else is up this early?")
         self.script.setFixedHeight(84)
         col.addWidget(self.script)
+        self.write_button = button("Write with the assistant…", icon=theme.icon("caption"),
+                                   tip="Draft the script (and captions) from a topic in the persona's voice")
+        self.write_button.clicked.connect(self.open_writer)
+        col.addWidget(self.write_button)
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         self.still = QComboBox()
@@ -214,6 +218,11 @@ class PostPanel(QWidget):
         """Use a file from outside the project as the music bed (the job imports it)."""
         self.music.addItem(Path(path).name, str(path))
         self.music.setCurrentIndex(self.music.count() - 1)
+
+    def open_writer(self):  # noqa: ANN201 - the WriterDialog, or None without a project
+        from .writer_dialog import open_writer  # noqa: PLC0415
+
+        return open_writer(self, self.session, self.script)
 
     # -- the job
     def chosen_presets(self) -> list[str]:

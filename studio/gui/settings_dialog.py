@@ -1,4 +1,5 @@
-"""Settings: model folders (ours, ComfyUI, A1111, extra), device, ONNX provider, low VRAM, defaults."""
+"""Settings: model folders (ours, ComfyUI, A1111, extra), device, ONNX provider, low VRAM, defaults,
+render farm, writing assistant."""
 
 from __future__ import annotations
 
@@ -154,6 +155,10 @@ class SettingsDialog(QDialog):
         r.addRow("", self.farm_result)
         lay.addWidget(farm)
         self._farm_task: Task | None = None
+        from .writer_settings import WriterSettingsBox  # noqa: PLC0415
+
+        self.writer = WriterSettingsBox(settings)
+        lay.addWidget(self.writer)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -178,6 +183,7 @@ class SettingsDialog(QDialog):
         if self.farm_token.text().strip():
             save_secret("farm_token", self.farm_token.text())
             self.farm_token.clear()
+        self.writer.apply(s)
         s.save()
         return s
 

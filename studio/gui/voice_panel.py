@@ -206,6 +206,10 @@ class VoicePanel(QWidget):
         self.script.setPlaceholderText("Write what the persona says, e.g.\n\nHey everyone! Today I'm trying the new café downtown.")
         self.script.setMinimumHeight(70)
         lay.addWidget(self.script, 2)
+        self.write_button = button("Write with the assistant…", icon=theme.icon("caption"),
+                                   tip="Draft a script from a topic, at the persona's speaking rate")
+        self.write_button.clicked.connect(self.open_writer)
+        lay.addWidget(self.write_button, 0, Qt.AlignmentFlag.AlignLeft)
         form_box = QWidget()
         side = QVBoxLayout(form_box)
         side.setContentsMargins(0, 0, 0, 0)
@@ -296,6 +300,11 @@ class VoicePanel(QWidget):
         if self.takes.currentItem() is None and self.takes.count():
             self.takes.setCurrentRow(0)
         self.narrate_button.setEnabled(p is not None and not p.read_only)
+
+    def open_writer(self):  # noqa: ANN201 - the WriterDialog, or None without a project
+        from .writer_dialog import open_writer  # noqa: PLC0415
+
+        return open_writer(self, self.session, self.script)
 
     def params(self) -> dict:
         """The narrate job's parameters (see studio/actions/voice.py)."""
