@@ -1,5 +1,5 @@
 """Calendar: the persona's planned posts by month or week. Drag an item to another day to
-reschedule it (undoable); select one to edit it on the right (calendar_item.py). "Render due this
+reschedule it (the page's Undo puts it back; the Edit menu's undo is the timeline's); select one to edit it on the right (calendar_item.py). "Render due this
 week" queues a `post` job for every scripted item of the week, in the job process or on the farm
 (the jobs dock's choice), and links each finished post back to its item."""
 
@@ -9,7 +9,7 @@ import calendar as pycal
 from datetime import date, timedelta
 
 from PySide6.QtCore import QMimeData, Qt, Signal
-from PySide6.QtGui import QDrag, QUndoCommand
+from PySide6.QtGui import QDrag, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFileDialog,
@@ -175,7 +175,20 @@ class CalendarPanel(QWidget):
         self.render_button.clicked.connect(self.render_due)
         self.ics_button = button("Export .ics…", icon=theme.icon("export"))
         self.ics_button.clicked.connect(self.export_ics)
-        for w in (self.add_button, self.render_button, self.ics_button):
+        #: this page's own history of reschedules (the window's Edit ▸ Undo is the timeline's)
+        self.moves = QUndoStack(self)
+        self.undo_button = button("Undo", icon=theme.icon("undo"))
+        self.undo_button.clicked.connect(self.moves.undo)
+        self.redo_button = button("Redo", icon=theme.icon("redo"))
+        self.redo_button.clicked.connect(self.moves.redo)
+        self.moves.canUndoChanged.connect(self.undo_button.setEnabled)
+        self.moves.canRedoChanged.connect(self.redo_button.setEnabled)
+        self.moves.undoTextChanged.connect(lambda t: self.undo_button.setToolTip(f"Undo {t}"))
+        self.moves.redoTextChanged.connect(lambda t: self.redo_button.setToolTip(f"Redo {t}"))
+        self.undo_button.setEnabled(False)
+        self.redo_button.setEnabled(False)
+        session.opened.connect(lambda _p: self.moves.clear())
+        for w in (self.add_button, self.render_button, self.ics_button, self.undo_button, self.redo_button):
             actions.addWidget(w)
         self.status = label("Drag a post to another day to reschedule it; double-click a day to plan one.",
                             "muted", wrap=True)
@@ -274,11 +287,11 @@ class CalendarPanel(QWidget):
             show_error(self, StudioError(f"Cannot reschedule: {p.read_only_reason}."))
             return
         try:
-            self.session.undo.push(MoveItem(self.session, item_id, item.date, day, item.topic))
+            self.moves.push(MoveItem(self.session, item_id, item.date, day, item.topic))
         except StudioError as e:
             show_error(self, e)
             return
-        self.status.setText(f"Moved '{item.topic}' to {day:%a %d %b}. Undo with Ctrl+Z.")
+        self.status.setText(f"Moved '{item.topic}' to {day:%a %d %b}.")
 
     def new_item(self, day: date) -> PlanItem | None:
         p = self.session.project

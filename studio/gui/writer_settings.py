@@ -94,7 +94,6 @@ class WriterSettingsBox(QGroupBox):
     def test_endpoint(self) -> Task | None:
         """List the endpoint's models on a worker thread and say whether the named one is there."""
         from pipelines.writing.chat import OpenAIChat
-
         from studio.core.secrets import read_secret
 
         url, name = self.url.text().strip(), self.endpoint_model.text().strip()

@@ -48,9 +48,10 @@ def test_calendar_month_week_drag_undo_and_ics(window, tmp_path, qtbot):
     assert [c.item.id for c in panel.cells[target].chips] == [a.id]
     with Project.open(folder, read_only=True) as disk:  # saved at once
         assert plan.get_item(disk, a.id).date == target
-    window.undo_action.trigger()
+    assert panel.undo_button.isEnabled() and "Move 'Dawn run'" in panel.undo_button.toolTip()
+    panel.undo_button.click()
     assert plan.get_item(project, a.id).date == today
-    window.redo_action.trigger()
+    panel.redo_button.click()
     assert plan.get_item(project, a.id).date == target
     # .ics export parses back
     from icalendar import Calendar
