@@ -77,7 +77,7 @@ def world(tmp_path_factory):
                 return {a.id for a in p.data.assets}
 
         b = ids()
-        made("faces.add", *cli("faces", "add", proj, portrait), b)
+        made("faces.add", *cli("faces", "add", proj, portrait, "--not-a-real-person"), b)
         ref = runs["faces.add"][1][0]
         b = ids()
         made("faces.score", *cli("faces", "score", proj, portrait), b)

@@ -19,7 +19,7 @@ from studio.actions.registry import action
 from studio.core.assets import ModelUse, Provenance
 from studio.core.errors import BadInput, NotFound, StudioError
 from studio.core.models import ModelStore
-from studio.core.persona import IdentityEmbedding, ReferenceFace
+from studio.core.persona import IdentityEmbedding, LikenessStatement, ReferenceFace
 from studio.core.project import Project
 from studio.core.tasks import TaskContext
 
@@ -222,8 +222,15 @@ def add_references(ctx: JobContext, params: dict) -> dict:
         if accepted
         else [e.backend for e in project.persona.identity]
     )
+    if accepted and params.get("not_a_real_person") and project.persona.needs_likeness_statement():
+        # the user's answer to "is this an identifiable real person?", kept with the consent data
+        project.update_persona(likeness=LikenessStatement(
+            stated_in="window" if params.get("stated_in") == "window" else "cli", first_photo=Path(photos[0]).name))
     ctx.progress(len(photos), len(photos), "Identity updated")
-    return {"assets": assets, "accepted": accepted, "rejected": rejected, "identity": backends}
+    summary = f"{len(accepted)} added" + (f", {len(rejected)} rejected" if rejected else "")
+    return {"assets": assets, "accepted": accepted, "rejected": rejected, "identity": backends,
+            # what the jobs dock and the status bar say instead of a bare "done"
+            "summary": summary, "verdict": ("rejected" if not accepted else "partly added") if rejected else None}
 
 
 @action("faces.remove", label="Remove a reference photo")

@@ -47,15 +47,22 @@ def add(
     backend: str = typer.Option(
         "auto", "--backend", help="Face analysis: auto, dlib or insightface."
     ),
+    not_a_real_person: bool = typer.Option(
+        False, "--not-a-real-person",
+        help="Confirm the face is not an identifiable real person (asked once for a synthetic persona).",
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Import reference photos: one face each, checked for size, sharpness and head turn."""
     with open_project(project) as p:
         p.persona.require_consent("import reference photos of this person")
+        if p.persona.needs_likeness_statement() and not not_a_real_person:
+            not_a_real_person = _confirm_not_real(p.persona.name)
         result = _run(
             p,
             "faces.add",
-            {"photos": [str(x) for x in photos], "pick": pick, "backend": backend},
+            {"photos": [str(x) for x in photos], "pick": pick, "backend": backend,
+             "not_a_real_person": not_a_real_person},
             "Adding reference faces",
         )
         if json_out:
@@ -82,6 +89,22 @@ def add(
         raise StudioError(
             f"{len(result['accepted'])} photo(s) added, {len(rejected)} rejected: {names}."
         )
+
+
+def _confirm_not_real(name: str) -> bool:
+    """Ask, at a terminal, whether a synthetic persona's face is no real person's; without one, say
+    which flag answers it (so scripts stay scriptable)."""
+    import sys
+
+    how = (f"If it is a real person, record their consent first: `studio consent PROJECT --subject NAME "
+           f"--granted-by NAME --date YYYY-MM-DD` (that marks '{name}' as a real person).")
+    if not sys.stdin.isatty():
+        raise BadInput(f"'{name}' is a synthetic persona: confirm that this face is not an identifiable "
+                       f"real person with --not-a-real-person. {how}")
+    if typer.confirm(f"'{name}' is a synthetic persona. Is this face invented (not an identifiable real person)?",
+                     default=False):
+        return True
+    raise BadInput(f"No photo was added. {how}")
 
 
 @faces_app.command("list")

@@ -145,6 +145,18 @@ class JobQueue:
             job.cancel_requested = True
         return job
 
+    def mark_interrupted(self, job: Job, why: str) -> Job:
+        """Make a job that was stopped from outside (the window closing) resumable: queued again and
+        marked interrupted, as a job whose process died is, instead of "cancelled"."""
+        job.state = JobState.queued
+        job.interrupted = True
+        job.cancel_requested = False
+        job.finished_at = None
+        job.pid = None
+        job.label = f"Interrupted ({why}); resume to run it again"
+        self.save(job)
+        return job
+
     def prepare_resume(self, job_id: str) -> Job:
         """Put a failed / cancelled / interrupted job back in the queue."""
         job = self.get(job_id)

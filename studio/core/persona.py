@@ -33,6 +33,19 @@ class ConsentRecord(_Model):
     recorded_at: str = Field(default_factory=utcnow)
 
 
+class LikenessStatement(_Model):
+    """The user's word that a synthetic persona's reference faces show no identifiable real person.
+
+    Asked with its first reference face (the window's question, `studio faces add
+    --not-a-real-person`): the consent gates for real people only work if "synthetic" is true.
+    """
+
+    not_a_real_person: bool = True
+    stated_in: Literal["window", "cli"] = Field(default="cli", description="Where the user said so")
+    first_photo: str = Field(default="", description="The photo the question was asked for")
+    stated_at: str = Field(default_factory=utcnow)
+
+
 class ReferenceFace(_Model):
     """One accepted reference photo of the persona's face."""
 
@@ -103,6 +116,8 @@ class Persona(_Model):
     tone: str = Field(default="", description="How the persona writes and talks (the writing assistant's brief)")
     kind: Literal["synthetic", "real"] = "synthetic"
     consent: ConsentRecord | None = None
+    #: for a synthetic persona: the user's statement that its faces are no real person's
+    likeness: LikenessStatement | None = None
     reference_faces: list[ReferenceFace] = Field(default_factory=list)
     identity: list[IdentityEmbedding] = Field(default_factory=list)
     voice: VoiceSettings = Field(default_factory=VoiceSettings)
@@ -128,6 +143,10 @@ class Persona(_Model):
                 f"studio will not {action}. Record consent first: "
                 f"`studio consent PROJECT --subject NAME --granted-by NAME --date YYYY-MM-DD`."
             )
+
+    def needs_likeness_statement(self) -> bool:
+        """A synthetic persona whose faces nobody has said are no real person's yet."""
+        return self.kind == "synthetic" and self.likeness is None
 
     def identity_for(self, backend: str) -> IdentityEmbedding | None:
         """The fused identity embedding made by `backend`, if any."""

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
     QHBoxLayout,
+    QMessageBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -25,6 +26,7 @@ from .dragdrop import local_files
 from .errors import show_error
 from .face_tools import FaceTools
 from .images import IMAGE_SUFFIXES, placeholder, read_scaled, with_box
+from .job_runner import JobRunner
 from .persona_card import consent_line
 from .session import ProjectSession
 from .widgets import TileGallery, button, label, set_role
@@ -91,7 +93,8 @@ class FacesPanel(QWidget):
         self.jobs = jobs
         self.setAcceptDrops(True)
         self.rejected: list[dict] = []
-        self._my_jobs: set[str] = set()
+        #: the question before a synthetic persona's first face: 'synthetic', 'real' or 'cancel'
+        self.ask_likeness: Callable[[list[Path]], str] = self._ask_likeness
         lay = QVBoxLayout(self)
         lay.setContentsMargins(16, 14, 16, 14)
         head = QHBoxLayout()
@@ -110,14 +113,15 @@ class FacesPanel(QWidget):
                             "Each is checked (one face, large enough, sharp, lit, facing the camera).", "muted", wrap=True))
         self.tools = FaceTools(session, jobs, open_models)
         lay.addWidget(self.tools)
+        self.status = label("", "muted", wrap=True)
+        lay.addWidget(self.status)
         self.rejected_label = label("", "badge-bad", wrap=True)
         lay.addWidget(self.rejected_label)
         self.gallery = TileGallery("No reference faces yet.\nDrag photos of the persona's face here.")
         self.flow, self.empty = self.gallery.flow, self.gallery.empty
         lay.addWidget(self.gallery, 1)
-        jobs.finished.connect(self._job_finished)
-        session.opened.connect(lambda _p: self.refresh())
-        session.changed.connect(lambda what: what in ("persona", "assets") and self.refresh())
+        self.runner = JobRunner(self, session, jobs, self.status, self._job_finished)
+        session.follow(self.refresh, "persona", "assets")
         self.refresh()
 
     def refresh(self) -> None:
@@ -150,39 +154,66 @@ class FacesPanel(QWidget):
             self.add_photos([Path(f) for f in files])
 
     def add_photos(self, photos: list[Path]) -> str | None:
-        """Start the faces.add job for these photos (see studio/actions/faces.py)."""
+        """Start the faces.add job for these photos (see studio/actions/faces.py). A synthetic
+        persona's first face first asks whether it is an identifiable real person."""
         p = self.session.project
         if p is None:
             return None
-        try:
-            job_id = self.jobs.start(p, "faces.add", {"photos": [str(f) for f in photos]},
-                                     f"Add {len(photos)} reference photo{'s' if len(photos) != 1 else ''}")
-        except StudioError as e:
-            show_error(self, e)
-            return None
-        self._my_jobs.add(job_id)
-        return job_id
+        params: dict = {"photos": [str(f) for f in photos]}
+        if p.persona.needs_likeness_statement():
+            answer = self.ask_likeness(photos)
+            if answer == "real":  # then it needs their consent, and the persona becomes real
+                if not self.record_consent():
+                    return None
+            elif answer == "synthetic":
+                params.update(not_a_real_person=True, stated_in="window")
+            else:
+                return None
+        n = len(photos)
+        return self.runner.start("faces.add", params, f"Add {n} reference photo{'s' if n != 1 else ''}",
+                                 f"Checking {n} photo{'s' if n != 1 else ''}…")
+
+    def _ask_likeness(self, photos: list[Path]) -> str:
+        p = self.session.project
+        box = QMessageBox(QMessageBox.Icon.Question, "Is this a real person?",
+                          f"'{p.persona.name if p else ''}' is a synthetic persona: its face is invented, "
+                          "no real person's likeness. Is the face in "
+                          f"{photos[0].name if len(photos) == 1 else f'these {len(photos)} photos'} invented, "
+                          "not an identifiable real person?\n\nThe studio only generates a real person's "
+                          "likeness with their recorded consent; your answer is stored with the persona.",
+                          QMessageBox.StandardButton.NoButton, self)
+        choices = {
+            box.addButton("Invented: not a real person", QMessageBox.ButtonRole.AcceptRole): "synthetic",
+            box.addButton("A real person: record consent…", QMessageBox.ButtonRole.ActionRole): "real",
+        }
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setEscapeButton(cancel)
+        box.exec()
+        return choices.get(box.clickedButton(), "cancel")
 
     def remove(self, ref_id: str) -> str | None:
-        p = self.session.project
-        if p is None:
-            return None
-        job_id = self.jobs.start(p, "faces.remove", {"ref_id": ref_id}, "Remove a reference face")
-        self._my_jobs.add(job_id)
-        return job_id
+        return self.runner.start("faces.remove", {"ref_id": ref_id}, "Remove a reference face", "Removing…")
 
     def _job_finished(self, job: Job) -> None:
-        if job.id in self._my_jobs and job.state == JobState.done and job.kind == "faces.add":
+        if job.kind == "faces.add" and job.state == JobState.done:
             self.rejected = list(job.result.get("rejected", []))
+        if job.state == JobState.done:
+            self.status.setText(f"{job.title}: {job.result.get('summary') or 'done'}")
+        else:
+            self.status.setText(f"{job.title}: {job.state.value}" + (f" — {job.error}" if job.error else ""))
         self.refresh()
 
-    def record_consent(self) -> None:
+    def record_consent(self) -> bool:
+        """Ask for and store a consent record (the persona becomes a real person); whether it was."""
         p = self.session.project
         if p is None:
-            return
+            return False
         dlg = ConsentDialog(p.persona, self)
-        if dlg.exec() == ConsentDialog.DialogCode.Accepted:
-            try:
-                save_consent(p, dlg)
-            except StudioError as e:
-                show_error(self, e)
+        if dlg.exec() != ConsentDialog.DialogCode.Accepted:
+            return False
+        try:
+            save_consent(p, dlg)
+        except StudioError as e:
+            show_error(self, e)
+            return False
+        return True

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QProgressBar,
     QScrollArea,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -27,7 +28,7 @@ from studio.core.tasks import Progress
 from . import theme
 from .errors import show_error
 from .session import ProjectSession
-from .widgets import EmptyState, label, set_role
+from .widgets import ElidedLabel, EmptyState, label, set_role
 from .workers import JobController
 
 SHOWN = 50
@@ -46,9 +47,13 @@ def eta_text(seconds: float | None) -> str:
 
 
 def state_text(job: Job) -> tuple[str, str]:
-    """(words, theme role) for a job's state."""
+    """(words, theme role) for a job's state; a finished job whose result has a verdict (a photo
+    import that rejected every photo) says that instead of "done"."""
     if job.state == JobState.queued and job.interrupted:
         return "interrupted", "badge-warn"
+    verdict = job.result.get("verdict") if job.state == JobState.done else None
+    if verdict:
+        return str(verdict), "badge-warn"
     return {
         JobState.queued: ("queued", "muted"),
         JobState.running: ("running", "badge-warn"),
@@ -71,11 +76,14 @@ class JobRow(QFrame):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 8, 10, 8)
         lay.setSpacing(4)
+        # the title on its own line, cut to the dock's width; state and buttons on the next, so
+        # a narrow dock never hides Cancel or Retry behind a horizontal scroll bar
+        self.title = ElidedLabel(job.title or job.kind, "heading")
+        lay.addWidget(self.title)
         top = QHBoxLayout()
-        self.title = label(job.title or job.kind, "heading")
         self.state = label("")
-        top.addWidget(self.title, 1)
         top.addWidget(self.state)
+        top.addStretch(1)
         self.cancel_button = QToolButton()
         self.cancel_button.setIcon(theme.icon("cancel"))
         self.cancel_button.setToolTip("Cancel this job")
@@ -92,10 +100,15 @@ class JobRow(QFrame):
         self.bar.setFixedHeight(8)
         lay.addWidget(self.bar)
         self.detail = label("", "muted", wrap=True)
+        # wraps to the dock's width; a long unbroken path must not widen the row either
+        self.detail.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.detail.setMinimumWidth(60)
         lay.addWidget(self.detail)
         self.update_job(job)
 
     def update_job(self, job: Job) -> None:
+        """Show the job as its file has it."""
+        self.live = False
         text, role = state_text(job)
         self.state.setText(text)
         set_role(self.state, role)
@@ -105,18 +118,39 @@ class JobRow(QFrame):
             self.detail.setText(job.error)
             set_role(self.detail, "badge-bad")
         else:
-            self.detail.setText(job.label)
+            summary = job.result.get("summary") if job.state == JobState.done else None
+            self.detail.setText(str(summary) if summary else job.label)
             set_role(self.detail, "muted")
-        active = job.state in (JobState.running, JobState.queued) and not job.interrupted
+        # a resumed job keeps its "interrupted" mark in the file until it ends: running wins
+        running = job.state == JobState.running
+        active = running or (job.state == JobState.queued and not job.interrupted)
         self.cancel_button.setVisible(active)
-        resumable = job.interrupted or job.state in (JobState.failed, JobState.cancelled)
+        resumable = (job.interrupted and not running) or job.state in (JobState.failed, JobState.cancelled)
         self.resume_button.setVisible(resumable)
         self.resume_button.setText("Resume" if job.interrupted else "Retry")
         self.resume_button.setToolTip("Run this job again" if not job.interrupted else
                                       "The process running this job stopped; run it again")
         self.resume_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
 
+    def show_started(self) -> None:
+        """Just started (or resumed) here: queued, cancellable, until its first progress arrives
+        (the job file of a resumed job still says "interrupted" or "failed" for a moment)."""
+        self.live = True
+        self.state.setText("queued")
+        set_role(self.state, "muted")
+        self.detail.setText("Starting…")
+        set_role(self.detail, "muted")
+        self.cancel_button.setVisible(True)
+        self.resume_button.setVisible(False)
+
     def update_progress(self, p: Progress) -> None:
+        """Live progress from the job's signals: it runs now, whatever the job file said last."""
+        self.live = True
+        if self.state.text() != "running":
+            self.state.setText("running")
+            set_role(self.state, "badge-warn")
+        self.cancel_button.setVisible(True)
+        self.resume_button.setVisible(False)
         self.bar.setVisible(True)
         self.bar.setValue(int(p.fraction * 1000))
         eta = eta_text(p.eta)
@@ -150,13 +184,15 @@ class JobsDock(QDockWidget):
         scroll.setWidgetResizable(True)
         scroll.setWidget(holder)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # rows fit the width
+        self.scroll = scroll
         self.setWidget(scroll)
-        self.setMinimumWidth(280)
+        self.setMinimumWidth(240)
         self.timer = QTimer(self)
         self.timer.setInterval(POLL_MS)
         self.timer.timeout.connect(self.refresh)
         self.timer.start()
-        jobs.started.connect(lambda _id: self.refresh())
+        jobs.started.connect(self._on_started)
         jobs.finished.connect(lambda _job: self.refresh())
         jobs.progress.connect(self._on_progress)
         jobs.crashed.connect(lambda _id, e: (self.refresh(), show_error(self, e)))
@@ -180,6 +216,12 @@ class JobsDock(QDockWidget):
         self.jobs.farm = address if (address and self.farm_toggle.isChecked()) else None
         self.farm_toggle.setText(f"Run on farm ({address})" if address else "Run on farm")
 
+    def _on_started(self, job_id: str) -> None:
+        self.refresh()
+        row = self.rows.get(job_id)
+        if row is not None:
+            row.show_started()
+
     def _on_progress(self, job_id: str, p: Progress) -> None:
         row = self.rows.get(job_id)
         if row is not None:
@@ -194,8 +236,9 @@ class JobsDock(QDockWidget):
         jobs = self.job_list()
         for job in jobs:
             row = self.rows.get(job.id)
-            # a running job's live progress comes from signals; the file lags behind
-            if row is not None and not (self.jobs.is_running_here(job.id) and job.state == JobState.running):
+            # a running job's live progress comes from signals; the file lags behind (a job just
+            # retried still reads "queued" there while its bar moves)
+            if row is not None and not (self.jobs.is_running_here(job.id) and row.live):
                 row.update_job(job)
         signature = [(j.id, j.state.value, j.interrupted, j.error) for j in jobs]
         if [s[0] for s in signature] == [s[0] for s in self._signature]:
@@ -223,8 +266,8 @@ class JobsDock(QDockWidget):
         self.refresh()
 
     def resume(self, job_id: str) -> None:
-        if self.session.project is None:
-            return
+        if self.session.project is None or self.jobs.is_running_here(job_id):
+            return  # a second click while it starts
         try:
             self.jobs.resume(self.session.project, job_id)
         except StudioError as e:

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
     QHBoxLayout,
-    QInputDialog,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
@@ -26,10 +25,10 @@ from PySide6.QtWidgets import (
 
 from studio.core.errors import StudioError
 from studio.core.library import delete_project, duplicate_project, library_entries, rename_project
-from studio.core.project import Project
+from studio.core.project import Project, check_project_name
 
 from . import theme
-from .dialogs import ConsentDialog, NewPersonaDialog, save_consent
+from .dialogs import ConsentDialog, NameDialog, NewPersonaDialog, save_consent
 from .errors import show_error
 from .images import thumbnail
 from .persona_card import PersonaCard
@@ -208,24 +207,29 @@ class LibraryPanel(QWidget):
         self.right.setCurrentWidget(self.card)
 
     # -- actions
-    def new_persona(self) -> None:
-        dlg = NewPersonaDialog(self)
-        if dlg.exec() != NewPersonaDialog.DialogCode.Accepted:
-            return
-        self.create_persona(dlg.persona())
+    def new_persona(self) -> NewPersonaDialog:
+        """File ▸ New persona…: the dialog creates the persona on Create; a name the studio refuses
+        is explained in the dialog, which keeps the form, and the open persona stays open."""
+        dlg = NewPersonaDialog(self, create=self._create)
+        self.new_dialog = dlg  # kept for tests and so it is not collected while open
+        dlg.open()
+        return dlg
 
-    def create_persona(self, persona) -> Project | None:
-        """Create a project for `persona` in the projects folder and open it."""
+    def _create(self, persona) -> Project:  # noqa: ANN001 - a Persona
+        """Create and open a project for `persona`; StudioError (nothing changed) if it cannot be."""
+        parent = Path(self.session.settings.projects_dir).expanduser()
+        parent.mkdir(parents=True, exist_ok=True)
+        project = Project.create(parent, persona.name, persona)  # the open persona stays open until this works
+        self.session.adopt(project)
+        return project
+
+    def create_persona(self, persona) -> Project | None:  # noqa: ANN001 - a Persona
+        """Create a project for `persona` in the projects folder and open it (errors as a dialog)."""
         try:
-            parent = Path(self.session.settings.projects_dir).expanduser()
-            parent.mkdir(parents=True, exist_ok=True)
-            self.session.close()
-            project = Project.create(parent, persona.name, persona)
+            return self._create(persona)
         except StudioError as e:
             show_error(self, e)
             return None
-        self.session.adopt(project)
-        return project
 
     def open_path(self, folder: Path) -> None:
         window = self.window()
@@ -240,37 +244,57 @@ class LibraryPanel(QWidget):
         if path:
             self.open_path(Path(path))
 
-    def _release_if_open(self, folder: Path) -> None:
+    def _release_if_open(self, folder: Path) -> bool:
+        """Close `folder` if it is the open persona; whether it was."""
         p = self.session.project
         if p is not None and p.path.resolve() == folder.resolve():
             self.session.close()
+            return True
+        return False
 
     def rename_selected(self) -> None:
         folder = self.selected_path()
         if folder is None:
             return
-        name, ok = QInputDialog.getText(self, "Rename persona", "New name:", text=folder.name.removesuffix(".persona"))
-        if ok and name.strip():
-            self.rename(folder, name)
+        dlg = NameDialog("Rename persona", "New name:", folder.name.removesuffix(".persona"),
+                         lambda name: self._rename(folder, name), self)
+        self.name_dialog = dlg
+        dlg.open()
+
+    def _after(self, target: Path) -> Path:
+        self.refresh()
+        return target
+
+    def _rename(self, folder: Path, name: str) -> Path:
+        """Rename; the persona, if it was open, is open again under its new name afterwards."""
+        check_project_name(name)  # a bad name is refused before the open persona is closed
+        was_open = self._release_if_open(folder)
+        try:
+            target = rename_project(folder, name, self.session.settings)
+        except StudioError:
+            if was_open:
+                self.session.open(folder)
+            raise
+        if was_open:
+            self.session.open(target)
+        return self._after(target)
 
     def rename(self, folder: Path, name: str) -> Path | None:
         try:
-            self._release_if_open(folder)
-            target = rename_project(folder, name, self.session.settings)
+            return self._rename(folder, name)
         except StudioError as e:
             show_error(self, e)
             return None
-        self.refresh()
-        return target
 
     def duplicate_selected(self) -> None:
         folder = self.selected_path()
         if folder is None:
             return
         base = folder.name.removesuffix(".persona")
-        name, ok = QInputDialog.getText(self, "Duplicate persona", "Name of the copy:", text=f"{base} copy")
-        if ok and name.strip():
-            self.duplicate(folder, name)
+        dlg = NameDialog("Duplicate persona", "Name of the copy:", f"{base} copy",
+                         lambda name: self._after(duplicate_project(folder, name, self.session.settings)), self)
+        self.name_dialog = dlg
+        dlg.open()
 
     def duplicate(self, folder: Path, name: str) -> Path | None:
         try:

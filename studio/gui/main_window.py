@@ -19,7 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.actions.registry import queue_of
 from studio.core.errors import StudioError
+from studio.core.jobs import Job
 from studio.core.project import Project
 from studio.core.settings import Settings, config_dir
 
@@ -122,6 +124,9 @@ class MainWindow(QMainWindow):
         self.session = ProjectSession(self.settings, self)
         self.jobs = JobController(self.settings, parent=self)
         self.ask_recover: Callable[[Project], bool] = self._ask_recover
+        #: what to do with jobs still running at Quit (a question; tests answer it themselves)
+        self.ask_quit: Callable[[list[Job]], str] = self._ask_quit
+        self._quit_when_idle = False
         self.ui_state = QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
 
         self.nav = QListWidget()
@@ -160,6 +165,8 @@ class MainWindow(QMainWindow):
         self.session.opened.connect(self._project_changed)
         self.session.undo.cleanChanged.connect(lambda _c: self._update_title())
         self.jobs.finished.connect(self._job_finished)
+        self.jobs.finished.connect(self._quit_if_idle)
+        self.jobs.crashed.connect(lambda _id, _e: self._quit_if_idle())
         self._default_laid_out = False
         self._restore_layout()
         self.nav.setCurrentRow(0)
@@ -300,7 +307,8 @@ class MainWindow(QMainWindow):
         if job.state.value == "failed":
             show_error(self, StudioError(job.error or "The job failed."), title=job.title or job.kind)
         elif job.state.value == "done":
-            self.statusBar().showMessage(f"{job.title or job.kind}: done", 4000)
+            summary = job.result.get("summary")  # "0 added, 1 rejected" says more than "done"
+            self.statusBar().showMessage(f"{job.title or job.kind}: {summary or 'done'}", 4000)
 
     # -- tools
     def verify_export(self):  # noqa: ANN201 - the verifying Task, or None when the picker is cancelled
@@ -345,14 +353,63 @@ class MainWindow(QMainWindow):
             self._default_laid_out = True
             QTimer.singleShot(0, self.default_layout)  # once the main layout has its size
 
+    # -- quitting
+    def running_jobs(self) -> list[Job]:
+        """The open project's jobs running in this window now."""
+        project = self.session.project
+        if project is None:
+            return []
+        queue = queue_of(project)
+        jobs = []
+        for job_id in self.jobs.running_ids():
+            try:
+                jobs.append(queue.get(job_id))
+            except StudioError:
+                continue
+        return jobs
+
+    def _ask_quit(self, jobs: list[Job]) -> str:
+        """'wait', 'cancel', 'resume' (stop now, resume later) or 'stay': what to do with running jobs."""
+        names = "\n".join(f"• {j.title or j.kind} ({j.progress * 100:.0f} %)" for j in jobs[:5])
+        box = QMessageBox(QMessageBox.Icon.Question, "Quit while a job runs?",
+                          f"{'A job is' if len(jobs) == 1 else f'{len(jobs)} jobs are'} still running:\n{names}\n\n"
+                          "Wait for it and quit then, cancel it, or stop it now and resume it the next time "
+                          "you open this persona (it starts again from the beginning).",
+                          QMessageBox.StandardButton.NoButton, self)
+        choices = {
+            box.addButton("Wait, then quit", QMessageBox.ButtonRole.AcceptRole): "wait",
+            box.addButton("Quit, resume later", QMessageBox.ButtonRole.DestructiveRole): "resume",
+            box.addButton("Cancel the job and quit", QMessageBox.ButtonRole.DestructiveRole): "cancel",
+        }
+        stay = box.addButton("Don't quit", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(stay)
+        box.setEscapeButton(stay)
+        box.exec()
+        return choices.get(box.clickedButton(), "stay")
+
+    def _quit_if_idle(self, _job=None) -> None:  # noqa: ANN001
+        if self._quit_when_idle and not self.jobs.running_ids():
+            self.close()
+
     def closeEvent(self, event) -> None:  # noqa: N802, ANN001
+        running = self.running_jobs()
+        if running:
+            choice = self.ask_quit(running)
+            if choice in ("stay", "wait"):
+                event.ignore()
+                self._quit_when_idle = choice == "wait"
+                if choice == "wait":
+                    self.statusBar().showMessage("Quitting when the running job has finished…")
+                return
+            for job in running:
+                if choice == "resume":
+                    self.jobs.stop_for_resume(self.session.project, job.id)
+                else:
+                    self.jobs.cancel(self.session.project, job.id)
         self.ui_state.setValue("geometry", self.saveGeometry())
         self.ui_state.setValue("state", self.saveState())
         self.ui_state.sync()
-        if self.session.project is not None:
-            for job_id in self.jobs.running_ids():
-                self.jobs.cancel(self.session.project, job_id)
-        self.jobs.wait(10000)
+        self.jobs.wait(15000)
         self.jobs.shutdown()
         try:
             self.session.close()

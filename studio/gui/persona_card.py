@@ -19,6 +19,9 @@ THUMB = 72
 def consent_line(persona: Persona) -> tuple[str, str]:
     """(text, theme role) describing the persona's kind and consent state."""
     if persona.kind == "synthetic":
+        if persona.likeness is not None:
+            return (f"Synthetic persona — you stated its face is no real person's "
+                    f"({persona.likeness.stated_at[:10]})", "badge-good")
         return "Synthetic persona — no real person's likeness", "badge-good"
     if persona.consent is not None:
         c = persona.consent

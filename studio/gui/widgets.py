@@ -26,6 +26,36 @@ def label(text: str, role: str = "", wrap: bool = False) -> QLabel:
     return w
 
 
+class ElidedLabel(QLabel):
+    """One line of text cut with "…" to the width it is given (the whole text in its tooltip):
+    a long job title must not push the buttons beside it out of a narrow dock."""
+
+    def __init__(self, text: str = "", role: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        if role:
+            self.setProperty("role", role)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(40)
+        self.full_text = ""
+        self.setText(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt API
+        self.full_text = text
+        self.setToolTip(text)
+        self._elide()
+
+    def _elide(self) -> None:
+        shown = self.fontMetrics().elidedText(self.full_text, Qt.TextElideMode.ElideRight, max(self.width(), 40))
+        super().setText(shown)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802, ANN001
+        super().resizeEvent(event)
+        self._elide()
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(self.fontMetrics().horizontalAdvance(self.full_text) + 4, super().sizeHint().height())
+
+
 def set_role(widget: QWidget, role: str) -> None:
     """Change a widget's theme role and re-polish it so the style follows."""
     widget.setProperty("role", role)

@@ -102,6 +102,8 @@ class JobController(QObject):
         #: run bundle-able kinds in a child process (see the module docstring)
         self.isolate = isolate
         self._processes = None  # studio.farm.local.LocalPool, made on first use
+        #: jobs being stopped because the window closes: they end interrupted, to be resumed
+        self._stopping: set[str] = set()
 
     def processes(self):  # noqa: ANN201 - LocalPool, imported lazily (multiprocessing set-up)
         """The child processes local jobs run in (started on first use)."""
@@ -151,6 +153,13 @@ class JobController(QObject):
         else:
             queue_of(project).request_cancel(job_id)
 
+    def stop_for_resume(self, project: Project, job_id: str) -> None:
+        """Stop a job running here because the window is closing: it ends interrupted (resumable,
+        with Resume in the jobs dock next time), not cancelled."""
+        if job_id in self._contexts:
+            self._stopping.add(job_id)
+            self._contexts[job_id].cancel()
+
     def _launch(self, project: Project, job: Job) -> None:
         relay = _Relay(self)
         job_id = job.id
@@ -173,13 +182,18 @@ class JobController(QObject):
                 run = process_work(self.processes(), project, job.kind, job.id, settings)
             else:
                 run = bind(job.kind, project, settings, job_id=job.id)  # imports happen on this thread
-            return queue_of(project).run(job, run, ctx=ctx)
+            queue = queue_of(project)
+            done = queue.run(job, run, ctx=ctx)
+            if job_id in self._stopping and done.state == JobState.cancelled:
+                done = queue.mark_interrupted(done, "the studio was closed while it ran")
+            return done
 
         self.started.emit(job_id)
         self.pool.start(_Runnable(work, relay))
 
     def _forget(self, job_id: str) -> None:
         self._contexts.pop(job_id, None)
+        self._stopping.discard(job_id)
         relay = self._relays.pop(job_id, None)
         if relay is not None:
             relay.deleteLater()

@@ -47,7 +47,7 @@ def photos(tmp_path, portrait):
 
 
 def test_add_list_score_remove(project, photos, capsys):
-    assert main(["faces", "add", str(project), str(photos["good"]), str(photos["flipped"])]) == 0
+    assert main(["faces", "add", "--not-a-real-person", str(project), str(photos["good"]), str(photos["flipped"])]) == 0
     out = capsys.readouterr().out
     assert "added" in out and "sharpness" in out and "yaw" in out
     with Project.open(project, read_only=True) as p:
@@ -72,7 +72,7 @@ def test_add_list_score_remove(project, photos, capsys):
 
 def test_batch_with_bad_photos_imports_good_ones_and_exits_1(project, photos, capsys):
     args = [str(photos[k]) for k in ("good", "text", "blurred", "small", "empty", "two")]
-    assert main(["faces", "add", str(project), *args]) == 1
+    assert main(["faces", "add", "--not-a-real-person", str(project), *args]) == 1
     captured = capsys.readouterr()
     out = captured.out
     assert "not an image" in out and "empty (0 bytes)" in out
@@ -84,9 +84,9 @@ def test_batch_with_bad_photos_imports_good_ones_and_exits_1(project, photos, ca
 
 
 def test_pick_and_all_rejected(project, photos, capsys):
-    assert main(["faces", "add", str(project), str(photos["text"])]) == 2
-    assert main(["faces", "add", str(project), str(photos["two"]), "--pick", "1"]) == 0
-    assert main(["faces", "add", str(project), str(photos["two"]), "--pick", "5"]) == 2
+    assert main(["faces", "add", "--not-a-real-person", str(project), str(photos["text"])]) == 2
+    assert main(["faces", "add", "--not-a-real-person", str(project), str(photos["two"]), "--pick", "1"]) == 0
+    assert main(["faces", "add", "--not-a-real-person", str(project), str(photos["two"]), "--pick", "5"]) == 2
     assert "out of range" in capsys.readouterr().out
 
 
@@ -99,7 +99,7 @@ def test_real_persona_without_consent(tmp_path, photos, capsys):
 def test_score_video_per_frame(project, photos, portrait, tmp_path, capsys):
     from pipelines.video_io import write_video
 
-    assert main(["faces", "add", str(project), str(photos["good"])]) == 0
+    assert main(["faces", "add", "--not-a-real-person", str(project), str(photos["good"])]) == 0
     video = tmp_path / "clip.mp4"
     frames = [np.roll(portrait, i * 4, axis=1) if i < 4 else np.full_like(portrait, 40) for i in range(6)]
     assert write_video(video, frames, 10, (512, 512)) == 6
@@ -113,7 +113,7 @@ def test_score_video_per_frame(project, photos, portrait, tmp_path, capsys):
 
 
 def test_swap_without_models_says_what_to_download(project, photos, capsys):
-    assert main(["faces", "add", str(project), str(photos["good"])]) == 0
+    assert main(["faces", "add", "--not-a-real-person", str(project), str(photos["good"])]) == 0
     assert main(["swap", str(project), str(photos["good"]), "-o", "x.png"]) == 1
     assert (
         "studio models download inswapper_128 buffalo_l-det buffalo_l-rec"
@@ -123,7 +123,7 @@ def test_swap_without_models_says_what_to_download(project, photos, capsys):
 
 
 def test_swap_image_with_tiny_models(project, photos, tiny_models, tmp_path, portrait, capsys):
-    assert main(["faces", "add", str(project), str(photos["good"])]) == 0
+    assert main(["faces", "add", "--not-a-real-person", str(project), str(photos["good"])]) == 0
     with Project.open(project, read_only=True) as p:
         assert {e.backend for e in p.persona.identity} == {"dlib", "insightface"}
     capsys.readouterr()
@@ -161,7 +161,7 @@ def test_swap_clip_keeps_audio(project, photos, tiny_models, tmp_path, portrait)
 
     from pipelines.video_io import ffmpeg_exe, probe, read_frames
 
-    assert main(["faces", "add", str(project), str(photos["good"])]) == 0
+    assert main(["faces", "add", "--not-a-real-person", str(project), str(photos["good"])]) == 0
     ffmpeg = ffmpeg_exe()
     clip = tmp_path / "in.mp4"
     still = tmp_path / "frame.png"
@@ -204,3 +204,22 @@ def test_swap_clip_keeps_audio(project, photos, tiny_models, tmp_path, portrait)
     with Project.open(project, read_only=True) as p:
         clips = p.assets_of("clip")
         assert len(clips) == 1 and clips[0].provenance.scores["frames_checked"] >= 1
+
+
+def test_synthetic_persona_first_face_needs_the_not_a_real_person_answer(project, photos, capsys, monkeypatch):
+    """Consent gates only work if "synthetic" is true: the first face of a synthetic persona needs the
+    user's word that it is no identifiable real person (--not-a-real-person, or yes at a terminal)."""
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    assert main(["faces", "add", str(project), str(photos["good"])]) == 2
+    err = capsys.readouterr().err
+    assert "--not-a-real-person" in err and "studio consent" in err
+    with Project.open(project, read_only=True) as p:
+        assert p.persona.reference_faces == [] and p.persona.likeness is None
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("typer.confirm", lambda *a, **k: True)  # "yes, it is invented"
+    assert main(["faces", "add", str(project), str(photos["good"])]) == 0
+    with Project.open(project, read_only=True) as p:
+        stated = p.persona.likeness
+        assert stated.not_a_real_person and stated.stated_in == "cli" and stated.first_photo == photos["good"].name
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)  # asked once: later faces need no flag
+    assert main(["faces", "add", str(project), str(photos["flipped"])]) == 0

@@ -27,6 +27,7 @@ def _window(qtbot, tmp_path, size):
     theme.apply(QApplication.instance())
     w = MainWindow(settings)
     w.ask_recover = lambda _p: True
+    w.ask_quit = lambda _jobs: "cancel"  # a test that leaves a job running ends by cancelling it
     w.resize(*size)
     qtbot.addWidget(w)
     w.show()
