@@ -34,6 +34,10 @@ from .widgets import button, form_card, label, scrolling
 if TYPE_CHECKING:
     from .calendar_panel import CalendarPanel
 
+#: platform names short enough for two columns of the editor
+SHORT = {"tiktok": "TikTok", "reels": "Reels", "shorts": "Shorts", "feed": "Feed 4:5", "square": "Square 1:1",
+         "youtube": "YouTube 16:9", "x": "X"}
+
 
 class ItemEditor(QWidget):
     """Edits the selected item; every button saves through studio.actions.plan."""
@@ -45,7 +49,7 @@ class ItemEditor(QWidget):
         self._caption_editor = CaptionEditor
         self.panel = panel
         self.item: PlanItem | None = None
-        box, col = form_card("Planned post", 380)
+        box, col = form_card("Planned post", 340)
         self.empty = label("Select a post in the calendar, or double-click a day to plan one.", "muted", wrap=True)
         col.addWidget(self.empty)
         self.body = QWidget()
@@ -68,7 +72,8 @@ class ItemEditor(QWidget):
         grid = QGridLayout()
         self.platforms: dict[str, QCheckBox] = {}
         for i, p in enumerate(PRESETS.values()):
-            b = QCheckBox(p.name)
+            b = QCheckBox(SHORT.get(p.id, p.name))
+            b.setToolTip(f"{p.name} ({p.width}×{p.height})")
             self.platforms[p.id] = b
             grid.addWidget(b, i // 2, i % 2)
         lay.addRow("Platforms", grid)
@@ -121,6 +126,7 @@ class ItemEditor(QWidget):
         lay.addRow("Post URL", urow)
         self.message = label("", "muted", wrap=True)
         lay.addRow("", self.message)
+        col.addStretch(1)
         self.editors: dict = {}
         from PySide6.QtWidgets import QVBoxLayout
 

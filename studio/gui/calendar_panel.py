@@ -60,11 +60,11 @@ class ItemChip(QLabel):
 
     def __init__(self, item: PlanItem, panel: CalendarPanel, detailed: bool):
         when = f"{item.time} " if item.time else ""
-        text = f"{when}{item.topic}" + (f"\n{item.state} · {', '.join(item.platforms)}" if detailed else "")
+        text = (f"{item.time or 'any time'}\n{item.topic}\n{item.state} · {', '.join(item.platforms)}" if detailed
+                else f"{when}{item.topic}")
         super().__init__(text)
         self.item, self.panel = item, panel
         self.setToolTip(f"{item.date} {when}— {item.topic}\n{item.state}; {', '.join(item.platforms)}")
-        self.setWordWrap(detailed)
         c = theme.colors()
         selected = panel.selected_id == item.id
         self.setStyleSheet(
@@ -95,7 +95,8 @@ class DayCell(QFrame):
         self.day, self.panel = day, panel
         self.setAcceptDrops(True)
         self.setProperty("role", "card")
-        self.setMinimumHeight(220 if detailed else 92)
+        self.setMinimumHeight(220 if detailed else 70)
+        self.setMinimumWidth(64)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 3, 4, 3)
         lay.setSpacing(2)
@@ -190,10 +191,11 @@ class CalendarPanel(QWidget):
         session.opened.connect(lambda _p: self.moves.clear())
         for w in (self.add_button, self.render_button, self.ics_button, self.undo_button, self.redo_button):
             actions.addWidget(w)
+        actions.addStretch(1)
+        left.addLayout(actions)
         self.status = label("Drag a post to another day to reschedule it; double-click a day to plan one.",
                             "muted", wrap=True)
-        actions.addWidget(self.status, 1)
-        left.addLayout(actions)
+        left.addWidget(self.status)
         self.grid_host = QWidget()
         self.grid = QGridLayout(self.grid_host)
         self.grid.setSpacing(4)
