@@ -1,5 +1,5 @@
-"""The `motion.animate` job: a still becomes a registered clip (SVD or the camera-motion default),
-with a per-frame identity check and optional repair."""
+"""The `motion.animate` job: a still becomes a registered clip (Wan 2.2, SVD or the camera-motion
+default; motion_engine.py chooses), with a per-frame identity check and optional repair."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from studio.core.settings import Settings
 from studio.core.tasks import TaskContext
 
 from .context import JobContext
+from .motion_engine import WAN_ENGINE, pick_engine, wan_frames
 
 SVD_IDS = ("svd-xt", "svd")
 CAMERA_ENGINE = "camera motion (OpenCV)"
@@ -66,15 +67,6 @@ def choose_engine(engine: str, svd: tuple[Path, ModelUse] | None, cuda: bool) ->
     return "svd" if svd is not None and cuda else "camera"
 
 
-def _cuda() -> bool:
-    try:
-        import torch
-
-        return torch.cuda.is_available()
-    except ImportError:  # pragma: no cover
-        return False
-
-
 @action("motion.animate", label="Animate", inputs=("still",), resources=Resources("motion", gpus=1),
         isolate=True)
 def animate(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -88,25 +80,37 @@ def animate(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     settings, store = ctx.settings, ctx.store
     still_path, still_asset = project.resolve_input(str(params["still"]))
     rgb = load_image(still_path, max_side=4096)
-    svd = resolve_svd(store, params.get("model")) if params.get("engine", "auto") != "camera" else None
-    engine = choose_engine(params.get("engine", "auto"), svd, _cuda())
+    choice = pick_engine(ctx, params)
+    engine, svd = choice.engine, choice.svd
     seed = int(params.get("seed") if params.get("seed") is not None else np.random.SeedSequence().entropy % 2**31)
     analyzer = open_analyzer(store, "auto")
     identity = PersonaIdentity(project.persona, analyzer)
     repair_on = params.get("repair")
-    repair_on = (engine == "svd") if repair_on is None else bool(repair_on)
+    repair_on = (engine in ("svd", "wan")) if repair_on is None else bool(repair_on)
+    interp = params.get("interpolate")
 
     staged: list[Path] = []
     try:
-        if engine == "svd":
-            assert svd is not None
-            fps = float(params.get("fps") or 7)
-            frames, info, models = _svd_frames(svd, rgb, params, seed, fps, settings, ctx.sub(0.0, 0.75))
+        if engine in ("svd", "wan"):
+            if engine == "svd":
+                assert svd is not None
+                fps = float(params.get("fps") or 7)
+                frames, info, models = _svd_frames(svd, rgb, params, seed, fps, settings, ctx.sub(0.0, 0.75))
+                pipeline, engine_name = "motion.svd", SVD_ENGINE
+            else:
+                from pipelines.motion.wan import NATIVE_FPS
+
+                still_prompt = still_asset.provenance.parameters.get("user_prompt", "") if still_asset else ""
+                frames, info, models = wan_frames(ctx, choice.wan, rgb, params, seed, ctx.sub(0.0, 0.75), still_prompt)
+                fps = float(NATIVE_FPS)  # Wan makes 24 fps; another --fps is reached by interpolation
+                if params.get("fps") and float(params["fps"]) != fps and not interp:
+                    interp = int(round(float(params["fps"])))
+                pipeline, engine_name = "motion.wan", WAN_ENGINE
             size = (frames[0].shape[1], frames[0].shape[0])
 
             def source() -> Iterable[np.ndarray]:
                 return iter(frames)
-            total, pipeline, engine_name = len(frames), "motion.svd", SVD_ENGINE
+            total = len(frames)
         else:
             cam, info = _camera(rgb, analyzer, params)
             fps, size, total = cam.req.fps, cam.req.size, cam.req.frame_count
@@ -159,7 +163,6 @@ def animate(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
             scores["identity_frames"] = report.provenance()
             scored = [s for s in report.after if s is not None]
             scores["identity"] = round(min(scored), 1) if scored else None
-        interp = params.get("interpolate")
         out_fps = fps
         if interp:
             smooth = project.stage(suffix_for(codec))
@@ -168,14 +171,14 @@ def animate(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
             clip, out_fps = smooth, float(interp)
         parameters = {k: v for k, v in params.items() if k != "still"}
         parameters.update(info, still=still_asset.id if still_asset else str(still_path), fps_out=out_fps,
-                          frames=n, codec=codec, repair=repair_on)
+                          frames=n, codec=codec, repair=repair_on, engine_choice=choice.reason)
         prov = Provenance(pipeline=pipeline, engine=engine_name, models=models, seed=seed,
                           parameters=parameters, scores=scores)
         asset = project.register(clip, "clip", prov, parents=[still_asset.id] if still_asset else [],
                                  label=params.get("label") or f"{engine_name} clip")
         ctx.progress(1, 1, "Done")
         rep = scores.get("identity_frames", {})
-        return {"assets": [asset.id], "engine": engine_name, "frames": n, "fps": out_fps,
+        return {"assets": [asset.id], "engine": engine_name, "engine_choice": choice.reason, "frames": n, "fps": out_fps,
                 "size": list(size), "seed": seed, "identity": scores.get("identity"),
                 "repair": rep.get("status") if isinstance(rep, dict) else None,
                 "repair_message": rep.get("message") if isinstance(rep, dict) else None}

@@ -19,9 +19,11 @@ from .common import (
 
 # one wording for the options generate, inpaint and outpaint share
 _SEED_HELP = "Random seed (recorded; same seed, same image); random if not given."
-_STEPS_HELP = "Denoising steps (default 30)."
-_CFG_HELP = "Guidance scale (default 6)."
-_CHECKPOINT_HELP = "Model id, .safetensors file or diffusers folder (default: the persona's)."
+_STEPS_HELP = "Denoising steps (default: the model's own: FLUX.2 [klein] 4, Z-Image-Turbo 8, SDXL 30)."
+_CFG_HELP = "Guidance scale (default: the model's own: klein ignores it, Z-Image 0 = off, SDXL 6)."
+_CHECKPOINT_HELP = "SDXL checkpoint: model id, .safetensors file or diffusers folder (default: the persona's)."
+_MODEL_HELP = ("Image model: flux2-klein, z-image-turbo, sdxl, a model id or a diffusers folder "
+               "(default auto: the best installed commercial-use model, FLUX.2 [klein] first).")
 _LOW_VRAM_HELP = "Offload to the CPU and tile the VAE (small GPUs)."
 
 
@@ -40,6 +42,12 @@ def _check_models(params: dict) -> None:
 
     settings = Settings.load()
     store = ModelStore(settings)
+    model = params.get("model")
+    if model and model not in ("auto", "sdxl"):
+        from studio.actions.stills_engine import family_of
+
+        if family_of(model, store) == "sdxl":  # an SDXL checkpoint by id or file: check it now
+            resolve_model(model, store, "checkpoint", settings.allow_pickle_checkpoints)
     if params.get("checkpoint"):
         resolve_model(params["checkpoint"], store, "checkpoint", settings.allow_pickle_checkpoints)
     for spec in params.get("loras") or []:
@@ -58,6 +66,8 @@ def _run(project: str, kind: str, params: dict, title: str, json_out: bool, farm
     if json_out:
         print_json(result)
     else:
+        if result.get("engine"):
+            out.print(f"Model: {result['engine']} ({result.get('model_choice', '')})")
         for w in result.get("warnings", []):
             console.print(f"[yellow]warning:[/yellow] {w}")
         for row in result.get("candidates", []):
@@ -80,9 +90,12 @@ def generate(
     seed: int = typer.Option(None, "--seed", help="First seed (candidates use seed, seed+1, …); random if not given."),
     fmt: str = typer.Option(None, "--format", help="Aspect: 9:16, 4:5, 1:1 or 16:9 (SDXL's size for it)."),
     size: str = typer.Option(None, "--size", help="Exact size WxH (multiples of 8; 64 for best results)."),
+    model: str = typer.Option(None, "--model", help=_MODEL_HELP),
     checkpoint: str = typer.Option(None, "--checkpoint", help=_CHECKPOINT_HELP),
     steps: int = typer.Option(None, "--steps", help=_STEPS_HELP),
     cfg: float = typer.Option(None, "--cfg", help=_CFG_HELP),
+    references: bool = typer.Option(True, "--references/--no-references",
+                                    help="FLUX.2 [klein]: give the persona's reference photos to the model."),
     style: str = typer.Option(None, "--style", help="A style preset (`studio styles`)."),
     lora: list[str] = typer.Option(None, "--lora", help="ID_OR_FILE:WEIGHT; repeat for several."),
     low_vram: bool = typer.Option(False, "--low-vram", help=_LOW_VRAM_HELP),
@@ -95,7 +108,8 @@ def generate(
     json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     farm: str = FARM,
 ) -> None:
-    """Generate stills of the persona: SDXL candidates, face swap, keep the most like them."""
+    """Generate stills of the persona: candidates (FLUX.2 [klein] with the reference photos, Z-Image or
+    SDXL), face swap, keep the most like them."""
     from studio.core.errors import BadInput
 
     if pick:
@@ -105,7 +119,8 @@ def generate(
         raise BadInput('Give a prompt, e.g. `studio generate PROJECT "walking in the rain"` (or --as-reference "description").')
     params = {
         "prompt": prompt, "n": n, "keep": keep, "seed": seed, "format": fmt, "size": size,
-        "checkpoint": checkpoint, "steps": steps, "cfg": cfg, "style": style, "loras": lora or [],
+        "model": model, "checkpoint": checkpoint, "steps": steps, "cfg": cfg, "references": references,
+        "style": style, "loras": lora or [],
         "low_vram": low_vram, "swap": not no_swap, "restore": restore, "ip_adapter": ip_adapter,
         "as_reference": as_reference, "variations": variations,
     }
@@ -124,14 +139,15 @@ def inpaint(
     steps: int = typer.Option(None, "--steps", help=_STEPS_HELP),
     cfg: float = typer.Option(None, "--cfg", help=_CFG_HELP),
     strength: float = typer.Option(0.99, "--strength", help="How much to change inside the mask (0-1)."),
+    model: str = typer.Option(None, "--model", help=_MODEL_HELP + " Default: the model that made the still."),
     checkpoint: str = typer.Option(None, "--checkpoint", help=_CHECKPOINT_HELP),
     low_vram: bool = typer.Option(False, "--low-vram", help=_LOW_VRAM_HELP),
     json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
-    """Repaint part of a still (shares the loaded SDXL model)."""
+    """Repaint part of a still (FLUX.2 [klein], Z-Image or SDXL; shares the loaded model)."""
     params = {"still": still, "prompt": prompt, "mask": str(mask) if mask else None, "protect_face": protect_face,
               "target_face": target_face, "seed": seed, "steps": steps, "cfg": cfg, "strength": strength,
-              "checkpoint": checkpoint, "low_vram": low_vram}
+              "model": model, "checkpoint": checkpoint, "low_vram": low_vram}
     _run(project, "inpaint", params, "Inpainting", json_out)
 
 
@@ -143,13 +159,14 @@ def outpaint(
     seed: int = typer.Option(None, "--seed", help=_SEED_HELP),
     steps: int = typer.Option(None, "--steps", help=_STEPS_HELP),
     cfg: float = typer.Option(None, "--cfg", help=_CFG_HELP),
+    model: str = typer.Option(None, "--model", help=_MODEL_HELP + " Default: the model that made the still."),
     checkpoint: str = typer.Option(None, "--checkpoint", help=_CHECKPOINT_HELP),
     low_vram: bool = typer.Option(False, "--low-vram", help=_LOW_VRAM_HELP),
     json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Extend a still to another aspect; the original pixels stay exactly as they were."""
     params = {"still": still, "to": to, "prompt": prompt, "seed": seed, "steps": steps, "cfg": cfg,
-              "checkpoint": checkpoint, "low_vram": low_vram}
+              "model": model, "checkpoint": checkpoint, "low_vram": low_vram}
     _run(project, "outpaint", params, f"Outpainting to {to}", json_out)
 
 
