@@ -145,7 +145,7 @@ class WriterDialog(QDialog):
         self.tabs.addTab(self.script, "Script")
         self.openings = QListWidget()
         self.openings.itemDoubleClicked.connect(lambda it: self.use_opening(it.text()))
-        self.tabs.addTab(self.openings, "Hook & openings")
+        self.tabs.addTab(self.openings, "Hook && openings")
         self.captions = QTabWidget()
         self.tabs.addTab(self.captions, "Captions")
         lay.addWidget(self.tabs, 1)

@@ -96,3 +96,13 @@ def test_ics_export_parses_back_with_icalendar(folder, tmp_path, capsys):
     assert main(["plan", "ics", folder, str(out)]) == 0
     assert {str(e["UID"]) for e in Calendar.from_ical(out.read_bytes()).walk("VEVENT")} == {
         str(e["UID"]) for e in events}
+
+
+def test_render_with_nothing_due_says_what_it_skipped(folder, capsys):
+    assert main(["plan", "add", folder, "today", "Only an idea"]) == 0
+    capsys.readouterr()
+    assert main(["plan", "render", folder, "--json"]) == 0
+    res = _json(capsys)
+    assert res["rendered"] == [] and [s["reason"] for s in res["skipped"]] == ["no script yet"]
+    assert main(["plan", "render", folder, "--from", "2025-03-09", "--to", "2025-03-01"]) == 2
+    assert "before --from" in capsys.readouterr().err
