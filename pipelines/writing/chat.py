@@ -20,9 +20,10 @@ from studio.core.assets import ModelUse
 from studio.core.errors import BadInput, StudioError
 from studio.core.tasks import TaskContext
 
-INSTALL_HINT = ("Install the optional extra with `pip install 'persona-studio[writing]'` (it adds "
-                "llama-cpp-python), or use a model you already run: Settings ▸ Writing assistant ▸ "
-                "OpenAI-compatible endpoint (Ollama, llama.cpp server, LM Studio).")
+# (no square brackets: the CLI prints messages through rich, which would take them for markup)
+INSTALL_HINT = ("Install it with `pip install llama-cpp-python` (the optional extra 'writing'; it compiles "
+                "llama.cpp where no wheel fits), or use a model you already run: Settings ▸ Writing "
+                "assistant ▸ OpenAI-compatible endpoint (Ollama, llama.cpp server, LM Studio).")
 
 
 class WriterUnavailable(StudioError):

@@ -142,6 +142,34 @@ def check_torch_diffusers() -> str:
             f"tiny CLIP output {tuple(hidden.shape)}")
 
 
+def check_writer() -> str:
+    """The writing assistant (optional): a configured endpoint must answer; the local backend says
+    whether llama-cpp-python and the chosen model are installed, and how to get what is missing."""
+    from pipelines.writing.chat import OpenAIChat, llama_cpp_available
+    from studio.core.models import ModelStore
+    from studio.core.secrets import read_secret
+    from studio.core.settings import Settings
+
+    s = Settings.load()
+    if s.writer_backend == "endpoint":
+        if not s.writer_endpoint:
+            return "set to an endpoint, but none is configured (Settings ▸ Writing assistant)"
+        ids = OpenAIChat(s.writer_endpoint, s.writer_endpoint_model or "?", read_secret("writer_api_key")).list_models()
+        found = "serves it" if s.writer_endpoint_model in ids else f"does not serve '{s.writer_endpoint_model}'"
+        return f"endpoint {s.writer_endpoint} answers and {found} ({len(ids)} model(s))"
+    if not llama_cpp_available():
+        return "optional, off: llama-cpp-python not installed (`pip install llama-cpp-python`), or set an endpoint"
+    import llama_cpp
+
+    store = ModelStore(s)
+    if s.writer_model.lower().endswith(".gguf"):
+        state = "present" if Path(s.writer_model).expanduser().is_file() else "missing"
+    else:
+        state = store.locate(s.writer_model).status
+    how = "" if state == "present" else f" (`studio models download {s.writer_model}`)"
+    return f"llama-cpp-python {llama_cpp.__version__}; model {s.writer_model}: {state}{how}"
+
+
 def check_c2pa() -> str:
     import c2pa
 
@@ -158,6 +186,7 @@ CHECKS: dict[str, Callable[[], str]] = {
     "onnxruntime": check_onnxruntime,
     "torch-diffusers": check_torch_diffusers,
     "c2pa": check_c2pa,
+    "writer": check_writer,
 }
 
 

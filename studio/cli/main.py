@@ -7,6 +7,7 @@ import pkgutil
 import sys
 
 import typer
+from rich.markup import escape
 
 from studio import __version__
 from studio.core.errors import StudioError
@@ -65,7 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         rc = app(args=argv, prog_name="studio", standalone_mode=False)
     except StudioError as e:
-        console.print(f"[bold red]error:[/bold red] {e.message}", soft_wrap=True)
+        # escape: a message may hold square brackets (`pip install 'persona-studio[xtts]'`), which
+        # rich would otherwise take for markup and drop
+        console.print(f"[bold red]error:[/bold red] {escape(e.message)}", soft_wrap=True)
         return e.exit_code
     except Cancelled:
         console.print("Cancelled.")
@@ -79,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except Exception as e:
         if _is_click_error(e):  # a usage error: one line, exit 2 (ClickException's own code)
-            console.print(f"[bold red]error:[/bold red] {usage_message(e)}", soft_wrap=True)
+            console.print(f"[bold red]error:[/bold red] {escape(usage_message(e))}", soft_wrap=True)
             return int(getattr(e, "exit_code", 2) or 2)
         raise
     return rc if isinstance(rc, int) else 0

@@ -193,3 +193,12 @@ def test_save_to_item_keeps_other_platforms(project):
     saved = save_to_item(project, item.id, res)
     assert saved.upload["reels"].caption == "Keep me" and saved.upload["tiktok"].hashtags == ["run"]
     assert saved.state == "idea"  # captions alone do not make it scripted
+
+
+def test_cli_errors_keep_square_brackets(project, tmp_path, capsys):
+    """rich took `[writing]` / `[xtts]` in a message for markup and dropped it."""
+    folder = str(project.path)
+    project.close()
+    Settings(writer_model=str(tmp_path / "model[q4].gguf")).save()
+    assert main(["write", "script", folder, "topic"]) == 2
+    assert "model[q4].gguf does not exist" in capsys.readouterr().err
