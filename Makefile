@@ -17,7 +17,7 @@ SYSTEM_DEPS := libpulse0 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfont
 export QT_QPA_PLATFORM ?= offscreen
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install lock system-deps demo test test-fast bench lint format screenshot gpu package package-test clean
+.PHONY: help install lock system-deps demo test test-fast bench lint format screenshot gpu gpu-check package package-test clean
 
 help:
 	@echo "make demo    - install into .venv and run the offline demo"
@@ -25,6 +25,7 @@ help:
 	@echo "make bench   - run the benchmarks"
 	@echo "make lock    - refresh constraints.txt (the pinned versions) on purpose"
 	@echo "make gpu     - swap onnxruntime for onnxruntime-gpu (CUDA machines)"
+	@echo "make gpu-check - every model-backed pipeline with tiny models on CUDA (skips without a GPU)"
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -94,6 +95,11 @@ screenshot: system-deps install demo
 gpu: install
 	$(PIP) uninstall -y onnxruntime
 	$(PIP) install --force-reinstall --no-deps "onnxruntime-gpu>=1.18"
+
+# Tiny models on CUDA in fp16 through every model-backed pipeline (benchmarks/gpu_checks/*.py register
+# the checks); a table of pass/fail and timings. Without a GPU it says so and exits 0.
+gpu-check: install
+	$(PY) -m benchmarks.gpu_check
 
 package: install
 	$(MAKE) -C packaging VENV=$(abspath $(VENV))

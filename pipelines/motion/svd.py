@@ -9,18 +9,20 @@
 - Progress per denoising step and per decoded chunk: the pipeline returns latents and we decode
   them chunk by chunk ourselves. Cancel raises `Cancelled` from `callback_on_step_end` (SVD has no
   `_interrupt`) or between chunks.
-- Loaded pipelines are kept in a process-wide cache so a second job does not reload them.
+- Loaded pipelines are kept in the process-wide model cache (pipelines/model_cache.py), so a
+  second job does not reload them.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
+from pipelines.loading import pretrained_kwargs, quiet_libraries, refuse_pickles
+from pipelines.model_cache import shared_models
 from studio.core.errors import BadInput
 from studio.core.tasks import TaskContext, null_context
 
@@ -112,67 +114,38 @@ class SVDResult:
     parameters: dict[str, Any] = field(default_factory=dict)
 
 
-# ---------------------------------------------------------------------- the process-wide cache
-
-_CACHE_LOCK = threading.Lock()
-_CACHE: dict[tuple, Any] = {}
+# ---------------------------------------------------------------------- loading (cached)
 
 
-def _cached_pipeline(model_dir: Path, plan: MemoryPlan) -> Any:
-    """Load once per (folder, plan); a different model evicts the old one to free VRAM."""
-    key = (str(Path(model_dir).resolve()), plan.device, plan.fp16, plan.offload, plan.forward_chunking)
-    with _CACHE_LOCK:
-        if key in _CACHE:
-            return _CACHE[key]
-        _CACHE.clear()
-        pipe = _load_pipeline(Path(model_dir), plan)
-        _CACHE[key] = pipe
-        return pipe
+def _cached_pipeline(model_dir: Path, plan: MemoryPlan, allow_pickle: bool = False) -> Any:
+    """Load once per (folder, plan), kept in the process-wide model cache (pipelines/model_cache.py)."""
+    key = ("svd", str(Path(model_dir).resolve()), plan.device, plan.fp16, plan.offload, plan.forward_chunking)
+    return shared_models().get(key, lambda: _load_pipeline(Path(model_dir), plan, allow_pickle))
 
 
 def clear_cache() -> None:
-    """Drop cached pipelines (frees GPU memory)."""
-    with _CACHE_LOCK:
-        _CACHE.clear()
-    try:
-        import torch
-
-        if torch.cuda.is_available():
-            torch.cuda.empty_cache()
-    except ImportError:  # pragma: no cover
-        pass
+    """Drop cached SVD pipelines (frees GPU memory)."""
+    shared_models().drop("svd")
 
 
 def cache_size() -> int:
-    return len(_CACHE)
+    return len(shared_models().keys("svd"))
 
 
-def _has_fp16_variant(model_dir: Path) -> bool:
-    return any(model_dir.glob("unet/*.fp16.safetensors"))
-
-
-def _dtype_kwarg() -> str:
-    """diffusers renamed `torch_dtype` to `dtype`; older releases (>= 0.32 is allowed) know only the first."""
-    try:
-        from diffusers.utils.deprecation_utils import _TORCH_DTYPE_DEPRECATION_MESSAGE  # noqa: F401
-    except ImportError:
-        return "torch_dtype"
-    return "dtype"
-
-
-def _load_pipeline(model_dir: Path, plan: MemoryPlan) -> Any:
+def _load_pipeline(model_dir: Path, plan: MemoryPlan, allow_pickle: bool = False) -> Any:
     import torch
+
+    quiet_libraries()
     from diffusers import StableVideoDiffusionPipeline
 
     dtype = torch.float16 if plan.fp16 else torch.float32
-    kwargs: dict[str, Any] = {_dtype_kwarg(): dtype}
-    if _has_fp16_variant(model_dir):
-        kwargs["variant"] = "fp16"  # the catalogue downloads only the fp16 files
+    # the catalogue downloads only the fp16 files: a CPU (float32) plan loads and upcasts them
+    kwargs = pretrained_kwargs(model_dir, dtype, plan.fp16, allow_pickle)
     pipe = StableVideoDiffusionPipeline.from_pretrained(str(model_dir), **kwargs)
     if plan.offload == "sequential":
-        pipe.enable_sequential_cpu_offload()
+        pipe.enable_sequential_cpu_offload(device=plan.device)
     elif plan.offload == "model":
-        pipe.enable_model_cpu_offload()
+        pipe.enable_model_cpu_offload(device=plan.device)
     else:
         pipe.to(plan.device)
     if plan.forward_chunking:
@@ -186,10 +159,12 @@ class SVDMotion:
 
     engine = "Stable Video Diffusion"
 
-    def __init__(self, model_dir: str | Path, low_vram: bool | None = None):
+    def __init__(self, model_dir: str | Path, low_vram: bool | None = None, allow_pickle: bool = False):
         self.model_dir = Path(model_dir)
         if not (self.model_dir / "model_index.json").is_file():
             raise BadInput(f"{self.model_dir} is not a diffusers SVD folder (no model_index.json).")
+        refuse_pickles(self.model_dir, allow_pickle, "SVD model")
+        self.allow_pickle = allow_pickle
         self.low_vram = low_vram
         self.plan: MemoryPlan | None = None
         self.pipe: Any = None
@@ -200,7 +175,7 @@ class SVDMotion:
         dev = pick_device(device)
         free = torch.cuda.mem_get_info()[0] if dev == "cuda" else None
         self.plan = memory_plan(dev, free, self.low_vram, decode_chunk)
-        self.pipe = _cached_pipeline(self.model_dir, self.plan)
+        self.pipe = _cached_pipeline(self.model_dir, self.plan, self.allow_pickle)
         return self.plan
 
     def unload(self) -> None:

@@ -1,21 +1,20 @@
-"""A process-wide cache of loaded SDXL pipelines, so the second job does not reload the model.
+"""Loaded SDXL pipelines, kept in the process-wide model cache so the second job does not reload.
 
-Keyed by (checkpoint path, LoRAs + weights, device, dtype, offload). SDXL weighs ~7 GB, so by
-default only the most recent pipeline is kept. img2img and inpaint pipelines are built from the
-loaded txt2img components (`Pipeline(**txt2img.components)`): no second copy, no reload.
-The GUI and the job worker share `shared_cache()`; `clear()` frees the memory.
+Keyed by (checkpoint path, LoRAs + weights, device, dtype, offload); how many models stay loaded
+is the shared cache's one policy (pipelines/model_cache.py). img2img and inpaint pipelines are
+built from the loaded txt2img components (`Pipeline(**txt2img.components)`): no second copy, no
+reload. The GUI and the job worker share `shared_cache()`; `clear()` frees the memory.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pipelines.device import DevicePlan
+from pipelines.model_cache import ModelCache, shared_models
 
 from .checkpoint import LoRAChoice, ModelFile
 from .loader import load_txt2img
@@ -41,6 +40,12 @@ class LoadedSDXL:
             cls = getattr(diffusers, cls_name)
             pipe = cls(**self.txt2img.components)
             pipe.set_progress_bar_config(disable=True)
+            if getattr(self.txt2img, "_all_hooks", None):
+                # shared offloaded components: the derived pipeline must offload them again after
+                # its call too (diffusers' maybe_free_model_hooks only does that where
+                # enable_model_cpu_offload was called)
+                pipe._offload_device = self.txt2img._offload_device
+                pipe._all_hooks = list(self.txt2img._all_hooks)
             self._derived[name] = pipe
         return self._derived[name]
 
@@ -60,13 +65,21 @@ class LoadedSDXL:
 
 
 class PipelineCache:
-    """Loaded pipelines by key; `loads` counts real loads (tests and benchmarks check it)."""
+    """The SDXL family's view of the process-wide model cache (pipelines/model_cache.py)."""
 
-    def __init__(self, max_entries: int = 1):
-        self.max_entries = max_entries
-        self.loads = 0
-        self._entries: OrderedDict[CacheKey, LoadedSDXL] = OrderedDict()
-        self._lock = threading.Lock()
+    family = "sdxl"
+
+    def __init__(self, models: ModelCache | None = None):
+        self._models = models or shared_models()
+
+    @property
+    def loads(self) -> int:
+        """How many SDXL pipelines this process really loaded (tests and benchmarks check it)."""
+        return self._models.loads.get(self.family, 0)
+
+    @loads.setter
+    def loads(self, n: int) -> None:
+        self._models.loads[self.family] = n
 
     @staticmethod
     def key(ckpt: ModelFile, loras: tuple[LoRAChoice, ...], plan: DevicePlan) -> CacheKey:
@@ -86,48 +99,28 @@ class PipelineCache:
         loader: Callable[..., Any] = load_txt2img,
         config_dir: Path | None = None,
     ) -> LoadedSDXL:
-        """The loaded pipeline for this key, loading it (and evicting the oldest) if needed."""
+        """The loaded pipeline for this key, loading it (after the shared cache made room) if needed."""
         k = self.key(ckpt, loras, plan)
-        with self._lock:
-            hit = self._entries.get(k)
-            if hit is not None:
-                self._entries.move_to_end(k)
-                return hit
-            while len(self._entries) >= self.max_entries:
-                self._entries.popitem(last=False)
-                _free_gpu()
-            pipe = loader(ckpt, plan, list(loras), config_dir)
-            self.loads += 1
-            loaded = LoadedSDXL(ckpt, tuple(loras), plan, pipe)
-            self._entries[k] = loaded
-            return loaded
+        return self._models.get(
+            (self.family, *k),
+            lambda: LoadedSDXL(ckpt, tuple(loras), plan, loader(ckpt, plan, list(loras), config_dir)),
+        )
+
+    def entries(self) -> list[LoadedSDXL]:
+        """The loaded SDXL pipelines, least recently used first."""
+        return self._models.entries(self.family)
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self.entries())
 
     def clear(self) -> None:
-        """Drop every loaded pipeline and free GPU memory."""
-        with self._lock:
-            self._entries.clear()
-        _free_gpu()
-
-
-def _free_gpu() -> None:
-    import gc
-
-    gc.collect()
-    try:
-        import torch
-
-        if torch.cuda.is_available():
-            torch.cuda.empty_cache()
-    except ImportError:  # pragma: no cover
-        pass
+        """Drop every loaded SDXL pipeline and free GPU memory."""
+        self._models.drop(self.family)
 
 
 _SHARED = PipelineCache()
 
 
 def shared_cache() -> PipelineCache:
-    """The cache every job in this process uses (CLI run, GUI worker, farm worker)."""
+    """The SDXL pipelines every job in this process uses (CLI run, GUI worker, farm worker)."""
     return _SHARED

@@ -1,7 +1,8 @@
 """Which SDXL checkpoint and LoRAs to load: a model-store id, a single file, or a diffusers folder.
 
 Pickle files (`.ckpt`, `.pt`, `.bin`) can run code when loaded, so they are refused unless the
-user turned on `allow_pickle_checkpoints` in the settings.
+user turned on `allow_pickle_checkpoints` in the settings: single files and diffusers folders
+whose weights are pickles alike.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipelines.loading import refuse_pickles
 from studio.core.assets import sha256_file
 from studio.core.errors import BadInput, NotFound
 from studio.core.models import ModelStore
@@ -31,10 +33,39 @@ class ModelFile:
     sha256: str | None = None
     licence: str | None = None
     commercial_use: bool | None = None
+    allow_pickle: bool = False  # the user opted in to pickle weights (settings)
 
     @property
     def pickle(self) -> bool:
         return self.layout == "single-file" and self.path.suffix.lower() in PICKLE_SUFFIXES
+
+    @property
+    def inpainting(self) -> bool:
+        """An inpainting checkpoint: its UNet takes 9 input channels (latents + mask + masked image)."""
+        return unet_in_channels(self.path) == 9
+
+
+def unet_in_channels(path: Path) -> int | None:
+    """The UNet's input channels, read from a diffusers folder's config or a file's tensor header."""
+    import json
+
+    if path.is_dir():
+        try:
+            return int(json.loads((path / "unet" / "config.json").read_text("utf-8"))["in_channels"])
+        except (OSError, ValueError, KeyError):
+            return None
+    if path.suffix.lower() != ".safetensors":
+        return None
+    try:
+        from safetensors import safe_open
+
+        with safe_open(str(path), framework="np") as f:
+            for key in ("model.diffusion_model.input_blocks.0.0.weight", "conv_in.weight"):
+                if key in f.keys():
+                    return int(f.get_slice(key).get_shape()[1])
+    except (OSError, ValueError, RuntimeError):
+        return None
+    return None
 
 
 def file_sha256(path: Path) -> str:
@@ -67,9 +98,12 @@ def resolve_model(ref: str, store: ModelStore, what: str = "checkpoint", allow_p
         if path is None:
             raise NotFound(f"The {what} '{ref}' ({entry.name}) is not installed. {store.how_to_get(ref)}")
         if path.is_dir():
-            return ModelFile(ref, path, "folder", None, entry.licence, entry.commercial_use)
+            refuse_pickles(path, allow_pickle, what)
+            return ModelFile(ref, path, "folder", store.expected_sha256(ref), entry.licence, entry.commercial_use,
+                             allow_pickle)
         _check_file(path, what, allow_pickle)
-        return ModelFile(ref, path, "single-file", store.expected_sha256(ref), entry.licence, entry.commercial_use)
+        return ModelFile(ref, path, "single-file", store.expected_sha256(ref), entry.licence, entry.commercial_use,
+                         allow_pickle)
     path = Path(os.path.expanduser(ref))
     if not path.exists():
         raise NotFound(
@@ -79,9 +113,10 @@ def resolve_model(ref: str, store: ModelStore, what: str = "checkpoint", allow_p
     if path.is_dir():
         if what == "checkpoint" and not (path / "model_index.json").is_file():
             raise BadInput(f"{path} is a folder but not a diffusers pipeline (it has no model_index.json).")
-        return ModelFile(path.name, path.resolve(), "folder")
+        refuse_pickles(path, allow_pickle, what)
+        return ModelFile(path.name, path.resolve(), "folder", allow_pickle=allow_pickle)
     _check_file(path, what, allow_pickle)
-    return ModelFile(path.stem, path.resolve(), "single-file", file_sha256(path))
+    return ModelFile(path.stem, path.resolve(), "single-file", file_sha256(path), allow_pickle=allow_pickle)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,34 @@ class ImageRequest:
     extra: dict[str, Any] = field(default_factory=dict)  # e.g. ip_adapter_image_embeds
 
 
+#: guidance (cfg) users may set: 0-1 turns classifier-free guidance off (Turbo / Lightning / Hyper
+#: checkpoints), SDXL base wants 5-8; above 30 nothing sensible comes out
+GUIDANCE_RANGE = (0.0, 30.0)
+
+
+def check_guidance(value: Any, default: float) -> float:
+    """`--cfg` as a float in GUIDANCE_RANGE, or BadInput."""
+    from studio.core.errors import BadInput
+
+    try:
+        cfg = float(default if value is None else value)
+    except (TypeError, ValueError):
+        raise BadInput(f"--cfg must be a number (got '{value}').") from None
+    lo, hi = GUIDANCE_RANGE
+    if not lo <= cfg <= hi:
+        raise BadInput(f"--cfg must be between {lo:g} and {hi:g} (got {cfg:g}); SDXL wants 5-8, Turbo/Lightning 0-1.")
+    return cfg
+
+
+def prompt_warnings(pipe: Any, prompt: str, negative: str) -> list[str]:
+    """Our one-line notes for prompts longer than SDXL's text encoders read (77 tokens)."""
+    from pipelines.loading import prompt_overflow
+
+    tok = getattr(pipe, "tokenizer", None)
+    notes = [prompt_overflow(tok, prompt, "prompt"), prompt_overflow(tok, negative, "negative prompt")]
+    return [n for n in notes if n]
+
+
 def step_callback(ctx: TaskContext, total: int, label: str) -> Callable[..., dict]:
     """A `callback_on_step_end` that reports progress and raises Cancelled when asked."""
 

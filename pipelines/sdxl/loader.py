@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.device import DevicePlan
+from pipelines.loading import dtype_kwarg, pretrained_kwargs, quiet_libraries, refuse_pickles
 from studio.core.errors import BadInput, StudioError
 from studio.core.paths import resources_dir
 
@@ -17,31 +18,26 @@ def sdxl_config_dir() -> Path:
     return resources_dir() / "sdxl"
 
 
-def _has_fp16_variant(folder: Path) -> bool:
-    unet = folder / "unet"
-    return unet.is_dir() and any(p.name.endswith(".fp16.safetensors") or p.name.endswith(".fp16.bin") for p in unet.iterdir())
-
-
 def load_txt2img(ckpt: ModelFile, plan: DevicePlan, loras: list[LoRAChoice] = (), config_dir: Path | None = None) -> Any:
     """A StableDiffusionXLPipeline for `ckpt` on `plan`'s device, with LoRAs applied.
 
     `config_dir` overrides the shipped SDXL configs for single files (tests use a tiny one).
     """
+    quiet_libraries()
     from diffusers import StableDiffusionXLPipeline
 
     dtype = plan.torch_dtype()
     try:
         if ckpt.layout == "folder":
-            kwargs: dict[str, Any] = {"torch_dtype": dtype, "local_files_only": True}
-            if plan.dtype == "float16" and _has_fp16_variant(ckpt.path):
-                kwargs["variant"] = "fp16"
+            refuse_pickles(ckpt.path, ckpt.allow_pickle, "checkpoint")
+            kwargs = pretrained_kwargs(ckpt.path, dtype, plan.dtype == "float16", ckpt.allow_pickle)
             pipe = StableDiffusionXLPipeline.from_pretrained(ckpt.path, **kwargs)
         else:
             pipe = StableDiffusionXLPipeline.from_single_file(
                 str(ckpt.path),
                 config=str(config_dir or sdxl_config_dir()),
-                torch_dtype=dtype,
                 local_files_only=True,
+                **{dtype_kwarg(): dtype},
             )
     except (OSError, ValueError, KeyError, RuntimeError) as e:
         raise StudioError(
@@ -57,7 +53,6 @@ def load_txt2img(ckpt: ModelFile, plan: DevicePlan, loras: list[LoRAChoice] = ()
 
 def apply_loras(pipe: Any, loras: list[LoRAChoice]) -> None:
     """Load each LoRA as a named adapter and activate them all with their weights."""
-    names, weights = [], []
     for lora in loras:
         try:
             pipe.load_lora_weights(str(lora.model.path), adapter_name=lora.adapter_name)
@@ -66,18 +61,35 @@ def apply_loras(pipe: Any, loras: list[LoRAChoice]) -> None:
                 f"The LoRA {lora.model.path.name} does not fit this checkpoint ({str(e).splitlines()[0][:200]}). "
                 "Use an SDXL LoRA."
             ) from e
-        names.append(lora.adapter_name)
-        weights.append(lora.weight)
-    pipe.set_adapters(names, adapter_weights=weights)
+    activate_loras(pipe, loras)
+
+
+def activate_loras(pipe: Any, loras: list[LoRAChoice], extra: dict[str, float] | None = None) -> None:
+    """Make exactly these loaded adapters active: the persona's LoRAs with their weights, plus `extra`
+    (name -> weight, e.g. the LoRA inside IP-Adapter FaceID)."""
+    names = [lo.adapter_name for lo in loras] + list(extra or {})
+    weights = [lo.weight for lo in loras] + list((extra or {}).values())
+    if names:
+        pipe.set_adapters(names, adapter_weights=weights)
 
 
 def place(pipe: Any, plan: DevicePlan) -> None:
     """Move to the device, or offload components to the CPU between uses on small GPUs."""
     if plan.offload:
-        pipe.enable_model_cpu_offload()
+        offload(pipe, plan)
     else:
         pipe.to(plan.device)
     if plan.vae_tiling:
         pipe.vae.enable_tiling()
         pipe.vae.enable_slicing()
     pipe.set_progress_bar_config(disable=True)
+
+
+def offload(pipe: Any, plan: DevicePlan) -> None:
+    """(Re-)install model CPU offload hooks on every component the pipeline has now.
+
+    `enable_model_cpu_offload` hooks only the components present when it is called (it removes
+    the old hooks first), so it runs again after an IP-Adapter adds or removes the image encoder.
+    The device is the plan's: diffusers would otherwise pick the first accelerator itself.
+    """
+    pipe.enable_model_cpu_offload(device=plan.device)

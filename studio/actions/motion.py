@@ -41,7 +41,7 @@ def resolve_svd(store: ModelStore, model: str | None) -> tuple[Path, ModelUse] |
     """The SVD folder for `--model` (catalogue id or a diffusers folder), or the first installed."""
     if model and Path(model).expanduser().is_dir():
         folder = Path(model).expanduser()
-        return folder, ModelUse(id=folder.name, licence="unknown (a folder you gave)", role="motion")
+        return folder, store.use(folder.name, "motion", outside=True, path=str(folder))
     for mid in [model] if model else SVD_IDS:
         if mid not in SVD_IDS:
             raise BadInput(f"--model '{model}' is neither svd, svd-xt nor a diffusers folder.")
@@ -195,7 +195,7 @@ def _svd_frames(svd: tuple[Path, ModelUse], rgb: np.ndarray, params: dict, seed:
     low = params.get("low_vram")
     if low is None and settings.low_vram != "auto":
         low = settings.low_vram == "on"
-    motion = SVDMotion(folder, low_vram=low)
+    motion = SVDMotion(folder, low_vram=low, allow_pickle=settings.allow_pickle_checkpoints)
     motion.load(settings.device, decode_chunk=params.get("decode_chunk"))
     seconds = params.get("seconds")
     total = int(round(float(seconds) * fps)) if seconds else params.get("frames")

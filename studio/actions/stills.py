@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from pipelines.sdxl.generate import ImageRequest
+from pipelines.sdxl.generate import ImageRequest, check_guidance
 from pipelines.sdxl.ip_adapter import PLUS_FACE, ip_adapter_inputs
 from pipelines.sdxl.persona_pass import PassResult, PersonaPass
 from pipelines.sdxl.sizes import resolve_size
@@ -68,18 +68,19 @@ def generate(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     engine = open_engine(ctx, params, params.get("ip_adapter"))
     default_steps, default_cfg = engine.defaults()
     steps = _int(params, "steps", default_steps, 1, 200)
-    cfg = float(params.get("cfg") if params.get("cfg") is not None else default_cfg)
+    cfg = check_guidance(params.get("cfg"), default_cfg)
     width, height = engine.size(width, height)
     negative = negative if engine.uses_negative(cfg) else ""
     extra, references = {}, []
     if engine.family == "sdxl":
         loaded = engine.impl.setup.loaded
         face = _first_reference(project) if loaded.ip_adapter == PLUS_FACE else None
-        extra = ip_adapter_inputs(loaded, face, _insightface(persona))
+        extra = ip_adapter_inputs(loaded, face, _insightface(persona), guidance=cfg)
     elif engine.supports_references and params.get("references", True):
         references = reference_photos(project, int(params.get("max_references") or 3))
     face_pass = PersonaPass.open(persona, engine.store, swap=params.get("swap", True), restore=bool(params.get("restore")))
-    warnings = [face_pass.skipped_reason] if face_pass.swapper is None and face_pass.skipped_reason else []
+    warnings = engine.prompt_warnings(prompt, negative)  # once per job, not once per candidate
+    warnings += [face_pass.skipped_reason] if face_pass.swapper is None and face_pass.skipped_reason else []
 
     results: list[tuple[int, PassResult]] = []
     i = 0

@@ -20,7 +20,7 @@ from pipelines.sdxl.edit import (
     model_mask,
     outpaint_canvas,
 )
-from pipelines.sdxl.generate import ImageRequest
+from pipelines.sdxl.generate import ImageRequest, check_guidance
 from pipelines.sdxl.styles import build_prompt
 from studio.core.assets import Provenance
 from studio.core.errors import BadInput
@@ -49,7 +49,7 @@ def _request(project: Project, params: dict[str, Any], engine: Engine, width: in
     seed = int(params["seed"]) if params.get("seed") is not None else new_seed()
     default_steps, default_cfg = engine.defaults()
     steps = int(params.get("steps") or default_steps)
-    cfg = float(params["cfg"]) if params.get("cfg") is not None else default_cfg
+    cfg = check_guidance(params.get("cfg"), default_cfg)
     return ImageRequest(prompt, negative if engine.uses_negative(cfg) else "", width, height, steps, cfg, seed)
 
 
@@ -61,7 +61,7 @@ def _open(ctx: JobContext, params: dict[str, Any], asset: Any) -> Engine:
             ref = str(made.get("model") or "")
             if ref and (ctx.store.find(ref) if ref in {e.id for e in ctx.store.entries()} else _is_dir(ref)):
                 params = {**params, "model": ref}
-    return open_engine(ctx, params)
+    return open_engine(ctx, params, edit=True)
 
 
 def _is_dir(ref: str) -> bool:
@@ -140,7 +140,8 @@ def inpaint(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
                     {"strength": strength, "mask_pixels": int(mask.sum()),
                      "face": "protected" if params.get("protect_face") else "targeted" if params.get("target_face") else None,
                      "face_reference": reference is not None})
-    return {"assets": [aid], "engine": engine.name, "model_choice": engine.choice.reason}
+    return {"assets": [aid], "engine": engine.name, "model_choice": engine.choice.reason,
+            "warnings": engine.prompt_warnings(req.prompt, req.negative)}
 
 
 def _pad_to_multiple(canvas: np.ndarray, new: np.ndarray, multiple: int) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
@@ -194,4 +195,5 @@ def outpaint(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     ctx.progress(1, 1, "saving")
     aid = _register(project, result, engine, req, "outpaint", [asset.id] if asset else [],
                     {"to": params["to"], "original_box": list(box), "source_size": [rgb.shape[1], rgb.shape[0]]})
-    return {"assets": [aid], "size": [cw, ch], "original_box": list(box)}
+    return {"assets": [aid], "size": [cw, ch], "original_box": list(box),
+            "warnings": engine.prompt_warnings(req.prompt, req.negative)}

@@ -180,6 +180,11 @@ class Engine:
     def model_uses(self) -> list[ModelUse]:
         return list(self.uses)
 
+    def prompt_warnings(self, prompt: str, negative: str) -> list[str]:
+        """Our one-line notes on prompts longer than the model's text encoder reads."""
+        notes = getattr(self.impl, "prompt_warnings", None)
+        return notes(prompt, negative) if notes else []
+
     def base_parameters(self) -> dict[str, Any]:
         return {"model": self.choice.ref, "model_family": self.family, "model_choice": self.choice.reason,
                 **self.parameters}
@@ -210,6 +215,11 @@ class SDXLAdapter:
 
         return round_down_to((width, height))
 
+    def prompt_warnings(self, prompt: str, negative: str) -> list[str]:
+        from pipelines.sdxl.generate import prompt_warnings
+
+        return prompt_warnings(self.setup.loaded.txt2img, prompt, negative)
+
     def text_to_image(self, req: ImageRequest, ctx: TaskContext, label: str, references: Any = ()) -> np.ndarray:
         from pipelines.sdxl.generate import text_to_image
 
@@ -228,13 +238,16 @@ class SDXLAdapter:
         return inpaint_image(self.setup.loaded.inpaint, image, mask, req, strength, ctx, label)
 
 
-def open_engine(ctx: JobContext, params: dict[str, Any], ip_adapter: str | None = None) -> Engine:
-    """Choose the model (`choose_model`), load it (cached between jobs) and wrap it."""
+def open_engine(ctx: JobContext, params: dict[str, Any], ip_adapter: str | None = None,
+                edit: bool = False) -> Engine:
+    """Choose the model (`choose_model`), load it (cached between jobs) and wrap it. `edit`
+    (inpaint/outpaint) lets SDXL use its inpainting model when no checkpoint was asked for."""
     choice = choose_model(ctx, params)
     if choice.family == "sdxl":
         from .stills_setup import open_stills
 
-        setup = open_stills(ctx, {**params, "checkpoint": choice.ref}, ip_adapter)
+        setup = open_stills(ctx, {**params, "checkpoint": choice.ref}, ip_adapter, edit=edit,
+                            prefer_inpaint=edit and not params.get("checkpoint"))
         return Engine(choice, setup.store, SDXLAdapter(setup), setup.model_uses(), setup.base_parameters())
     if ip_adapter or params.get("loras"):
         raise BadInput(f"--ip-adapter and --lora work with SDXL only; {choice.ref} is a {choice.family} model. "

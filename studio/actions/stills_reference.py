@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from pipelines.sdxl.generate import ImageRequest
+from pipelines.sdxl.generate import ImageRequest, check_guidance
 from pipelines.sdxl.persona_pass import PersonaPass
 from pipelines.sdxl.sizes import resolve_size
 from pipelines.sdxl.styles import build_prompt, get_style, reference_prompt
@@ -43,7 +43,7 @@ def generate_reference(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any
     engine = open_engine(ctx, params)
     default_steps, default_cfg = engine.defaults()
     steps = int(params.get("steps") or default_steps)
-    cfg = float(params["cfg"]) if params.get("cfg") is not None else default_cfg
+    cfg = check_guidance(params.get("cfg"), default_cfg)
     width, height = engine.size(width, height)
     base = engine.base_parameters()
     fam = engine.family

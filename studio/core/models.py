@@ -127,18 +127,24 @@ class ModelStore:
         rec = self.hashes.get(model_id)
         return rec.sha256 if rec else None
 
-    def use(self, model_id: str, role: str) -> ModelUse:
+    def use(self, model_id: str, role: str, *, sha256: str | None = None, outside: bool = False,
+            **fields: object) -> ModelUse:
         """The provenance entry for a model that made an asset: id, sha256, licence, commercial flag.
 
-        A model outside the catalogue (a file the user gave) is still recorded, with its licence
-        marked unknown, so a finished asset is never lost to a provenance look-up.
+        A model outside the catalogue (a file or folder the user gave; `outside=True` when the id is
+        only a file name) is still recorded, with its licence marked unknown, so a finished asset is
+        never lost to a provenance look-up. `sha256` is a hash measured by the caller (a user's
+        file); `fields` are extra facts (path, layout, LoRA weight).
         """
         try:
-            e = self.entry(model_id)
+            e = None if outside else self.entry(model_id)
         except NotFound:
-            return ModelUse(id=model_id, licence="unknown (not in the model catalogue)", role=role)
-        return ModelUse(id=model_id, sha256=self.expected_sha256(model_id), licence=e.licence,
-                        commercial_use=e.commercial_use, role=role)
+            e = None
+        if e is None:
+            return ModelUse(id=model_id, sha256=sha256, licence="unknown (not in the model catalogue)", role=role,
+                            **fields)
+        return ModelUse(id=model_id, sha256=sha256 or self.expected_sha256(model_id), licence=e.licence,
+                        commercial_use=e.commercial_use, role=role, **fields)
 
     # ------------------------------------------------------------------ finding
     def store_path(self, entry: ModelEntry) -> Path:
@@ -221,8 +227,9 @@ class ModelStore:
                 ok = path.is_file()
             if ok:
                 status: Status = "present"
-                if entry.layout == "file" and entry.size and where == "store":
-                    # a truncated file (interrupted copy) is corrupt; full hash is for `verify`
+                if entry.layout == "file" and entry.size and where == "store" and self.hashes.get(entry.id) is None:
+                    # a truncated file (a copy made by hand, interrupted) is corrupt; our imports and
+                    # downloads are atomic and recorded; the full hash is for `verify`
                     if path.stat().st_size < entry.size * 0.5:
                         status = "corrupt"
                 return ModelInfo(entry, status, path, where)

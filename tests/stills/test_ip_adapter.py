@@ -42,7 +42,7 @@ def test_plus_face_guides_generation_and_is_unloaded_after(project, tiny_params,
     assert prov.parameters["ip_adapter"] == PLUS_FACE
     use = next(m for m in prov.models if m.role == "ip-adapter")
     assert use.id == PLUS_FACE and use.licence == "Apache-2.0" and use.commercial_use is True
-    loaded = next(iter(shared_cache()._entries.values()))
+    loaded = shared_cache().entries()[-1]
     assert loaded.txt2img.image_encoder is not None and loaded.txt2img.unet.encoder_hid_proj is not None
 
     # the shared pipeline drops the adapter again: the next plain job and an inpaint work as before

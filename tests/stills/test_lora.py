@@ -93,13 +93,13 @@ def test_switching_loras_does_not_leak_the_previous_one(project, tiny_params, ti
     after_a_b = run(loras=[f"{b}:0.8"])
     assert not np.array_equal(with_a, after_a_b)
     assert np.array_equal(after_a_b, only_b)
-    loaded = next(iter(shared_cache()._entries.values()))
+    loaded = shared_cache().entries()[-1]
     assert set(loaded.txt2img.unet.peft_config) == {"lora_lora_b"}  # only B is in the UNet
     assert PipelineCache.key(loaded.checkpoint, loaded.loras, loaded.plan)[1] == ((str(b), 0.8),)
     both = run(loras=[f"{a}:0.8", f"{b}:0.8"])
     assert not np.array_equal(both, only_b) and not np.array_equal(both, with_a)
     plain = run()
-    assert set(getattr(next(iter(shared_cache()._entries.values())).txt2img.unet, "peft_config", {})) == set()
+    assert set(getattr(shared_cache().entries()[-1].txt2img.unet, "peft_config", {})) == set()
     assert not np.array_equal(plain, only_b)
 
 

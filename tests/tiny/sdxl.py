@@ -47,8 +47,9 @@ def write_tiny_tokenizer(folder: Path, pad: str) -> None:
     }), "utf-8")
 
 
-def tiny_components() -> dict:
-    """The seven SDXL components with tiny random weights (torch.manual_seed(0))."""
+def tiny_components(in_channels: int = 4) -> dict:
+    """The seven SDXL components with tiny random weights (torch.manual_seed(0)); `in_channels=9`
+    gives an inpainting UNet (latents + mask + masked-image latents, like sdxl-inpaint-0.1)."""
     import tempfile
 
     import torch
@@ -65,7 +66,7 @@ def tiny_components() -> dict:
         block_out_channels=(32, 64),
         layers_per_block=1,
         sample_size=32,
-        in_channels=4,
+        in_channels=in_channels,
         out_channels=4,
         down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
         up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
@@ -125,4 +126,24 @@ def save_tiny_sdxl(folder: Path) -> Path:
         return folder
     pipe = StableDiffusionXLPipeline(**tiny_components())
     pipe.save_pretrained(folder, safe_serialization=True)
+    return folder
+
+
+def save_tiny_sdxl_hub_layout(folder: Path, in_channels: int = 4) -> Path:
+    """The tiny pipeline laid out as the catalogue downloads SDXL from the hub: fp16 weights in
+    `*.fp16.safetensors` files only, slow CLIP tokenizer files (vocab.json + merges.txt)."""
+    import shutil
+
+    import torch
+    from diffusers import StableDiffusionXLInpaintPipeline, StableDiffusionXLPipeline
+
+    folder = Path(folder)
+    cls = StableDiffusionXLInpaintPipeline if in_channels == 9 else StableDiffusionXLPipeline
+    pipe = cls(**tiny_components(in_channels))
+    for name in ("unet", "vae", "text_encoder", "text_encoder_2"):
+        getattr(pipe, name).to(torch.float16)
+    pipe.save_pretrained(folder, safe_serialization=True, variant="fp16")
+    for sub, pad in (("tokenizer", "<|endoftext|>"), ("tokenizer_2", "!")):
+        shutil.rmtree(folder / sub)
+        write_tiny_tokenizer(folder / sub, pad)
     return folder
