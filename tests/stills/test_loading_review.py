@@ -81,7 +81,8 @@ def test_library_noise_is_silenced_and_a_long_prompt_is_noted_once(project, tiny
     # (the tiny tokenizer spells words letter by letter, so the persona's negative prompt is long too)
 
 
-def test_inpaint_model_is_used_for_edits_and_refused_for_text_to_image(project, tiny_params, tiny_sdxl, tmp_path):
+def test_inpaint_model_is_used_for_edits_and_refused_for_text_to_image(project, tiny_params, tiny_sdxl, tmp_path,
+                                                                        hub_layout_sdxl):
     """Item 10: sdxl-inpaint-0.1 (a 9-channel UNet) was never used by inpaint/outpaint, and as
     the checkpoint it broke text-to-image with a tensor-shape error."""
     from studio.core.models import ModelStore
@@ -90,7 +91,9 @@ def test_inpaint_model_is_used_for_edits_and_refused_for_text_to_image(project, 
 
     base = run_job(project, "generate", tiny_params(n=1, max_rerolls=0, swap=False))
     assert base.state == JobState.done, base.error
-    ModelStore(Settings.load()).import_file("sdxl-inpaint-0.1", save_tiny_sdxl_hub_layout(tmp_path / "inp", 9))
+    store = ModelStore(Settings.load())
+    store.import_file("sdxl-base-1.0", hub_layout_sdxl)  # what a user of both SDXL downloads has
+    store.import_file("sdxl-inpaint-0.1", save_tiny_sdxl_hub_layout(tmp_path / "inp", 9))
 
     refused = run_job(project, "generate", tiny_params(n=1, checkpoint="sdxl-inpaint-0.1"))
     assert refused.state == JobState.failed
