@@ -39,9 +39,16 @@ def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
     try:
         with wave.open(str(path), "rb") as w:
             rate, width, channels = w.getframerate(), w.getsampwidth(), w.getnchannels()
-            raw = w.readframes(w.getnframes())
-    except (wave.Error, EOFError, OSError) as e:
+            declared = w.getnframes()
+            raw = w.readframes(declared)
+    except (wave.Error, EOFError, OSError, RuntimeError) as e:  # wave raises RuntimeError on a cut chunk
         return _read_with_ffmpeg(Path(path), e)
+    got = len(raw) // max(1, width * channels)
+    # a cut-off download or copy: the header promises more than the file holds (streamed WAVs
+    # write a placeholder size near 4 GiB, which is not a promise)
+    if got < 0.99 * declared and declared * width * channels < 2**32 - 2**16 and rate > 0:
+        raise BadInput(f"{Path(path).name} was cut short: its header says {declared / rate:.1f} s of sound but the "
+                       f"file holds {got / rate:.1f} s. Copy or export it again.")
     dtype = {1: np.uint8, 2: "<i2", 4: "<i4"}.get(width)
     if dtype is None:
         raise BadInput(f"{path}: {8 * width}-bit WAV is not supported; save it as 16-bit PCM.")
@@ -51,7 +58,10 @@ def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
     else:
         data /= float(2 ** (8 * width - 1))
     if channels > 1:
-        data = data.reshape(-1, channels).mean(axis=1)
+        data = data[: len(data) // channels * channels].reshape(-1, channels).mean(axis=1)
+    if data.size == 0:
+        raise BadInput(f"{Path(path).name} holds no sound (its WAV header says 0 samples, or the file was cut "
+                       "short); record or export it again.")
     return data, rate
 
 
@@ -66,5 +76,10 @@ def _read_with_ffmpeg(path: Path, err: Exception, rate: int = STUDIO_RATE) -> tu
     cmd = [ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1", "-ar", str(rate), "-"]
     proc = subprocess.run(cmd, capture_output=True)
     if proc.returncode != 0 or not proc.stdout:
-        raise BadInput(f"{path} is not readable audio ({err}); use a WAV, MP3, FLAC or M4A file.")
+        # the reason in words: ffmpeg's own last line (-v error prints no banner), else what the WAV
+        # reader said, else that it decoded to nothing
+        said = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        reason = (said[-1].strip() if said else "") or str(err).strip() or (
+            "it decodes to no sound" if proc.returncode == 0 else "the file is damaged or not audio")
+        raise BadInput(f"{path.name} is not readable audio ({reason}); use a WAV, MP3, FLAC or M4A file.")
     return np.frombuffer(proc.stdout, "<i2").astype(np.float32) / 32768.0, rate

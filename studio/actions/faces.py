@@ -16,7 +16,7 @@ import numpy as np
 
 from pipelines.video_io import is_video, probe, read_frames
 from studio.actions.registry import action
-from studio.core.assets import ModelUse, Provenance
+from studio.core.assets import ModelUse, Provenance, sha256_file
 from studio.core.errors import BadInput, NotFound, StudioError
 from studio.core.models import ModelStore
 from studio.core.persona import IdentityEmbedding, LikenessStatement, ReferenceFace
@@ -136,6 +136,32 @@ def refuse_identity(
     return [e.backend for e in identity]
 
 
+def _already_added(project: Project, photo: str, name: str) -> ReferenceFace | None:
+    """The reference made from a file with the same bytes, if any (same sha256 -> same reference).
+
+    A `faces add` killed between registering the photo and saving the persona left the asset
+    without its reference entry: that entry is made here from the asset's own sidecars, so a
+    resume finishes the step instead of adding the face a second time."""
+    if not Path(photo).is_file():
+        return None
+    digest = sha256_file(photo)
+    asset = next((a for a in project.assets_of("reference") if a.sha256 == digest), None)
+    if asset is None:
+        return None
+    ref = next((r for r in project.persona.reference_faces if r.id == asset.id), None)
+    if ref is not None:
+        return ref
+    side, crop = project.sidecar(asset, ".face.json"), project.sidecar(asset, ".crop.png")
+    if not side.is_file() or not crop.is_file():
+        return None  # not one of ours (imported by hand): add the photo afresh
+    doc = json.loads(side.read_text("utf-8"))
+    ref = ReferenceFace(id=asset.id, source_name=asset.provenance.parameters.get("source", name), image=asset.path,
+                        crop=crop.relative_to(project.path).as_posix(), box=[float(v) for v in doc["box"]],
+                        quality=dict(asset.provenance.scores))
+    project.update_persona(reference_faces=[*project.persona.reference_faces, ref])
+    return ref
+
+
 @action("faces.add", label="Add reference photos")
 def add_references(ctx: JobContext, params: dict) -> dict:
     """Import reference photos: detect, check quality, store, embed, re-fuse the identity."""
@@ -158,6 +184,11 @@ def add_references(ctx: JobContext, params: dict) -> dict:
     for i, photo in enumerate(photos):
         ctx.progress(i, len(photos), Path(photo).name)
         name = Path(photo).name
+        again = _already_added(project, photo, name)
+        if again is not None:  # the same file: the same reference (a resumed or repeated add)
+            accepted.append({"photo": photo, "id": again.id, "quality": again.quality, "again": True})
+            assets.append(again.id)
+            continue
         try:
             rgb = load_image(photo)
             # references: search at up to 2048 px so a second, smaller face is not missed

@@ -56,18 +56,67 @@ def print_json(obj: Any) -> None:
     out.print_json(json.dumps(obj, default=str))
 
 
+class ProgressLines:
+    """Progress for a log, a script or CI (stderr is not a terminal): a plain line per 5 % or
+    per 10 s of news ("Narrating: 35% — sentence 3/8, about 1:20 left"), or with `json_lines`
+    one JSON object per line ({"task", "progress", "label", "elapsed_s", "eta_s"}) for tools to
+    read while stdout keeps the command's single JSON result."""
+
+    #: a new line at every this many percent, or after this many seconds when the label changed
+    STEP_PERCENT, QUIET_SECONDS = 5, 10.0
+    JSON_STEP_PERCENT, JSON_QUIET_SECONDS = 1, 2.0
+
+    def __init__(self, description: str, json_lines: bool = False, stream: Any = None):
+        self.description, self.json_lines = description, json_lines
+        self.stream = stream
+        self.step, self.quiet = ((self.JSON_STEP_PERCENT, self.JSON_QUIET_SECONDS) if json_lines
+                                 else (self.STEP_PERCENT, self.QUIET_SECONDS))
+        self._last: tuple[int, str] | None = None
+        self._last_at = 0.0
+
+    def __call__(self, p: TaskProgress) -> None:
+        import time
+
+        pct = int(p.fraction * 100)
+        now = time.monotonic()
+        if self._last is not None:
+            stepped = pct // self.step > self._last[0] // self.step
+            news = (pct, p.label) != self._last and now - self._last_at >= self.quiet
+            if not (stepped or news):
+                return
+        self._last, self._last_at = (pct, p.label), now
+        eta = p.eta
+        if self.json_lines:
+            line = json.dumps({"task": self.description, "progress": round(p.fraction, 4), "label": p.label,
+                               "elapsed_s": round(p.elapsed, 1), "eta_s": round(eta, 1) if eta is not None else None})
+        else:
+            left = f", about {int(eta // 60)}:{int(eta % 60):02d} left" if eta is not None and p.elapsed > 2 else ""
+            line = f"{self.description}: {pct}%" + (f" — {p.label}" if p.label else "") + left
+        stream = self.stream or sys.stderr
+        stream.write(line + "\n")
+        stream.flush()
+
+
 @contextmanager
 def progress_task(description: str, quiet: bool = False) -> Iterator[TaskContext]:
-    """A TaskContext with a progress bar on stderr; Ctrl-C cancels the task cleanly."""
-    cancel = threading.Event()
-    columns = [TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-               TimeElapsedColumn(), TimeRemainingColumn()]
-    bar = Progress(*columns, console=console, transient=True, disable=quiet or not console.is_terminal)
-    task_id = bar.add_task(description, total=1000)
+    """A TaskContext that shows progress on stderr; Ctrl-C cancels the task cleanly.
 
-    def on_progress(p: TaskProgress) -> None:
-        label = f"{description}: {p.label}" if p.label else description
-        bar.update(task_id, completed=int(p.fraction * 1000), description=label)
+    On a terminal: a progress bar. Otherwise (a log file, a script, CI): plain progress lines.
+    `quiet`: the command prints JSON on stdout (--json); progress then comes as JSON lines on
+    stderr, never as a bar."""
+    cancel = threading.Event()
+    bar = None
+    if console.is_terminal and not quiet:
+        columns = [TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                   TimeElapsedColumn(), TimeRemainingColumn()]
+        bar = Progress(*columns, console=console, transient=True)
+        task_id = bar.add_task(description, total=1000)
+
+        def on_progress(p: TaskProgress) -> None:
+            label = f"{description}: {p.label}" if p.label else description
+            bar.update(task_id, completed=int(p.fraction * 1000), description=label)
+    else:
+        on_progress = ProgressLines(description, json_lines=quiet)
 
     previous = signal.getsignal(signal.SIGINT) if threading.current_thread() is threading.main_thread() else None
 
@@ -80,7 +129,10 @@ def progress_task(description: str, quiet: bool = False) -> Iterator[TaskContext
     if previous is not None:
         signal.signal(signal.SIGINT, on_sigint)
     try:
-        with bar:
+        if bar is not None:
+            with bar:
+                yield TaskContext(on_progress, cancel_event=cancel)
+        else:
             yield TaskContext(on_progress, cancel_event=cancel)
     finally:
         if previous is not None:

@@ -69,3 +69,7 @@ class DownloadFailed(StudioError):
 
 class ConsentRequired(StudioError):
     """A real person's likeness is used without a recorded consent."""
+
+
+class DiskFull(StudioError):
+    """The disk ran out of space (or would): the message says how much is needed and free."""

@@ -25,6 +25,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from .atomic import atomic_write_json
+from .diskspace import disk_full, is_disk_full
 from .errors import BadInput, NotFound, StudioError
 from .lock import pid_alive
 from .persona import utcnow
@@ -91,6 +92,28 @@ class JobQueue:
 
     def save(self, job: Job, durable: bool = True) -> None:
         atomic_write_json(self._file(job.id), job.model_dump(mode="json"), durable)
+
+    def _save_final(self, job: Job) -> None:
+        """The last save of a run, which must not fail on a full disk: the atomic write needs a
+        second file's worth of room; if there is none, overwrite the job file in place (its old
+        blocks are reused). A torn write there is reported by `get` as an unreadable job file."""
+        try:
+            self.save(job)
+            return
+        except OSError as e:
+            if not is_disk_full(e):
+                raise
+        data = (json.dumps(job.model_dump(mode="json"), ensure_ascii=False) + "\n").encode("utf-8")
+        try:
+            fd = os.open(self._file(job.id), os.O_WRONLY | os.O_CREAT, 0o644)
+            try:
+                os.write(fd, data)
+                os.ftruncate(fd, len(data))
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError:  # not even that: the job shows as interrupted once this process ends
+            pass
 
     def submit(self, kind: str, params: dict[str, Any], title: str = "") -> Job:
         job = Job(kind=kind, params=params, title=title or kind)
@@ -212,7 +235,10 @@ class JobQueue:
                 job.heartbeat = time.time()
                 last_poll[0] = 0.0  # re-read the flag right before overwriting the file, or a cancel is lost
                 job.cancel_requested = cancel_check() or job.cancel_requested
-                self.save(job, durable=False)  # progress is disposable; state changes are fsynced
+                try:
+                    self.save(job, durable=False)  # progress is disposable; state changes are fsynced
+                except OSError:  # a full disk must not kill the work over a progress line
+                    pass
             if on_progress:
                 on_progress(job, p)
 
@@ -239,15 +265,20 @@ class JobQueue:
             job.error = e.message
             job.error_code = e.exit_code
             job.label = "Failed"
-        except Exception as e:  # an unexpected bug: keep the traceback in the job file
-            job.state = JobState.failed
-            job.error = f"Internal error: {type(e).__name__}: {e}. Details are in the job file {self._file(job.id)}."
-            job.traceback = traceback.format_exc()
-            job.label = "Failed"
+        except Exception as e:
+            if is_disk_full(e):  # not a bug: say so the way every disk-full message does
+                err = disk_full(self.folder.parent)
+                job.state, job.error, job.error_code, job.label = JobState.failed, err.message, 1, "Failed"
+            else:  # an unexpected bug: keep the traceback in the job file
+                job.state = JobState.failed
+                job.error = (f"Internal error: {type(e).__name__}: {e}. Details are in the job file "
+                             f"{self._file(job.id)}.")
+                job.traceback = traceback.format_exc()
+                job.label = "Failed"
         job.finished_at = utcnow()
         job.pid = None
         job.interrupted = False
         job.cancel_requested = False
-        self.save(job)
+        self._save_final(job)
         marker.unlink(missing_ok=True)
         return job

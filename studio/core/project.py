@@ -25,17 +25,19 @@ from pydantic import ValidationError
 
 from .assets import KIND_FOLDER, Asset, AssetKind, Provenance, new_id, sha256_file
 from .atomic import atomic_write_json
+from .diskspace import disk_full, is_disk_full
 from .errors import (
     BadInput,
     NotFound,
     ProjectCorrupt,
+    ProjectError,
     ProjectLocked,
     ReadOnlyProject,
     SchemaTooNew,
 )
 from .lock import ProjectLock
 from .persona import NAME_MAX, Persona, utcnow
-from .schema import SCHEMA_VERSION, Post, ProjectData, migrate
+from .schema import SCHEMA_VERSION, MigrationError, Post, ProjectData, migrate
 from .timeline import Timeline
 
 SUFFIX = ".persona"
@@ -113,6 +115,11 @@ def find_project_dir(path: str | os.PathLike[str]) -> Path:
     return p
 
 
+def _first_errors(e: ValidationError, n: int = 3) -> str:
+    """The first validation errors in one line: 'persona.name: Input should be a valid string'."""
+    return "; ".join(f"{'.'.join(str(x) for x in err['loc']) or 'document'}: {err['msg']}" for err in e.errors()[:n])
+
+
 class Project:
     """An open persona project. Use `Project.create` / `Project.open`; close (or `with`) when done."""
 
@@ -125,6 +132,9 @@ class Project:
         self._mutex = threading.RLock()
         self._dirty = False
         self._listeners: list[Callable[[str], None]] = []
+        self._index: dict[str, int] | None = None
+        self._index_of: list[Asset] | None = None
+        self._index_len = 0
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -151,17 +161,29 @@ class Project:
             reason = "opened read-only on request"
         else:
             lock = ProjectLock(folder / LOCK_FILE)
-            if not lock.acquire():
-                owner = lock.owner()
-                who = owner.description if owner else "another process"
-                reason = f"'{folder.name}' is open in {who}; changes cannot be saved here"
+            try:
+                taken = lock.acquire()
+            except OSError as e:  # EROFS, EACCES: a read-only disk, share or folder
                 lock = None
+                reason = (f"'{folder.name}' is in a folder this computer cannot write to "
+                          f"({e.strerror or e}); changes cannot be saved here")
                 if require_write:
-                    raise ProjectLocked(
-                        f"{reason}. Close the studio window or finish the other command, then try again."
-                    )
+                    raise ReadOnlyProject(
+                        f"{reason}. Copy the project to a writable folder (or mount the disk writable), "
+                        "then try again."
+                    ) from None
+            else:
+                if not taken:
+                    owner = lock.owner()
+                    who = owner.description if owner else "another process"
+                    reason = f"'{folder.name}' is open in {who}; changes cannot be saved here"
+                    lock = None
+                    if require_write:
+                        raise ProjectLocked(
+                            f"{reason}. Close the studio window or finish the other command, then try again."
+                        )
         try:
-            data, migrated = cls._load(folder)
+            data, migrated = cls._load(folder, backup=lock is not None)
         except BaseException:
             if lock:
                 lock.release()
@@ -177,7 +199,9 @@ class Project:
         return project
 
     @staticmethod
-    def _load(folder: Path) -> tuple[ProjectData, list[int]]:
+    def _load(folder: Path, backup: bool = False) -> tuple[ProjectData, list[int]]:
+        """Read and migrate project.json. `backup`: keep the old file as project.vN.json.bak before
+        a migration is saved (only a writer does; a read-only open changes nothing on disk)."""
         file = folder / PROJECT_FILE
         recovery = folder / RECOVERY_DIR / PROJECT_FILE
         hint = (
@@ -188,6 +212,10 @@ class Project:
         try:
             raw = file.read_text("utf-8")
             doc = json.loads(raw)
+        except OSError as e:
+            raise ProjectError(f"Cannot read {file}: {e.strerror or e}.") from None
+        except RecursionError:
+            raise ProjectCorrupt(f"{file} is nested too deeply to be a project.{hint}") from None
         except UnicodeDecodeError as e:
             raise ProjectCorrupt(f"{file} is not UTF-8 text ({e.reason}).{hint}") from e
         except json.JSONDecodeError as e:
@@ -197,7 +225,7 @@ class Project:
         if not isinstance(doc, dict):
             raise ProjectCorrupt(f"{file} does not hold a project (expected a JSON object).{hint}")
         version = doc.get("schema_version")
-        if not isinstance(version, int) or version < 1:
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
             raise ProjectCorrupt(f"{file} has no valid schema_version, so it cannot be read.{hint}")
         if version > SCHEMA_VERSION:
             raise SchemaTooNew(
@@ -205,18 +233,21 @@ class Project:
                 f"up to {SCHEMA_VERSION}). Update Persona Studio to open it; the file was not changed."
             )
         migrated: list[int] = []
-        if version < SCHEMA_VERSION:
-            backup = folder / f"project.v{version}.json.bak"
-            if not backup.exists():
-                shutil.copy2(file, backup)
-            doc, migrated = migrate(doc)
         try:
-            return ProjectData.model_validate(doc), migrated
+            if version < SCHEMA_VERSION:
+                doc, migrated = migrate(doc)
+            data = ProjectData.model_validate(doc)
         except ValidationError as e:
-            first = "; ".join(
-                f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in e.errors()[:3]
-            )
-            raise ProjectCorrupt(f"{file} does not match the project schema ({first}).{hint}") from e
+            raise ProjectCorrupt(f"{file} does not match the project schema ({_first_errors(e)}).{hint}") from None
+        except (MigrationError, TypeError, ValueError, KeyError, AttributeError, RecursionError) as e:
+            # a hand-edited or damaged file: wrong types where the schema (or a migration) needs others
+            detail = str(e) if isinstance(e, MigrationError) else f"{type(e).__name__}: {e}"
+            raise ProjectCorrupt(f"{file} cannot be read as a project ({detail}).{hint}") from None
+        if migrated and backup:  # only now: a file that cannot be migrated is left exactly as it was
+            bak = folder / f"project.v{version}.json.bak"
+            if not bak.exists():
+                shutil.copy2(file, bak)
+        return data, migrated
 
     def rename(self, new_name: str) -> Path:
         """Rename the persona and its folder together, holding the lock throughout."""
@@ -283,7 +314,13 @@ class Project:
         self._require_write()
         with self._mutex:
             self.data.updated_at = utcnow()
-            atomic_write_json(self.path / PROJECT_FILE, self.data.model_dump(mode="json"))
+            try:
+                atomic_write_json(self.path / PROJECT_FILE, self.data.model_dump(mode="json"))
+            except OSError as e:  # the old project.json is intact (atomic write); the change stays unsaved
+                self._dirty = True
+                if is_disk_full(e):
+                    raise disk_full(self.path, what="saving the project") from None
+                raise ProjectError(f"Cannot save {self.path / PROJECT_FILE}: {e.strerror or e}.") from None
             self._dirty = False
             rec = self.path / RECOVERY_DIR / PROJECT_FILE
             if rec.exists():
@@ -337,8 +374,8 @@ class Project:
         try:
             try:
                 ProjectData.model_validate(migrate(json.loads(rec.read_text("utf-8")))[0])
-            except (ValueError, ValidationError) as e:
-                raise ProjectCorrupt(f"The recovery copy {rec} is unreadable too: {e}") from e
+            except (ValueError, ValidationError, TypeError, KeyError, AttributeError, RecursionError) as e:
+                raise ProjectCorrupt(f"The recovery copy {rec} is unreadable too: {e}") from None
             current = folder / PROJECT_FILE
             if current.exists():
                 shutil.copy2(current, folder / f"project.json.corrupt-{uuid.uuid4().hex[:6]}")
@@ -358,9 +395,16 @@ class Project:
 
     # ------------------------------------------------------------------ persona
     def update_persona(self, **changes: Any) -> Persona:
+        """Change persona fields, validated BEFORE anything changes: a refused edit leaves the
+        persona in memory as it was, so the next save cannot write an invalid one."""
+        self._require_write()
+        candidate = self.data.persona.model_copy(update=changes)
+        try:
+            checked = Persona.model_validate(candidate.model_dump())
+        except ValidationError as e:
+            raise BadInput(f"Cannot change the persona: {_first_errors(e)}.") from None
         with self.editing("persona") as data:
-            data.persona = data.persona.model_copy(update=changes)
-            Persona.model_validate(data.persona.model_dump())
+            data.persona = checked
         return self.data.persona
 
     # ------------------------------------------------------------------ assets
@@ -377,6 +421,24 @@ class Project:
         if suffix and not suffix.startswith("."):
             suffix = "." + suffix
         return staging / f"{uuid.uuid4().hex}{suffix}"
+
+    def stage_file(self, src: str | os.PathLike[str], suffix: str | None = None) -> Path:
+        """Move a finished file (often in the system's temp folder) into `.staging/`.
+
+        Crossing drives copies it; if the project's disk fills on the way, the partial copy is
+        removed (it would hold the space the job's own bookkeeping needs) and the error says how
+        much room the file needed."""
+        src = Path(src)
+        dest = self.stage(src.suffix if suffix is None else suffix)
+        try:
+            move_file(src, dest)
+        except OSError as e:
+            dest.unlink(missing_ok=True)
+            if is_disk_full(e):
+                raise disk_full(self.path, src.stat().st_size if src.exists() else None,
+                                f"moving {src.name} into the project") from None
+            raise
+        return dest
 
     def register(
         self,
@@ -404,24 +466,47 @@ class Project:
         dest = folder / f"{asset_id}{''.join(src.suffixes[-1:])}"
         digest = sha256_file(src)
         size = src.stat().st_size
+        asset = Asset(
+            id=asset_id,
+            kind=kind,
+            path=dest.relative_to(self.path).as_posix(),
+            sha256=digest,
+            size=size,
+            parents=list(parents),
+            provenance=provenance,
+            label=label,
+        )
+        extras = {folder / f"{asset_id}{suffix}": Path(extra) for suffix, extra in (extra_files or {}).items()}
+        moved: list[Path] = []
         with self._mutex:
-            for suffix, extra in (extra_files or {}).items():
-                move_file(extra, folder / f"{asset_id}{suffix}")
-            move_file(src, dest)
-            asset = Asset(
-                id=asset_id,
-                kind=kind,
-                path=dest.relative_to(self.path).as_posix(),
-                sha256=digest,
-                size=size,
-                parents=list(parents),
-                provenance=provenance,
-                label=label,
-            )
-            self.data.assets.append(asset)
-            self.save()
+            try:
+                for target, extra in extras.items():
+                    move_file(extra, target)
+                    moved.append(target)
+                move_file(src, dest)
+                moved.append(dest)
+                self.data.assets.append(asset)
+                self.save()
+            except BaseException as e:
+                # Nothing half-registered: the record leaves memory, the files leave the project
+                # (and .staging, whose leftovers would hold the space a full disk needs back).
+                if self.data.assets and self.data.assets[-1] is asset:
+                    self.data.assets.pop()
+                for f in (*moved, src, *extras.values()):
+                    if f in moved or self._staged(f):
+                        f.unlink(missing_ok=True)
+                if isinstance(e, OSError) and is_disk_full(e):
+                    raise disk_full(self.path, size, f"adding {src.name}") from None
+                raise
         self._changed("assets")
         return asset
+
+    def _staged(self, path: Path) -> bool:
+        """Whether `path` is a file in this project's .staging/ (disposable unless registered)."""
+        try:
+            return Path(path).resolve().parent == (self.path / STAGING_DIR).resolve()
+        except OSError:
+            return False
 
     def import_file(self, src: str | os.PathLike[str], kind: AssetKind, label: str = "") -> Asset:
         """Copy an outside file into the project as an asset."""
@@ -433,10 +518,33 @@ class Project:
         prov = Provenance(pipeline="import", parameters={"source": src.name})
         return self.register(staged, kind, prov, label=label or src.stem)
 
+    def _find(self, asset_id: str) -> Asset | None:
+        """The asset with `asset_id` in O(1): an id -> position index over data.assets, checked on
+        every hit and rebuilt when the list changed (5,000 assets: the provenance walks of `studio
+        info` and the window looked each parent up by scanning the whole list)."""
+        assets = self.data.assets
+        fresh = False
+        if self._index is None or self._index_of is not assets or self._index_len != len(assets):
+            self._reindex()
+            fresh = True
+        pos = self._index.get(asset_id)  # type: ignore[union-attr]
+        if pos is not None and pos < len(assets) and assets[pos].id == asset_id:
+            return assets[pos]
+        if fresh:
+            return None
+        self._reindex()  # the list was edited in place (an asset moved, or another took its place)
+        pos = self._index.get(asset_id)  # type: ignore[union-attr]
+        return assets[pos] if pos is not None else None
+
+    def _reindex(self) -> None:
+        self._index_of = self.data.assets
+        self._index_len = len(self.data.assets)
+        self._index = {a.id: i for i, a in enumerate(self.data.assets)}
+
     def asset(self, asset_id: str) -> Asset:
-        for a in self.data.assets:
-            if a.id == asset_id:
-                return a
+        found = self._find(asset_id)
+        if found is not None:
+            return found
         raise NotFound(f"No asset '{asset_id}' in {self.path.name}. `studio info {self.path}` lists them.")
 
     def assets_of(self, *kinds: str) -> list[Asset]:
@@ -454,9 +562,9 @@ class Project:
 
     def resolve_input(self, ref: str) -> tuple[Path, Asset | None]:
         """A CLI argument that is an asset id or a file path -> (file, asset or None)."""
-        for a in self.data.assets:
-            if a.id == ref:
-                return self.path / a.path, a
+        a = self._find(ref)
+        if a is not None:
+            return self.path / a.path, a
         p = Path(ref).expanduser()
         if p.is_file():
             return p, None

@@ -57,10 +57,17 @@ class ProjectData(BaseModel):
     settings: dict[str, Any] = Field(default_factory=dict)
 
 
+class MigrationError(ValueError):
+    """An old project document has the wrong shape for its schema version (says where)."""
+
+
 def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
     """v1 (0.0.x previews): assets keyed by id, voice as a bare voice id, no posts/timelines."""
     doc = dict(doc)
-    persona = dict(doc.get("persona", {}))
+    persona = doc.get("persona", {})
+    if not isinstance(persona, dict):
+        raise MigrationError(f"schema 1: 'persona' must be an object, not {type(persona).__name__}")
+    persona = dict(persona)
     voice = persona.get("voice")
     if isinstance(voice, str):
         persona["voice"] = {"engine": "piper", "voice_id": voice}
@@ -69,7 +76,12 @@ def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
     doc["persona"] = persona
     assets = doc.get("assets", {})
     if isinstance(assets, dict):
+        bad = [k for k, v in assets.items() if not isinstance(v, dict)]
+        if bad:
+            raise MigrationError(f"schema 1: asset '{bad[0]}' must be an object")
         doc["assets"] = [{"id": k, **v} for k, v in assets.items()]
+    elif not isinstance(assets, list):
+        raise MigrationError(f"schema 1: 'assets' must be an object of assets, not {type(assets).__name__}")
     doc.setdefault("timelines", [])
     doc.setdefault("posts", [])
     doc["schema_version"] = 2
@@ -103,8 +115,12 @@ MIGRATIONS = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 def migrate(doc: dict[str, Any]) -> tuple[dict[str, Any], list[int]]:
     """Bring a project document up to SCHEMA_VERSION; returns it and the versions passed through."""
     passed: list[int] = []
+    if not isinstance(doc, dict):
+        raise MigrationError(f"a project must be a JSON object, not {type(doc).__name__}")
     version = doc.get("schema_version")
     while isinstance(version, int) and version < SCHEMA_VERSION:
+        if version not in MIGRATIONS:
+            raise MigrationError(f"no migration from schema {version}")
         doc = MIGRATIONS[version](doc)
         passed.append(version)
         version = doc.get("schema_version")

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from studio.core.assets import Asset, ModelUse, Provenance
+from studio.core.diskspace import require_render_space
 from studio.core.errors import BadInput
 from studio.core.models import ModelStore
 from studio.core.project import Project
@@ -214,6 +215,8 @@ def export_post(
         persona.caption_style.words_per_line,
     ) if opts.captions else []
 
+    # room first: a render that fills the disk at 95 % wastes minutes and leaves partial files
+    require_render_space(project.path, sum(p.estimated_bytes(duration) for p in chosen), "the export")
     tmp = Path(tempfile.mkdtemp(prefix="studio-export-"))
     staged: list[tuple[Path, Provenance, str, dict[str, Path], bool]] = []
     try:
@@ -292,12 +295,8 @@ def export_post(
         video_id: str | None = None
         for path, pv, label, extra, is_cover in staged:
             par = [video_id] if (is_cover and video_id) else parents
-            st = project.stage(path.suffix)
-            shutil.move(path, st)
-            ex = {}
-            for suf, f in extra.items():
-                ex[suf] = project.stage(suf)
-                shutil.move(f, ex[suf])
+            st = project.stage_file(path)  # a full disk: no partial file left in .staging
+            ex = {suf: project.stage_file(f, suf) for suf, f in extra.items()}
             asset = project.register(st, "export", pv, parents=par, label=label, extra_files=ex)
             if not is_cover:
                 video_id = asset.id

@@ -52,6 +52,11 @@ def run_ffmpeg(
         reader.join()
     stderr = "".join(err_lines)
     if rc != 0:
+        if "No space left on device" in stderr:  # the output's disk filled during the render
+            from studio.core.diskspace import disk_full
+
+            out = Path(args[-1]).parent if args else Path.cwd()
+            raise disk_full(out, what="the render")
         tail = "\n".join(stderr.strip().splitlines()[-6:])
         raise StudioError(f"ffmpeg failed (exit {rc}):\n{tail}")
     return stderr

@@ -51,6 +51,18 @@ def _filled(m: ModelUse) -> ModelUse:
     return m.model_copy(update=upd) if upd else m
 
 
+#: how strongly a record of a model blocks commercial use (the same id can be recorded differently
+#: along a chain: a catalogue entry re-licensed later must not clear what an ancestor was made with)
+_RANK = {False: 0, None: 1, True: 2}
+
+
+def _add(models: dict[str, ModelUse], m: ModelUse) -> None:
+    """Keep, per model id, the record most restrictive about commercial use."""
+    old = models.get(m.id)
+    if old is None or _RANK[m.commercial_use] < _RANK[old.commercial_use]:
+        models[m.id] = m
+
+
 def _verdict_of_models(models: dict[str, ModelUse]) -> dict[str, Any]:
     blocking = [m.id for m in models.values() if m.commercial_use is False]
     unknown = [m.id for m in models.values() if m.commercial_use is None]
@@ -74,7 +86,7 @@ def commercial_verdict(project: Project, asset_ids: Iterable[str]) -> dict[str, 
     models: dict[str, ModelUse] = {}
     for a in asset_chain(project, asset_ids):
         for m in a.provenance.models:
-            models.setdefault(m.id, _filled(m))
+            _add(models, _filled(m))
     return _verdict_of_models(models)
 
 
@@ -129,10 +141,10 @@ def asset_verdicts(project: Project) -> dict[str, dict[str, Any]]:
                 continue
             models: dict[str, ModelUse] = {}
             for m in a.provenance.models:
-                models.setdefault(m.id, _filled(m))
+                _add(models, _filled(m))
             for pid in a.parents:
-                for mid, m in chain_models.get(pid, {}).items():
-                    models.setdefault(mid, m)
+                for m in chain_models.get(pid, {}).values():
+                    _add(models, m)
             chain_models[aid] = models
     out: dict[str, dict[str, Any]] = {}
     for aid, a in by_id.items():

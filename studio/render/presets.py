@@ -56,6 +56,12 @@ class ExportPreset:
         kbps = max(200, round(self.video_kbps * (w * h) / (self.width * self.height)))
         return replace(self, width=w, height=h, video_kbps=kbps)
 
+    def estimated_bytes(self, seconds: float) -> int:
+        """A generous size of the export's files (video at its peak rate, audio, cover): what the
+        free-space check before a render asks for."""
+        video = (self.video_kbps * 1.5 + self.audio_kbps) * 125 * seconds  # kbit/s -> bytes
+        return int(video + self.width * self.height * 0.5)
+
     def check_duration(self, seconds: float) -> None:
         """Raise BadInput when a post is longer than the platform accepts."""
         if self.max_seconds is not None and seconds > self.max_seconds + 1e-3:
