@@ -246,3 +246,30 @@ def test_window_tiles_and_post_page_show_the_stored_verdict(world, qtbot):
         summary = post_summary({"exports": {"reels": "x"}}, stored)
         assert verdict_text(stored) in summary and "allowed by" not in summary
         session.project = None
+
+
+def test_the_most_restrictive_record_of_a_model_along_the_chain_decides(tmp_path):
+    """A catalogue entry re-licensed later (dlib's 68-point model dropped) must not clear what an
+    ancestor was made with: the same id recorded non-commercial upstream keeps the chain blocked."""
+    from studio.core.assets import ModelUse, Provenance
+    from studio.render.licences import asset_verdicts
+
+    with Project.create(tmp_path, "Ava") as p:
+        def add(models, parents=()):
+            f = p.stage(".png")
+            f.write_bytes(b"x")
+            return p.register(f, "still", Provenance(pipeline="t", models=models), parents=list(parents)).id
+
+        old = add([ModelUse(id="dlib-face-models", commercial_use=False)])
+        mid = add([], [old])
+        new = add([ModelUse(id="dlib-face-models", commercial_use=True)], [mid])
+        assert asset_verdict(p, new)["verdict"] == "not allowed"
+        assert asset_verdicts(p)[new]["verdict"] == "not allowed"
+        assert asset_verdicts(p)[mid]["blocking"] == ["dlib-face-models"]
+        clean = add([ModelUse(id="piper-en_US-joe-medium", commercial_use=True)])
+        assert asset_verdicts(p)[clean]["verdict"] == asset_verdict(p, clean)["verdict"] == "allowed"
+        # every stored shape reads right, and nothing unknown reads as allowed
+        assert normalise({"verdict": "not allowed"})["verdict"] == "not allowed"
+        assert normalise({"verdict": "allowed", "blocking": ["x"]})["verdict"] == "not allowed"
+        for junk in (None, "", "yes", 1, {"verdict": "maybe"}, []):
+            assert normalise(junk)["verdict"] == "unknown"

@@ -136,8 +136,9 @@ def refuse_identity(
     return [e.backend for e in identity]
 
 
-def _already_added(project: Project, photo: str, name: str) -> ReferenceFace | None:
-    """The reference made from a file with the same bytes, if any (same sha256 -> same reference).
+def _already_added(project: Project, photo: str, name: str, pick: int | None) -> ReferenceFace | None:
+    """The reference made from a file with the same bytes and the same face in it (`--pick`), if
+    any: same sha256 -> same reference.
 
     A `faces add` killed between registering the photo and saving the persona left the asset
     without its reference entry: that entry is made here from the asset's own sidecars, so a
@@ -145,7 +146,8 @@ def _already_added(project: Project, photo: str, name: str) -> ReferenceFace | N
     if not Path(photo).is_file():
         return None
     digest = sha256_file(photo)
-    asset = next((a for a in project.assets_of("reference") if a.sha256 == digest), None)
+    asset = next((a for a in project.assets_of("reference") if a.sha256 == digest
+                  and (a.provenance.parameters.get("pick") or 0) == (pick or 0)), None)
     if asset is None:
         return None
     ref = next((r for r in project.persona.reference_faces if r.id == asset.id), None)
@@ -184,7 +186,7 @@ def add_references(ctx: JobContext, params: dict) -> dict:
     for i, photo in enumerate(photos):
         ctx.progress(i, len(photos), Path(photo).name)
         name = Path(photo).name
-        again = _already_added(project, photo, name)
+        again = _already_added(project, photo, name, pick)
         if again is not None:  # the same file: the same reference (a resumed or repeated add)
             accepted.append({"photo": photo, "id": again.id, "quality": again.quality, "again": True})
             assets.append(again.id)

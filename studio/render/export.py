@@ -27,8 +27,8 @@ from studio.core.settings import Settings, config_dir
 from studio.core.tasks import TaskContext
 from studio.core.timeline import Timeline
 
+from . import c2pa_sign as prov
 from . import captions as cap
-from . import provenance as prov
 from .audio import LoudnessMeasure
 from .certs import load_identity
 from .face_track import Detector, default_detector, face_keyframes_image, face_keyframes_video

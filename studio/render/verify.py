@@ -8,7 +8,7 @@ from typing import Any
 
 from studio.core.errors import NotFound
 
-from . import provenance as prov
+from . import c2pa_sign as prov
 from .ffmpeg import probe
 from .graph import AI_METADATA
 
