@@ -1,5 +1,5 @@
-"""Motion: pick a still, an engine (camera motion or Stable Video Diffusion) and its settings, run
-`motion.animate`; the clips made so far with their engine and identity, and a looping preview."""
+"""Motion: pick a still, an engine (camera motion, Wan 2.2 or Stable Video Diffusion) and its settings,
+run `motion.animate`; the clips made so far with their engine and identity, and a looping preview."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QListWidget,
+    QLineEdit,
     QListWidgetItem,
     QSpinBox,
     QVBoxLayout,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from pipelines.motion.camera import MOVES
 from studio.actions.motion import SVD_IDS
+from studio.actions.motion_engine import WAN_IDS
 from studio.core.assets import Asset
 from studio.core.jobs import Job, JobState
 from studio.core.models import ModelStore
@@ -102,6 +104,10 @@ class MotionPanel(QWidget):
         self.engine = QComboBox()
         self.engine.currentIndexChanged.connect(lambda _i: self._engine_changed())
         form.addRow("Engine", self.engine)
+        self.motion_prompt = QLineEdit()
+        self.motion_prompt.setPlaceholderText("e.g. she laughs and turns to the camera")
+        self.motion_prompt.setToolTip("Wan 2.2: what should move (empty: the still's prompt + subtle natural motion)")
+        form.addRow("Motion prompt", self.motion_prompt)
         self.move_combo = QComboBox()
         for m in MOVES:
             self.move_combo.addItem(m, m)
@@ -146,44 +152,61 @@ class MotionPanel(QWidget):
         return column
 
     # -- engines
-    def _svd_installed(self) -> str | None:
+    def _installed(self, ids: tuple[str, ...]) -> str | None:
         store = ModelStore(self.session.settings)
-        return next((m for m in SVD_IDS if store.find(m) is not None), None)
+        return next((m for m in ids if store.find(m) is not None), None)
 
     def _fill_engines(self) -> None:
         current = self.engine.currentData() or "camera"
-        svd = self._svd_installed()
+        svd, wan = self._installed(SVD_IDS), self._installed(WAN_IDS)
         self.engine.blockSignals(True)
         self.engine.clear()
         self.engine.addItem("Camera motion (built in)", "camera")
-        self.engine.addItem(f"SVD — Stable Video Diffusion ({svd})" if svd else "SVD (not installed)", "svd")
-        if not svd:
-            self.engine.model().item(1).setEnabled(False)
+        self.engine.addItem("Wan 2.2 TI2V-5B · commercial use OK" if wan else "Wan 2.2 (not installed)", "wan")
+        self.engine.setItemData(1, "Apache-2.0: clips may be sold. 720p at 24 fps from the still and a motion prompt.",
+                                Qt.ItemDataRole.ToolTipRole)
+        self.engine.addItem(f"SVD — Stable Video Diffusion ({svd}) · non-commercial" if svd else "SVD (not installed)",
+                            "svd")
+        self.engine.setItemData(2, "SVD community licence: no commercial use.", Qt.ItemDataRole.ToolTipRole)
+        for row, ok in ((1, wan), (2, svd)):
+            if not ok:
+                self.engine.model().item(row).setEnabled(False)
         self.engine.addItem("Automatic", "auto")
-        i = self.engine.findData(current if (current != "svd" or svd) else "camera")
+        usable = {"camera", "auto"} | ({"wan"} if wan else set()) | ({"svd"} if svd else set())
+        i = self.engine.findData(current if current in usable else "camera")
         self.engine.setCurrentIndex(max(i, 0))
         self.engine.blockSignals(False)
-        self._svd = svd
+        self._svd, self._wan = svd, wan
         self._engine_changed()
 
     def _engine_changed(self) -> None:
         engine = self.engine.currentData() or "camera"
-        camera, svd = engine == "camera", engine == "svd"
-        self.form.setRowVisible(self.move_combo, not svd)
+        camera, svd, wan = engine == "camera", engine == "svd", engine == "wan"
+        auto_gen = engine == "auto" and (self._wan or self._svd)
+        self.form.setRowVisible(self.move_combo, not (svd or wan))
+        self.form.setRowVisible(self.motion, not wan)
+        self.form.setRowVisible(self.motion_prompt, wan or engine == "auto")
         self.form.setRowVisible(self.steps, not camera)
         self.form.setRowVisible(self.seed, not camera)
-        if svd or (engine == "auto" and self._svd):
-            self.fps.setValue(7 if self.fps.value() == 30 else self.fps.value())
-        elif self.fps.value() == 7:
-            self.fps.setValue(30)
+        # each engine's own frame rate and steps, unless the user changed them
+        fps = 24 if wan or (engine == "auto" and self._wan) else 7 if svd or (engine == "auto" and self._svd) else 30
+        if self.fps.value() in (7, 24, 30):
+            self.fps.setValue(fps)
+        if self.steps.value() in (25, 50):
+            self.steps.setValue(50 if wan or (engine == "auto" and self._wan) else 25)
         if camera:
             note = "A face-aware camera move over the still, made with OpenCV: fast, and the face stays exactly the persona's."
+        elif wan:
+            note = ("Wan 2.2 TI2V-5B animates the scene from the still and the motion prompt at 720p, 24 fps "
+                    "(Apache-2.0, clips may be sold; needs an NVIDIA GPU with 10 GB or more). Frames are checked "
+                    "against the persona and repaired.")
         elif svd:
             note = ("Stable Video Diffusion animates the scene itself (needs an NVIDIA GPU with 8 GB or more; "
-                    "very slow on a CPU). Frames are checked against the persona and repaired.")
+                    "very slow on a CPU; non-commercial licence). Frames are checked against the persona and repaired.")
         else:
-            note = ("Automatic: uses SVD when it is installed and an NVIDIA GPU is present, otherwise camera motion."
-                    + ("" if self._svd else " SVD is not installed (Tools ▸ Models), so this will be camera motion."))
+            note = ("Automatic: Wan 2.2, then SVD, when installed and the GPU has the memory; otherwise camera "
+                    "motion. The finished job says which it used and why."
+                    + ("" if auto_gen else " Neither is installed (Tools ▸ Models), so this will be camera motion."))
         self.engine_note.setText(note)
 
     # -- lists
@@ -249,8 +272,10 @@ class MotionPanel(QWidget):
         engine = self.engine.currentData() or "camera"
         params = {"still": self.still.currentData(), "engine": engine, "motion": self.motion.value(),
                   "seconds": self.seconds.value(), "fps": self.fps.value(), "size": self.size.currentText().strip()}
-        if engine != "svd":
+        if engine not in ("svd", "wan"):
             params["move"] = self.move_combo.currentData()
+        if engine in ("wan", "auto") and self.motion_prompt.text().strip():
+            params["prompt"] = self.motion_prompt.text().strip()
         if engine != "camera":
             params["steps"] = self.steps.value()
             if self.seed.value() >= 0:
@@ -273,6 +298,8 @@ class MotionPanel(QWidget):
         result = job.result or {}
         if job.state == JobState.done:
             msg = f"Done: {result.get('engine', '')}, {result.get('frames', '?')} frames."
+            if result.get("engine_choice", "").startswith("auto"):
+                msg += f"\n{result['engine_choice']}"
             if result.get("repair_message"):
                 msg += f"\n{result['repair_message']}"
             self.status.setText(msg)

@@ -1,5 +1,6 @@
-"""Stills: prompt, style, aspect, candidates, seed and checkpoint -> the `generate` job; a gallery of
-the persona's stills with identity badges, favourite, compare, inpaint, outpaint and delete."""
+"""Stills: prompt, style, aspect, candidates, seed and model (automatic, FLUX.2 [klein], Z-Image-Turbo
+or an SDXL checkpoint) -> the `generate` job; a gallery of the persona's stills with identity badges,
+favourite, compare, inpaint, outpaint and delete."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from pipelines.sdxl.sizes import BUCKETS
 from pipelines.sdxl.styles import list_styles
+from studio.actions.stills_engine import AUTO_ORDER, SDXL_DEFAULT
 from studio.core.errors import StudioError
 from studio.core.jobs import Job, JobState
 from studio.core.models import ModelStore
@@ -41,13 +43,25 @@ from .workers import JobController
 
 BROWSE_FILE = "\x00browse-file"
 BROWSE_FOLDER = "\x00browse-folder"
+AUTO = "auto"
 STILL_KINDS = ("still",)
 
 
-def checkpoint_problem(store: ModelStore, ref: str) -> str | None:
-    """Why `ref` (store id, file or diffusers folder) cannot be used right now, or None."""
+def auto_model(store: ModelStore, sdxl: str = SDXL_DEFAULT) -> str | None:
+    """The model 'Automatic' would take here, going by what is installed (the job also weighs VRAM)."""
+    return next((m for m in (*AUTO_ORDER, sdxl) if store.find(m) is not None), None)
+
+
+def checkpoint_problem(store: ModelStore, ref: str, sdxl: str = SDXL_DEFAULT) -> str | None:
+    """Why `ref` (automatic, store id, file or diffusers folder) cannot be used right now, or None."""
     if not ref:
-        return "Pick a checkpoint."
+        return "Pick a model."
+    if ref == AUTO:
+        if auto_model(store, sdxl) is None:
+            return ("No image model is installed, so stills cannot be made yet. Download FLUX.2 [klein] 4B "
+                    "(Apache-2.0, uses the persona's reference photos) or Z-Image-Turbo in Models, or pick an "
+                    "SDXL checkpoint file or folder you already have.")
+        return None
     ids = {e.id for e in store.entries()}
     if ref in ids:
         if store.find(ref) is None:
@@ -154,9 +168,11 @@ class StillsPanel(QWidget):
         row.addWidget(self.keep)
         form.addRow("Candidates", row)
         self.steps = QSpinBox()
-        self.steps.setRange(1, 200)
-        self.steps.setValue(30)
-        self.steps.setToolTip("Denoising steps: more is slower and a little finer (30 is usual)")
+        self.steps.setRange(0, 200)
+        self.steps.setValue(0)
+        self.steps.setSpecialValueText("model default")
+        self.steps.setToolTip("Denoising steps: more is slower and a little finer (the model's own: "
+                              "4 FLUX.2 [klein], 8 Z-Image-Turbo, 30 SDXL)")
         form.addRow("Steps", self.steps)
         self.seed = QSpinBox()
         self.seed.setRange(-1, 2**31 - 2)
@@ -165,8 +181,10 @@ class StillsPanel(QWidget):
         self.seed.setToolTip("The same seed and settings make the same image; 'random' picks a new one")
         form.addRow("Seed", self.seed)
         col.addLayout(form)
-        col.addWidget(label("Checkpoint", "heading"))
+        col.addWidget(label("Model", "heading"))
         self.checkpoint = QComboBox()
+        self.checkpoint.setToolTip("Automatic takes the best installed model whose licence allows commercial use "
+                                   "(FLUX.2 [klein], then Z-Image-Turbo, then SDXL)")
         self.checkpoint.activated.connect(self._checkpoint_picked)
         col.addWidget(self.checkpoint)
         self.generate_button = button("Generate", "primary", theme.icon("stills"))
@@ -177,15 +195,22 @@ class StillsPanel(QWidget):
     def _fill_checkpoints(self) -> None:
         current = self.checkpoint.currentData()
         p = self.session.project
-        wanted = current or (p.persona.checkpoint if p else "")
+        persona_model = p.persona.checkpoint if p else SDXL_DEFAULT
+        wanted = current or (AUTO if persona_model == SDXL_DEFAULT else persona_model)
         self.checkpoint.blockSignals(True)
         self.checkpoint.clear()
-        refs = []
-        for e in self.store.entries():
-            if e.kind == "sdxl-checkpoint":
-                installed = self.store.find(e.id) is not None
-                self.checkpoint.addItem(f"{e.name}{'' if installed else '  (not installed)'}", e.id)
-                refs.append(e.id)
+        picked = auto_model(self.store, persona_model)
+        auto_name = self.store.entry(picked).name if picked in {e.id for e in self.store.entries()} else picked
+        self.checkpoint.addItem(f"Automatic ({auto_name})" if picked else "Automatic (no model installed)", AUTO)
+        refs = [AUTO]
+        entries = self.store.entries()
+        for e in [e for e in entries if e.kind == "image-model"] + [e for e in entries if e.kind == "sdxl-checkpoint"]:
+            installed = self.store.find(e.id) is not None
+            verdict = "commercial use OK" if e.commercial_use else "non-commercial"
+            self.checkpoint.addItem(f"{e.name} · {verdict}{'' if installed else '  (not installed)'}", e.id)
+            self.checkpoint.setItemData(self.checkpoint.count() - 1, f"{e.licence}. {e.notes}".strip(),
+                                        Qt.ItemDataRole.ToolTipRole)
+            refs.append(e.id)
         if wanted and wanted not in refs:
             self.checkpoint.addItem(Path(wanted).name or wanted, wanted)
         self.checkpoint.addItem("Browse for a .safetensors file…", BROWSE_FILE)
@@ -208,7 +233,7 @@ class StillsPanel(QWidget):
         if data == BROWSE_FILE:
             path, _ = QFileDialog.getOpenFileName(self, "SDXL checkpoint", "", "Checkpoints (*.safetensors *.ckpt)")
         elif data == BROWSE_FOLDER:
-            path = QFileDialog.getExistingDirectory(self, "Diffusers SDXL folder")
+            path = QFileDialog.getExistingDirectory(self, "Diffusers model folder (SDXL, FLUX.2 [klein], Z-Image)")
         else:
             self._update_state()
             return
@@ -220,7 +245,7 @@ class StillsPanel(QWidget):
 
     def _update_state(self) -> None:
         p = self.session.project
-        problem = checkpoint_problem(self.store, self.checkpoint.currentData() or "") if p else None
+        problem = checkpoint_problem(self.store, self.checkpoint.currentData() or "", p.persona.checkpoint) if p else None
         self.banner.setVisible(bool(problem))
         self.banner_text.setText(problem or "")
         self.models_button.setVisible(problem is not None and self.open_models is not None)
@@ -265,7 +290,7 @@ class StillsPanel(QWidget):
     def params(self) -> dict:
         """The generate job's parameters from the form (see studio/actions/stills.py)."""
         params = {"prompt": self.prompt.toPlainText().strip(), "n": self.count.value(), "keep": self.keep.value(),
-                  "steps": self.steps.value(), "checkpoint": self.checkpoint.currentData()}
+                  **self._model_params(edit=False)}
         if self.size.text().strip():
             params["size"] = self.size.text().strip()
         else:
@@ -274,6 +299,20 @@ class StillsPanel(QWidget):
             params["style"] = self.style.currentData()
         if self.seed.value() >= 0:
             params["seed"] = self.seed.value()
+        return params
+
+    def _model_params(self, edit: bool) -> dict:
+        """steps (unless 'model default') and the picked model; an edit on Automatic keeps the still's model."""
+        params = {"steps": self.steps.value()} if self.steps.value() > 0 else {}
+        model = self.checkpoint.currentData()
+        image_models = {e.id for e in self.store.entries() if e.kind == "image-model"}
+        if model == AUTO:
+            if not edit:
+                params["model"] = AUTO
+        elif model in image_models:
+            params["model"] = model
+        else:  # an SDXL checkpoint id, or a file / diffusers folder (its model_index says which model)
+            params["checkpoint"] = model
         return params
 
     def _start(self, kind: str, params: dict, title: str) -> str | None:
@@ -289,8 +328,10 @@ class StillsPanel(QWidget):
 
     def _job_finished(self, job: Job) -> None:
         if job.state == JobState.done:
-            warnings = (job.result or {}).get("warnings") or []
-            self.status.setText("Done." + ("\n" + "\n".join(warnings) if warnings else ""))
+            result = job.result or {}
+            warnings = result.get("warnings") or []
+            made = f" Made with {result['engine']} ({result.get('model_choice', '')})." if result.get("engine") else ""
+            self.status.setText("Done." + made + ("\n" + "\n".join(warnings) if warnings else ""))
         else:
             self.status.setText(f"{job.title}: {job.state.value}")
         self.refresh()
@@ -336,8 +377,7 @@ class StillsPanel(QWidget):
         p = self.session.project
         # the mask is a job input: kept next to the job files so a resumed job still finds it
         mask = dlg.canvas.save_mask(p.path / "jobs" / "inputs" / f"mask-{uuid.uuid4().hex[:8]}.png")
-        params = {"still": asset_id, "mask": str(mask), "steps": self.steps.value(),
-                  "checkpoint": self.checkpoint.currentData()}
+        params = {"still": asset_id, "mask": str(mask), **self._model_params(edit=True)}
         if dlg.prompt.text().strip():
             params["prompt"] = dlg.prompt.text().strip()
         return self._start("inpaint", params, f"Inpaint {asset_id}")
@@ -353,7 +393,7 @@ class StillsPanel(QWidget):
         return dlg
 
     def start_outpaint(self, asset_id: str, to: str, prompt: str = "") -> str | None:
-        params = {"still": asset_id, "to": to, "steps": self.steps.value(), "checkpoint": self.checkpoint.currentData()}
+        params = {"still": asset_id, "to": to, **self._model_params(edit=True)}
         if prompt.strip():
             params["prompt"] = prompt.strip()
         return self._start("outpaint", params, f"Outpaint {asset_id} to {to}")

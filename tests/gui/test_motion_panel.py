@@ -66,3 +66,25 @@ def test_still_picker_offers_every_image_kind(window, tmp_path):
     window.open_project(folder)
     assert panel.still.count() == 0 and panel.no_still.isVisibleTo(panel)
     assert not panel.animate_button.isEnabled()
+
+
+def test_wan_in_the_engine_picker(window, persona_project, tmp_path):
+    from studio.core.models import ModelStore
+    from tests.tiny.wan import save_tiny_wan
+
+    window.open_project(persona_project)
+    window.show_panel("motion")
+    panel = window.panel("motion")
+    wan_row = panel.engine.model().item(panel.engine.findData("wan"))
+    assert not wan_row.isEnabled() and "not installed" in wan_row.text()
+    ModelStore(window.settings).import_file("wan2.2-ti2v-5b", save_tiny_wan(tmp_path / "wan"))
+    panel.refresh()
+    wan_row = panel.engine.model().item(panel.engine.findData("wan"))
+    assert wan_row.isEnabled() and "commercial use OK" in wan_row.text()
+    panel.engine.setCurrentIndex(panel.engine.findData("wan"))
+    assert (panel.fps.value(), panel.steps.value()) == (24, 50)  # Wan's own rate and steps
+    assert panel.form.isRowVisible(panel.motion_prompt) and not panel.form.isRowVisible(panel.move_combo)
+    panel.motion_prompt.setText("she waves")
+    params = panel.params()
+    assert params["engine"] == "wan" and params["prompt"] == "she waves" and "move" not in params
+    assert "720p" in panel.engine_note.text()

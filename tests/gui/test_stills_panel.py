@@ -29,8 +29,14 @@ def test_missing_checkpoint_is_said_up_front(window, persona_project):
     window.open_project(persona_project)
     window.show_panel("stills")
     panel = window.panel("stills")
-    assert panel.checkpoint.currentData() == "sdxl-base-1.0"  # the persona's default, not installed here
-    assert panel.banner.isVisibleTo(panel) and "not installed" in panel.banner_text.text()
+    assert panel.checkpoint.currentData() == "auto"  # the persona has no model of its own: the best installed
+    assert panel.checkpoint.currentText() == "Automatic (no model installed)"
+    assert panel.banner.isVisibleTo(panel) and "No image model is installed" in panel.banner_text.text()
+    texts = [panel.checkpoint.itemText(i) for i in range(panel.checkpoint.count())]
+    assert any(t.startswith("FLUX.2 [klein] 4B") and "commercial use OK" in t and "(not installed)" in t
+               for t in texts)
+    panel.set_checkpoint("sdxl-base-1.0")
+    assert "not installed" in panel.banner_text.text()
     assert panel.models_button.isVisibleTo(panel)
     assert not panel.generate_button.isEnabled()
     assert panel.empty.isVisibleTo(panel) and "Generate" in panel.empty.text.text()
@@ -142,3 +148,24 @@ def test_inpaint_mask_from_mouse_strokes(window, persona_project, tiny_sdxl, qtb
     new = project.asset(job.result["assets"][0])
     assert new.kind == "still" and new.parents == [image.id] and new.provenance.pipeline == "sdxl-inpaint"
     qtbot.waitUntil(lambda: any(t.asset.id == new.id for t in panel.tiles()))
+
+
+def test_model_picker_automatic_names_the_installed_new_model(window, persona_project, tmp_path):
+    from studio.core.models import ModelStore
+    from tests.tiny.flux2 import save_tiny_flux2
+
+    ModelStore(window.settings).import_file("flux2-klein-4b", save_tiny_flux2(tmp_path / "klein"))
+    window.open_project(persona_project)
+    window.show_panel("stills")
+    panel = window.panel("stills")
+    panel.refresh()
+    assert panel.checkpoint.currentText().startswith("Automatic (FLUX.2 [klein] 4B")
+    assert not panel.banner.isVisibleTo(panel)
+    panel.prompt.setPlainText("on a beach")
+    params = panel.params()
+    assert params["model"] == "auto" and "steps" not in params  # the model's own 4 steps
+    panel.set_checkpoint("flux2-klein-4b")
+    panel.steps.setValue(3)
+    assert {k: panel.params()[k] for k in ("model", "steps")} == {"model": "flux2-klein-4b", "steps": 3}
+    panel.set_checkpoint("auto")
+    assert "model" not in panel._model_params(edit=True)  # an edit keeps the model that made the still
