@@ -1,10 +1,12 @@
-"""Lip-sync: a still or a clip + a narration → a talking clip (H.264 + AAC).
+"""Lip-sync: a still (optionally with a camera move) or a clip + a narration → a talking clip.
 
-Two renderers behind one `LipSyncer`:
-- 'wav2lip': Wav2Lip GAN 96 ONNX (when `wav2lip_gan_96` is in the model store).
-- 'landmarks': the embedded default — dlib landmarks + visemes + loudness → mouth warp.
-Pass 1 finds the face on every frame (once for a still) and smooths it over time; pass 2
-renders, writes and re-measures the mouth on the finished frames for the sync score.
+Engines behind one `LipSyncer` (add one: a row in NEURAL_ENGINES, a branch in `run`):
+- 'landmarks': the embedded talking-photo engine (`talking.py`): MediaPipe mesh, visemes with
+  coarticulation, painted mouth interior, blinks, head motion, brows — one frame loop, and the
+  only engine that takes a camera move in the same pass.
+- 'wav2lip': Wav2Lip GAN 96 ONNX (when `wav2lip_gan_96` is in the model store). Pass 1 finds
+  the face on every frame (once for a still), pass 2 renders and re-measures the mouth.
+'auto' takes the first installed neural engine, else the embedded one.
 """
 
 from __future__ import annotations
@@ -21,12 +23,15 @@ from studio.core.errors import BadInput
 from studio.core.models import ModelStore
 from studio.core.tasks import TaskContext, null_context
 
-from .mouth_shapes import mouth_track
+from .life import LifeSettings
 from .sync_score import mouth_opening, sync_scores
+from .visemes import mouth_track
 
 Engine = Literal["auto", "wav2lip", "landmarks"]
 WAV2LIP_ID = "wav2lip_gan_96"
-ENGINE_WORDS = {"wav2lip": "Wav2Lip GAN (ONNX)", "landmarks": "Landmark mouth animation (embedded)"}
+ENGINE_WORDS = {"wav2lip": "Wav2Lip GAN (ONNX)", "landmarks": "Talking-photo engine (embedded)"}
+#: neural engines in the order 'auto' prefers them: (engine name, catalogue id of its model)
+NEURAL_ENGINES: list[tuple[str, str]] = [("wav2lip", WAV2LIP_ID)]
 
 
 @dataclass
@@ -40,6 +45,9 @@ class LipSyncRequest:
     phonemes: list[dict] | None = None
     fps: float = 30.0
     restore: bool = False
+    life: LifeSettings = field(default_factory=LifeSettings)
+    #: with a still: {"move", "strength", "size": (w, h)} — the camera move rendered in the same pass
+    camera: dict | None = None
 
 
 @dataclass
@@ -56,15 +64,17 @@ class LipSyncResult:
 
 
 def choose_engine(store: ModelStore, engine: Engine) -> str:
-    """'auto' → Wav2Lip when its model is installed, else the embedded landmarks renderer."""
+    """'auto' → the first installed neural engine, else the embedded talking-photo engine."""
     if engine == "landmarks":
         return "landmarks"
-    if engine == "wav2lip":
-        store.require(WAV2LIP_ID, purpose="Wav2Lip lip-sync")
-        return "wav2lip"
+    for name, model_id in NEURAL_ENGINES:
+        if engine == name:
+            store.require(model_id, purpose=f"{ENGINE_WORDS[name]} lip-sync")
+            return name
     if engine == "auto":
-        return "wav2lip" if store.find(WAV2LIP_ID) is not None else "landmarks"
-    raise BadInput(f"Unknown lip-sync engine '{engine}': use auto, wav2lip or landmarks.")
+        return next((n for n, m in NEURAL_ENGINES if store.find(m) is not None), "landmarks")
+    names = ", ".join(["auto", *(n for n, _ in NEURAL_ENGINES), "landmarks"])
+    raise BadInput(f"Unknown lip-sync engine '{engine}': use {names}.")
 
 
 class LipSyncer:
@@ -127,6 +137,11 @@ class LipSyncer:
         ctx = ctx or null_context()
         if self.analyzer is None:
             self.load(restore=req.restore)
+        if self.engine == "landmarks":
+            return self._run_talking(req, out_path, ctx)
+        if req.camera:
+            raise BadInput(f"{ENGINE_WORDS[self.engine]} animates a clip: make the camera move first "
+                           "(studio animate), then lip-sync that clip.")
         duration = len(req.audio) / float(req.rate)
         if duration <= 0:
             raise BadInput("The narration is empty (0 s of audio).")
@@ -147,7 +162,7 @@ class LipSyncer:
         if all(lm is None for lm in landmarks):
             raise BadInput(f"No face found in {req.visual.name}; use a picture where the face is clearly visible.")
         track = mouth_track(req.audio, req.rate, fps, n, req.phonemes)
-        render = self._wav2lip_renderer(req, n, fps, landmarks) if self.engine == "wav2lip" else self._landmark_renderer(track)
+        render = self._wav2lip_renderer(req, n, fps, landmarks)
         from pipelines.faces import FaceTracker
 
         meter = FaceTracker(self.analyzer, every=15, embed=False, max_faces=1, rate=fps, smooth=False)
@@ -178,7 +193,7 @@ class LipSyncer:
         if writer is not None:
             writer.close()
         scores = sync_scores(opening, track.envelope, fps)
-        models = [WAV2LIP_ID] if self.engine == "wav2lip" else []
+        models = [WAV2LIP_ID]
         notes = []
         if req.restore and self.engine == "wav2lip":
             if self.restorer is not None:
@@ -189,12 +204,15 @@ class LipSyncer:
                              sample if sample is not None else out, models, notes,
                              self.analyzer.models_used())
 
-    def _landmark_renderer(self, track):
-        from .mouth_warp import FaceFrame, MouthWarper
+    def _run_talking(self, req: LipSyncRequest, out_path: Path, ctx: TaskContext) -> LipSyncResult:
+        from .talking import TalkingEngine, TalkingRequest
 
-        warper = MouthWarper()
-        return lambda i, frame, lm: warper.render(frame, FaceFrame.from_landmarks(lm), float(track.open[i]),
-                                                  float(track.spread[i]))
+        assert self.analyzer is not None
+        res = TalkingEngine(self.analyzer).run(
+            TalkingRequest(req.visual, req.audio, req.rate, req.audio_path, req.phonemes, req.fps, req.life,
+                           req.camera), out_path, ctx)
+        return LipSyncResult(res.frames, res.fps, res.size, "landmarks", res.scores, res.sample_frame, [], [],
+                             self.analyzer.models_used())
 
     def _wav2lip_renderer(self, req: LipSyncRequest, n: int, fps: float, landmarks: list):
         from math import gcd

@@ -1,7 +1,7 @@
 """Phone sets: CMU ARPAbet (pocketsphinx) and espeak IPA (Piper, the lip-sync visemes).
 
 The aligner times ARPAbet phones; lip-sync reads espeak IPA symbols (`pipelines/lipsync/
-mouth_shapes.py`), so aligned phones are written in IPA. Words missing from the CMU dictionary
+visemes.py`), so aligned phones are written in IPA. Words missing from the CMU dictionary
 (names, brands: 'Kokoro', 'TikTok') get a pronunciation from espeak-ng (the copy bundled with
 piper-tts), mapped back to ARPAbet.
 """

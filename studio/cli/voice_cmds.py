@@ -219,10 +219,16 @@ def lipsync(
     engine: str = typer.Option("auto", "--engine", help="auto (Wav2Lip if installed), wav2lip or landmarks."),
     fps: float = typer.Option(30.0, "--fps", help="Frame rate when the input is a still."),
     restore: bool = typer.Option(False, "--restore", help="Restore the mouth region with the face restorer (Wav2Lip)."),
+    expressiveness: float = typer.Option(1.0, "--expressiveness", help="Mouth, brows and nods: 0 calm … 1 natural … 2 lively."),
+    blink_rate: float = typer.Option(15.0, "--blink-rate", help="Blinks a minute (0 = none; people blink 10-20)."),
+    head_motion: float = typer.Option(1.0, "--head-motion", help="Head sway, nods and breathing: 0 still … 1 natural … 2."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the blinks and head motion (same seed, same clip)."),
+    move: str = typer.Option("none", "--move", help="With a still: a camera move in the same pass (push-in, pan, parallax)."),
+    size: str = typer.Option("1080x1920", "--size", help="Output size with --move (WxH)."),
     json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     farm: str = FARM,
 ) -> None:
-    """Make a talking clip: the persona's mouth moves with the narration."""
+    """Make a talking clip: the persona speaks, blinks and moves with the narration."""
     from .common import run_job
 
     if engine not in ("auto", "wav2lip", "landmarks"):
@@ -232,13 +238,17 @@ def lipsync(
     with open_project(project) as p:
         p.resolve_input(visual)  # NotFound (exit 2) before a job is queued
         p.resolve_input(narration)
-        params = {"visual": visual, "narration": narration, "engine": engine, "fps": fps, "restore": restore}
+        params = {"visual": visual, "narration": narration, "engine": engine, "fps": fps, "restore": restore,
+                  "expressiveness": expressiveness, "blink_rate": blink_rate, "head_motion": head_motion,
+                  "seed": seed, "move": move, "size": size}
         with progress_task("Lip-sync", quiet=json_out) as ctx:
             job = finish_job(run_job(p, "lipsync", params, title="Lip-sync", ctx=ctx, farm=farm), p)
         res = job.result
         if json_out:
             print_json({"job": job.id, **res})
         else:
+            life = (f", {res['blinks_per_min']:.0f} blinks/min, head roll {res['head_roll_range_deg']:.1f}°"
+                    if res.get("blinks_per_min") is not None else "")
             out.print(f"Talking clip {res['assets'][0]} ({res['engine']}): {res['frames']} frames, lip-sync "
-                      f"correlation {res['sync_correlation']:.2f}, offset {res['sync_offset_ms']:+.0f} ms -> {res['path']}")
+                      f"correlation {res['sync_correlation']:.2f}, offset {res['sync_offset_ms']:+.0f} ms{life} -> {res['path']}")
             print_verdict(res)
