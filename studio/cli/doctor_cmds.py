@@ -20,6 +20,7 @@ from studio.core.errors import StudioError
 from studio.core.paths import resources_dir
 
 from .common import out, print_json
+from .doctor_dit import check_flux2_klein, check_wan, check_z_image
 
 
 def register(app: typer.Typer) -> None:
@@ -185,6 +186,9 @@ CHECKS: dict[str, Callable[[], str]] = {
     "dlib-faces": check_dlib_faces,
     "onnxruntime": check_onnxruntime,
     "torch-diffusers": check_torch_diffusers,
+    "flux2-klein": check_flux2_klein,
+    "z-image": check_z_image,
+    "wan2.2": check_wan,
     "c2pa": check_c2pa,
     "writer": check_writer,
 }

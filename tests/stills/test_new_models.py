@@ -169,3 +169,16 @@ def test_klein_variations_are_reference_edits(persona, tiny_klein):
 def test_sdxl_only_options_are_refused_for_the_new_models(persona, tiny_klein):
     job = run_job(persona, "generate", _params(tiny_klein, ip_adapter="ip-adapter-plus-face-sdxl"))
     assert job.state == JobState.failed and "SDXL only" in job.error
+
+
+def test_doctor_rows_run_the_transformers_and_report_the_weights(tiny_klein):
+    from studio.cli.doctor_dit import check_flux2_klein, check_wan, check_z_image
+    from studio.core.models import ModelStore
+    from studio.core.settings import Settings
+
+    assert "weights missing (`studio models download flux2-klein-4b`)" in check_flux2_klein()
+    ModelStore(Settings.load()).import_file("flux2-klein-4b", tiny_klein)
+    row = check_flux2_klein()
+    assert row.startswith("tiny Flux2Transformer2DModel ok; weights at") and "cpu float32" in row
+    assert "tiny ZImageTransformer2DModel ok" in check_z_image()
+    assert "prompt cleaning ok ('she turns & smiles')" in check_wan()  # ftfy is installed
