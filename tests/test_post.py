@@ -40,8 +40,11 @@ def test_demo_makes_a_captioned_lipsynced_post_in_three_formats(demo_project):
         assert talking.provenance.pipeline == "lipsync"
         assert talking.provenance.scores["sync_correlation"] >= 0.5
         assert talking.provenance.scores["identity_verdict"] == "same person"
-        motion = p.asset(talking.parents[0])
-        assert motion.provenance.engine.startswith("camera motion")
+        # the camera move was rendered in the talking-photo pass, straight from the reference photo
+        assert talking.provenance.parameters["camera_engine"].startswith("camera motion")
+        assert p.asset(talking.parents[0]).kind == "reference"
+        assert talking.provenance.scores["blinks_per_min"] > 0
+        assert talking.provenance.scores["head_roll_range_deg"] > 0.3
         for preset, asset_id in post.exports.items():
             export = p.asset(asset_id)
             assert export.kind == "export" and export.provenance.parameters["preset"] == preset

@@ -1,6 +1,7 @@
 """The lip-sync job: a still (optionally with a camera move) or a clip + a narration → a talking clip.
 
-Params: visual, narration, engine?, fps?, restore?, and the talking-photo controls:
+Params: visual, narration, engine?, fps?, restore?, seconds? (clip length, ≥ the voice's), and the
+talking-photo controls:
 expressiveness (0–2, 1 natural), blink_rate (blinks a minute, 0 = none), head_motion (0–2),
 seed; with a still, move (push-in | pan | parallax), strength and size "WxH" render the camera
 move in the same pass (what the post job uses: no intermediate clip).
@@ -37,6 +38,11 @@ def lipsync(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     if audio_asset is not None and audio_asset.kind not in ("narration", "audio", "music"):
         raise BadInput(f"{audio_asset.id} is a {audio_asset.kind}; lip-sync needs a narration.")
     audio, rate = read_wav(audio_path)
+    if params.get("seconds"):  # a longer clip than the voice: the face goes on living in silence
+        import numpy as np
+
+        target = int(round(_number(params, "seconds", 0.0, 0.0, 3600.0) * rate))
+        audio = np.pad(audio, (0, max(0, target - len(audio))))
     phonemes = None
     if audio_asset is not None:
         side = project.sidecar(audio_asset, ".phonemes.json")

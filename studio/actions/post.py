@@ -76,13 +76,21 @@ def post(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     narration_id = narration["assets"][0]
     seconds = float(narration["duration"]) + 0.6  # a breath after the last word
     size = params.get("size") or [1080, 1920]
-    motion = handler_for("motion.animate")(
-        sub["motion"],
-        {"still": still_id, "engine": params.get("engine", "auto"), "seconds": seconds, "fps": 30,
-         "size": f"{size[0]}x{size[1]}", "move": params.get("move", "push-in"), "seed": params.get("seed")},
-    )
-    clip_id = motion["assets"][0]
-    talking = handler_for("lipsync")(sub["lipsync"], {"visual": clip_id, "narration": narration_id, "fps": 30})
+    motion_params = {"still": still_id, "engine": params.get("engine", "auto"), "seconds": seconds, "fps": 30,
+                     "size": f"{size[0]}x{size[1]}", "move": params.get("move", "push-in"), "seed": params.get("seed")}
+    from .motion_engine import pick_engine
+
+    if pick_engine(ctx, motion_params).engine == "camera":
+        # the camera move, the face and the mouth in one frame loop (no intermediate clip)
+        talking = handler_for("lipsync")(ctx.sub(_SPANS["motion"][0], _SPANS["lipsync"][1]), {
+            "visual": still_id, "narration": narration_id, "fps": 30, "move": motion_params["move"],
+            "size": motion_params["size"], "seconds": seconds, "seed": params.get("seed"), "engine": "landmarks"})
+        motion = {"engine": "camera motion (OpenCV), in the talking-photo pass"}
+        clip_id = talking["assets"][0]
+    else:
+        motion = handler_for("motion.animate")(sub["motion"], motion_params)
+        clip_id = motion["assets"][0]
+        talking = handler_for("lipsync")(sub["lipsync"], {"visual": clip_id, "narration": narration_id, "fps": 30})
     talking_id = talking["assets"][0]
 
     tl = Timeline.empty(name=params.get("title") or "Post", fps=30.0)
