@@ -8,17 +8,20 @@
 - Variants (inpaint, img2img, image-to-video) are built from the loaded components, never loaded
   twice. Model offload hooks belong to one pipeline object, so switching variant re-applies the
   placement; group offload hooks live on the modules and serve every variant.
-- A process-wide cache keeps the last loaded model (these weigh 16–34 GB) for the next job.
+- Loaded models stay in the process-wide model cache (pipelines/model_cache.py: one policy for
+  SDXL, SVD and these, which weigh 16–34 GB) for the next job.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pipelines.device import ModelPlan
+from pipelines.loading import dtype_kwarg, quiet_libraries
+from pipelines.model_cache import ModelCache as SharedCache
+from pipelines.model_cache import shared_models as shared_cache
 from studio.core.errors import BadInput, StudioError
 
 
@@ -33,15 +36,6 @@ def diffusers_class(name: str) -> Any:
             "(`make install`) to get the diffusers version it is tested with."
         )
     return cls
-
-
-def _dtype_kwarg() -> str:
-    """diffusers renamed `torch_dtype` to `dtype`; older releases know only the first."""
-    try:
-        from diffusers.utils.deprecation_utils import _TORCH_DTYPE_DEPRECATION_MESSAGE  # noqa: F401
-    except ImportError:
-        return "torch_dtype"
-    return "dtype"
 
 
 def pipeline_class_of(folder: Path) -> str | None:
@@ -60,7 +54,8 @@ def load_pipeline(folder: Path, cls_name: str, plan: ModelPlan) -> Any:
     folder = Path(folder)
     if not (folder / "model_index.json").is_file():
         raise BadInput(f"{folder} is not a diffusers model folder (it has no model_index.json).")
-    kwargs = {_dtype_kwarg(): plan.load_dtype(), "local_files_only": True, "use_safetensors": True}
+    quiet_libraries()
+    kwargs = {dtype_kwarg(): plan.load_dtype(), "local_files_only": True, "use_safetensors": True}
     try:
         pipe = cls.from_pretrained(str(folder), **kwargs)
     except (OSError, ValueError, KeyError, RuntimeError) as e:
@@ -125,57 +120,42 @@ class LoadedModel:
         return pipe
 
 
-CacheKey = tuple[str, str, ModelPlan]
-
-
 class ModelCache:
-    """Loaded models by (folder, class, plan); `loads` counts real loads (tests, benchmarks)."""
+    """The DiT family's view of the process-wide model cache (pipelines/model_cache.py, one
+    policy for every large model): loaded models by (folder, class, plan); `loads` counts real
+    loads (tests, benchmarks)."""
 
-    def __init__(self, max_entries: int = 1):
-        self.max_entries = max_entries
-        self.loads = 0
-        self._entries: dict[CacheKey, LoadedModel] = {}
-        self._lock = threading.Lock()
+    family = "dit"
+
+    def __init__(self, models: SharedCache | None = None):
+        self._models = models or shared_cache()
+
+    @property
+    def loads(self) -> int:
+        return self._models.loads.get(self.family, 0)
+
+    @loads.setter
+    def loads(self, n: int) -> None:
+        self._models.loads[self.family] = n
 
     def get(self, folder: Path, cls_name: str, plan: ModelPlan) -> LoadedModel:
-        key = (str(Path(folder).resolve()), cls_name, plan)
-        with self._lock:
-            hit = self._entries.pop(key, None)
-            if hit is None:
-                while len(self._entries) >= self.max_entries:
-                    self._entries.pop(next(iter(self._entries)))
-                    free_memory()
-                hit = LoadedModel(Path(folder), plan, load_pipeline(Path(folder), cls_name, plan))
-                hit._current = hit.base
-                self.loads += 1
-            self._entries[key] = hit  # most recent last
+        def load() -> LoadedModel:
+            hit = LoadedModel(Path(folder), plan, load_pipeline(Path(folder), cls_name, plan))
+            hit._current = hit.base
             return hit
 
+        return self._models.get((self.family, str(Path(folder).resolve()), cls_name, plan), load)
+
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._models.keys(self.family))
 
     def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-        free_memory()
-
-
-def free_memory() -> None:
-    import gc
-
-    gc.collect()
-    try:
-        import torch
-
-        if torch.cuda.is_available():
-            torch.cuda.empty_cache()
-    except ImportError:  # pragma: no cover
-        pass
+        self._models.drop(self.family)
 
 
 _SHARED = ModelCache()
 
 
 def shared_models() -> ModelCache:
-    """The cache every job in this process uses (CLI run, the window's job process, farm worker)."""
+    """The DiT models every job in this process uses (CLI run, the window's job process, farm worker)."""
     return _SHARED

@@ -3,7 +3,8 @@ by the user only (mode 0600), written so that no moment exists where another use
 
 Secrets are never part of settings.json (settings travel with jobs to the window's job process),
 never written into a project, a job file or a log, and never printed whole (`hint` shows the
-last four characters). The Hugging Face token (hf_token.py) lives beside them the same way.
+last four characters). The Hugging Face token is one of them (hf_token.py says where downloads
+look for a token).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 from .settings import config_dir
 
 #: secret name -> file name in the config folder
-FILES = {"farm_token": "farm_token", "writer_api_key": "writer_api_key"}
+FILES = {"farm_token": "farm_token", "writer_api_key": "writer_api_key", "hf_token": "hf_token"}
 
 
 def secret_file(name: str) -> Path:

@@ -93,6 +93,10 @@ class SettingsDialog(QDialog):
         f.addRow("ComfyUI installs", self.comfyui)
         f.addRow("AUTOMATIC1111 / Forge", self.a1111)
         f.addRow("Other folders", self.extra)
+        # a secret like the farm token (core/secrets.py, 0600 file), never in settings.json
+        self.hf_token, self.forget_hf_token = self._secret_row(
+            "hf_token", "for gated models (SVD), from huggingface.co/settings/tokens")
+        f.addRow("Hugging Face token", _row(self.hf_token, self.forget_hf_token))
         lay.addWidget(folders)
 
         device = QGroupBox("Device")
@@ -106,7 +110,7 @@ class SettingsDialog(QDialog):
         self.low_vram = QComboBox()
         self.low_vram.addItems(["auto", "on", "off"])
         self.low_vram.setCurrentText(settings.low_vram)
-        self.pickle = QCheckBox("Allow .ckpt / .pt checkpoints (they can run code; only from sources you trust)")
+        self.pickle = QCheckBox("Allow pickle weights (.ckpt / .pt / .bin can run code; only from sources you trust)")
         self.pickle.setChecked(settings.allow_pickle_checkpoints)
         d.addRow("Torch device", self.device)
         d.addRow("ONNX Runtime provider", self.onnx)
@@ -183,6 +187,9 @@ class SettingsDialog(QDialog):
         if self.farm_token.text().strip():
             save_secret("farm_token", self.farm_token.text())
             self.farm_token.clear()
+        if self.hf_token.text().strip():
+            save_secret("hf_token", self.hf_token.text())
+            self.hf_token.clear()
         self.writer.apply(s)
         s.save()
         return s
@@ -217,11 +224,37 @@ class SettingsDialog(QDialog):
         self.farm_token.setPlaceholderText("the cluster's token (`ray get-auth-token` on the head)")
         self.forget_token.setEnabled(False)
 
+    def _secret_row(self, name: str, empty_hint: str) -> tuple[QLineEdit, QPushButton]:
+        """A password field for secret `name` (typing replaces it on Save) and its Forget button."""
+        saved = read_secret(name)
+        edit = QLineEdit()
+        edit.setEchoMode(QLineEdit.EchoMode.Password)
+        edit.setPlaceholderText(f"saved ({hint(saved)}); type to replace" if saved else empty_hint)
+        forget = QPushButton("Forget")
+        forget.setToolTip("Delete it from this computer")
+        forget.setEnabled(bool(saved))
+
+        def do_forget() -> None:
+            forget_secret(name)
+            edit.clear()
+            edit.setPlaceholderText(empty_hint)
+            forget.setEnabled(False)
+
+        forget.clicked.connect(do_forget)
+        return edit, forget
+
     def _farm_failed(self, exc: BaseException) -> None:
         self.test_button.setEnabled(True)
         msg = exc.message if isinstance(exc, StudioError) else f"{type(exc).__name__}: {exc}"
         self.farm_result.setText(msg)
         set_role(self.farm_result, "badge-bad")
+
+
+def _row(*widgets: QWidget) -> QHBoxLayout:
+    row = QHBoxLayout()
+    for i, w in enumerate(widgets):
+        row.addWidget(w, 1 if i == 0 else 0)
+    return row
 
 
 def farm_status(address: str, settings: Settings, token: str | None = None) -> dict:

@@ -161,3 +161,25 @@ def test_a_job_started_with_run_on_farm_goes_through_run_job_with_the_address(wi
     assert job.state == JobState.failed and "Cannot reach the Ray cluster" in job.error
     window.jobs_dock.refresh()
     assert window.jobs_dock.rows[job_id].state.text() == "failed"
+
+
+def test_hugging_face_token_is_a_secret_used_by_downloads(window, qtbot):
+    import json
+    import stat
+
+    from studio.core.hf_token import current_token
+    from studio.core.secrets import read_secret, secret_file
+
+    dlg = window.open_settings()
+    assert dlg.hf_token.echoMode() == dlg.hf_token.EchoMode.Password
+    dlg.hf_token.setText("hf_abcdef123456")
+    dlg.accept()
+    assert read_secret("hf_token") == "hf_abcdef123456"
+    assert stat.S_IMODE(secret_file("hf_token").stat().st_mode) == 0o600
+    assert "hf_abcdef123456" not in json.dumps(Settings.load().model_dump())
+    assert current_token().source == "settings"  # what `studio models download` sends
+    again = window.open_settings()
+    assert again.hf_token.text() == "" and "…3456" in again.hf_token.placeholderText()
+    again.forget_hf_token.click()
+    assert read_secret("hf_token") is None and current_token() is None
+    again.reject()
