@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
 from studio.core.assets import Asset
 
 from .dragdrop import asset_mime
-from .images import IMAGE_SUFFIXES, placeholder, thumbnail
+from .images import placeholder
+from .media import media_thumbnail
 from .session import ProjectSession
 from .widgets import EmptyState
 
@@ -30,10 +31,11 @@ KIND_FILTERS = (("All", ()), ("Stills", ("still", "image")), ("Clips", ("clip",)
 
 
 def asset_icon(session: ProjectSession, asset: Asset, size: int = THUMB) -> QIcon:
-    """A thumbnail for images, a labelled tile for everything else."""
+    """The picture of a still, a frame of a clip, the waveform of narration and music; a labelled
+    tile only for what has none (a document) or cannot be read."""
     path = session.project.asset_path(asset) if session.project else None
-    if path is not None and path.suffix.lower() in IMAGE_SUFFIXES:
-        pm = thumbnail(path, size)
+    if path is not None:
+        pm = media_thumbnail(path, size)
         if not pm.isNull():
             return QIcon(pm)
     return QIcon(placeholder(size, asset.kind))

@@ -12,7 +12,6 @@ from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import QDrag, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -30,6 +29,7 @@ from studio.core.jobs import Job, JobState
 
 from . import theme
 from .errors import show_error
+from .file_dialogs import save_file
 from .job_runner import JobRunner
 from .session import ProjectSession
 from .widgets import button, label
@@ -354,7 +354,7 @@ class CalendarPanel(QWidget):
         if p is None:
             return None
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "Export the calendar", f"{p.name}.ics", "iCalendar (*.ics)")
+            path = save_file(self, "Export the calendar", f"{p.name}.ics", "iCalendar (*.ics)")
         if not path:
             return None
         try:

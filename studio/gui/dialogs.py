@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
@@ -26,6 +25,7 @@ from studio.core.errors import StudioError
 from studio.core.persona import NAME_MAX, ConsentRecord, Persona
 from studio.core.project import check_project_name
 
+from .file_dialogs import open_file
 from .widgets import label
 
 
@@ -187,7 +187,7 @@ class ConsentDialog(QDialog):
         lay.addWidget(self.buttons)
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Signed release", "", "Documents (*.pdf *.jpg *.jpeg *.png);;All files (*)")
+        path = open_file(self, "Signed release", "", "Documents (*.pdf *.jpg *.jpeg *.png);;All files (*)")
         if path:
             self.document.setText(path)
 

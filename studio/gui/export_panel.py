@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QGroupBox,
@@ -32,7 +31,9 @@ from studio.render.presets import PRESETS
 from . import theme
 from .dragdrop import file_mime
 from .errors import show_error
+from .file_dialogs import existing_dir
 from .images import IMAGE_SUFFIXES, placeholder, thumbnail
+from .media import media_thumbnail
 from .session import ProjectSession
 from .widgets import EmptyState, FlowLayout, button, label
 from .workers import JobController
@@ -67,7 +68,7 @@ class ExportTile(QFrame):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 8, 8, 8)
         pic = label("")
-        pm = thumbnail(cover, TILE_W - 16) if cover else thumbnail(self.path, TILE_W - 16)
+        pm = thumbnail(cover, TILE_W - 16) if cover else media_thumbnail(self.path, TILE_W - 16)
         pic.setPixmap(pm if not pm.isNull() else placeholder(TILE_W - 16, self.path.suffix.lstrip(".").upper()))
         pic.setAlignment(Qt.AlignmentFlag.AlignCenter)
         lay.addWidget(pic)
@@ -205,7 +206,7 @@ class ExportPanel(QWidget):
         self.refresh()
 
     def _browse(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Copy exports to")
+        path = existing_dir(self, "Copy exports to")
         if path:
             self.out_dir.setText(path)
 

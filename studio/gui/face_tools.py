@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMessageBox, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QWidget
 
 from studio.core.errors import StudioError
 from studio.core.jobs import Job, JobState
@@ -14,6 +14,7 @@ from studio.core.models import ModelStore
 
 from . import theme
 from .errors import show_error
+from .file_dialogs import open_file
 from .images import IMAGE_SUFFIXES
 from .job_runner import JobRunner
 from .session import ProjectSession
@@ -70,7 +71,7 @@ class FaceTools(QWidget):
         self.runner = JobRunner(self, session, jobs, self.result, self._job_finished)
 
     def _browse(self, then: Callable[[str], object]) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Pick an image or a clip", "", MEDIA_FILTER)
+        path = open_file(self, "Pick an image or a clip", "", MEDIA_FILTER)
         if path:
             then(path)
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QMessageBox,
@@ -25,6 +24,7 @@ from .dialogs import ConsentDialog, save_consent
 from .dragdrop import local_files
 from .errors import show_error
 from .face_tools import FaceTools
+from .file_dialogs import open_files
 from .images import IMAGE_SUFFIXES, placeholder, read_scaled, with_box
 from .job_runner import JobRunner
 from .persona_card import consent_line
@@ -149,7 +149,7 @@ class FacesPanel(QWidget):
             event.acceptProposedAction()
 
     def _browse(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, "Reference photos", "", "Images (*.jpg *.jpeg *.png *.webp)")
+        files = open_files(self, "Reference photos", "", "Images (*.jpg *.jpeg *.png *.webp)")
         if files:
             self.add_photos([Path(f) for f in files])
 

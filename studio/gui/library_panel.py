@@ -9,7 +9,6 @@ from PySide6.QtCore import QModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QHBoxLayout,
     QListWidget,
     QListWidgetItem,
@@ -30,6 +29,7 @@ from studio.core.project import Project, check_project_name
 from . import theme
 from .dialogs import ConsentDialog, NameDialog, NewPersonaDialog, save_consent
 from .errors import show_error
+from .file_dialogs import existing_dir
 from .images import thumbnail
 from .persona_card import PersonaCard
 from .session import ProjectSession
@@ -240,7 +240,7 @@ class LibraryPanel(QWidget):
             self.session.open(folder)
 
     def _browse(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Open a .persona folder", self.session.settings.projects_dir)
+        path = existing_dir(self, "Open a .persona folder", self.session.settings.projects_dir)
         if path:
             self.open_path(Path(path))
 

@@ -12,8 +12,9 @@ from studio.core.jobs import Job, JobState
 from studio.core.text import short_title
 
 from . import theme
-from .images import placeholder, thumbnail
+from .images import placeholder
 from .job_runner import JobRunner
+from .media import media_thumbnail
 from .session import ProjectSession
 from .widgets import button, label
 from .workers import JobController
@@ -81,7 +82,7 @@ class LipSyncBox(QGroupBox):
         # talking clips last: lip-syncing a clip that already talks is rarely what the user wants
         visuals.sort(key=lambda a: (order[a.kind], a.provenance.pipeline == "lipsync"))
         for a in visuals:
-            pm = thumbnail(p.asset_path(a), 64) if a.kind != "clip" else placeholder(64, "clip")
+            pm = media_thumbnail(p.asset_path(a), 64)  # a clip's frame, a still's picture
             self.visual.addItem(QIcon(pm if not pm.isNull() else placeholder(64, a.kind)),
                                 f"{short_title(a.label or a.id, 34)}  ({a.kind})", a.id)
         self.visual.setCurrentIndex(max(self.visual.findData(current), 0))

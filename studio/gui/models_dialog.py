@@ -6,7 +6,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QProgressBar,
@@ -22,6 +21,7 @@ from studio.core.tasks import Progress
 
 from . import theme
 from .errors import show_error
+from .file_dialogs import open_file
 from .widgets import button, label
 from .workers import Task
 
@@ -180,7 +180,7 @@ class ModelsWidget(QWidget):
         mid = self.selected_id()
         if mid is None:
             return
-        path, _ = QFileDialog.getOpenFileName(self, f"Import a file for {mid}", "", "Model files (*.safetensors *.onnx *.ckpt *.bin *.pth *.dat *.zip);;All files (*)")
+        path = open_file(self, f"Import a file for {mid}", "", "Model files (*.safetensors *.onnx *.ckpt *.bin *.pth *.dat *.zip);;All files (*)")
         if path:
             self.import_file(mid, path)
 

@@ -14,6 +14,20 @@ from PySide6.QtCore import QObject, QTimer, QUrl, Signal
 from studio.core.timeline import Timeline
 
 AUDIO_TRACKS = ("narration", "music")
+NO_AUDIO = "No audio device found: playing without sound."
+
+
+def audio_output_available() -> bool:
+    """Whether the system has a sound output to play to (Qt lists none on a machine without one,
+    and a player then plays silently)."""
+    from PySide6.QtMultimedia import QMediaDevices  # noqa: PLC0415 - only when playing
+
+    return bool(QMediaDevices.audioOutputs())
+
+
+def has_audio(timeline: Timeline) -> bool:
+    """Whether any unmuted audio track of `timeline` has a clip."""
+    return any(t.kind in AUDIO_TRACKS and not t.muted and t.clips for t in timeline.tracks)
 
 
 class PlaybackClock(QObject):

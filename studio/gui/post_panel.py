@@ -10,7 +10,6 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
@@ -29,6 +28,7 @@ from studio.render.presets import PRESETS
 
 from . import theme
 from .export_panel import ExportTile, cover_of
+from .file_dialogs import open_file
 from .images import IMAGE_SUFFIXES, placeholder, thumbnail
 from .job_runner import JobRunner
 from .session import ProjectSession
@@ -210,7 +210,7 @@ class PostPanel(QWidget):
         self.post_button.setEnabled(p is not None and not p.read_only and not self.runner.busy())
 
     def _browse_music(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Music for the post", "", "Audio (*.wav *.mp3 *.flac *.ogg *.m4a)")
+        path = open_file(self, "Music for the post", "", "Audio (*.wav *.mp3 *.flac *.ogg *.m4a)")
         if path:
             self.set_music_file(path)
 

@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -23,6 +22,7 @@ from studio.core.errors import StudioError
 from studio.core.secrets import forget_secret, hint, read_secret, save_secret
 from studio.core.settings import Settings
 
+from .file_dialogs import existing_dir
 from .widgets import label, set_role
 from .workers import Task
 
@@ -49,7 +49,7 @@ class FolderList(QWidget):
         lay.addLayout(col)
 
     def _add(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Add a folder")
+        path = existing_dir(self, "Add a folder")
         if path:
             self.list.addItem(path)
 
@@ -63,7 +63,7 @@ def _folder_edit(text: str) -> QWidget:
     lay.setContentsMargins(0, 0, 0, 0)
     edit = QLineEdit(text)
     browse = QPushButton("Browse…")
-    browse.clicked.connect(lambda: (p := QFileDialog.getExistingDirectory(w, "Choose a folder", edit.text())) and edit.setText(p))
+    browse.clicked.connect(lambda: (p := existing_dir(w, "Choose a folder", edit.text())) and edit.setText(p))
     lay.addWidget(edit, 1)
     lay.addWidget(browse)
     w.edit = edit  # type: ignore[attr-defined]

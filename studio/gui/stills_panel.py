@@ -12,7 +12,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImageReader
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -34,6 +33,7 @@ from studio.core.text import short_title
 
 from . import theme
 from .errors import show_error
+from .file_dialogs import existing_dir, open_file
 from .job_runner import JobRunner
 from .mask_dialog import InpaintDialog, OutpaintDialog
 from .session import ProjectSession
@@ -231,9 +231,9 @@ class StillsPanel(QWidget):
     def _checkpoint_picked(self, index: int) -> None:
         data = self.checkpoint.itemData(index)
         if data == BROWSE_FILE:
-            path, _ = QFileDialog.getOpenFileName(self, "SDXL checkpoint", "", "Checkpoints (*.safetensors *.ckpt)")
+            path = open_file(self, "SDXL checkpoint", "", "Checkpoints (*.safetensors *.ckpt)")
         elif data == BROWSE_FOLDER:
-            path = QFileDialog.getExistingDirectory(self, "Diffusers model folder (SDXL, FLUX.2 [klein], Z-Image)")
+            path = existing_dir(self, "Diffusers model folder (SDXL, FLUX.2 [klein], Z-Image)")
         else:
             self._update_state()
             return

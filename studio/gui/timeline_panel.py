@@ -22,15 +22,15 @@ from PySide6.QtWidgets import (
 from studio.core.errors import StudioError
 from studio.core.timeline import AddClip, Clip, EditCommand, RemoveClip, SplitClip, Timeline
 
-from . import theme
+from . import playback, theme
 from .errors import show_error
 from .formats import FORMATS
 from .media import duration_of
-from .playback import AudioFollower, PlaybackClock
+from .playback import NO_AUDIO, AudioFollower, PlaybackClock, has_audio
 from .session import ProjectSession
 from .timeline_preview import PreviewWidget
 from .timeline_view import LANE, RULER, TrackView
-from .widgets import EmptyState, button
+from .widgets import EmptyState, button, label
 
 CAPTION_SECONDS = 2.0
 #: QSettings key of the user's track/preview split
@@ -116,6 +116,8 @@ class TimelinePanel(QWidget):
         self.safe.setChecked(True)
         for w in (self.play_button, self.split_button, self.delete_button, self.caption_button, self.zoom_out, self.zoom_in):
             bar.addWidget(w)
+        self.notice = label("", "badge-warn")  # e.g. no sound device while playing
+        bar.addWidget(self.notice)
         bar.addStretch(1)
         bar.addWidget(self.format)
         bar.addWidget(self.safe)
@@ -292,6 +294,8 @@ class TimelinePanel(QWidget):
             self.clock.stop()
             return
         start = self.view.playhead if self.view.playhead < tl.duration else 0.0
+        silent = has_audio(tl) and not playback.audio_output_available()
+        self.notice.setText(NO_AUDIO if silent else "")  # the playhead moves, but say why it is quiet
         self.clock.play(start, max(tl.duration, 0.1))
         self.play_button.setIcon(theme.icon("pause"))
         self._follow_audio(start, start=True)

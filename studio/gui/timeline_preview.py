@@ -15,6 +15,9 @@ from .formats import PreviewFormat, format_by_id
 from .media import frame_at
 
 VISUAL_TRACKS = ("video", "overlay")
+EMPTY_TEXT = "Nothing on the video track here.\nDrag a still or clip from Assets onto it."
+EMPTY_SHORT = "Nothing on the video track here."
+EMPTY_FLAGS = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
 
 
 def cover_rect(src_w: int, src_h: int, target: QRectF) -> QRectF:
@@ -91,10 +94,12 @@ class PreviewWidget(QWidget):
         for img in self._layers:
             p.drawImage(frame, img, cover_rect(img.width(), img.height(), frame))
         if not self._layers:
+            p.save()
             p.setPen(QColor("#6b7380"))
-            p.drawText(frame, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-                       "Nothing on the video track here.\nDrag a still or clip from Assets onto it."
-                       if self.timeline is not None else "No timeline")
+            box, font, text = self.empty_text(frame)
+            p.setFont(font)
+            p.drawText(box, EMPTY_FLAGS, text)
+            p.restore()
         top, right, bottom, left = self.format.safe
         safe = frame.adjusted(frame.width() * left, frame.height() * top, -frame.width() * right, -frame.height() * bottom)
         if self._caption:
@@ -113,6 +118,21 @@ class PreviewWidget(QWidget):
         p.drawText(QRectF(frame.left() + 6, frame.bottom() - 18, frame.width() - 12, 16),
                    Qt.AlignmentFlag.AlignRight, text)
         p.end()
+
+    def empty_text(self, frame: QRectF) -> tuple[QRectF, QFont, str]:
+        """(box, font, text) of what the frame says when nothing is on the video track: the words
+        wrapped inside the frame, in a smaller font or fewer words when it is narrow (a 9:16 frame
+        in a short dock is ~120 px wide; the text used to run out of it)."""
+        box = frame.adjusted(8, 8, -8, -24)  # clear of the time line at the bottom
+        texts = (EMPTY_TEXT, EMPTY_SHORT) if self.timeline is not None else ("No timeline",)
+        font = QFont(self.font())
+        for text in texts:
+            for size in range(max(font.pointSize(), 8), 6, -1):
+                font.setPointSize(size)
+                need = QFontMetrics(font).boundingRect(box.toRect(), int(EMPTY_FLAGS), text)
+                if need.width() <= box.width() and need.height() <= box.height():
+                    return box, font, text
+        return box, font, ""
 
     def caption_line(self, metrics: QFontMetrics, width: float) -> str:
         """'1.25s  Instagram Reels 9:16', shortened to fit `width` px: a narrow 9:16 frame right-aligned

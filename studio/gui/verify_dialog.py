@@ -11,7 +11,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QVBoxLayout,
     QWidget,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 from studio.render.licences import verdict_role, verdict_text
 
 from .errors import show_error
+from .file_dialogs import open_file
 from .widgets import label
 from .workers import Task
 
@@ -58,7 +58,7 @@ def report_rows(report: dict[str, Any]) -> list[tuple[str, str, str]]:
             rows.append(("Watermark", f"found (confidence {w.get('confidence')}){match}",
                          "badge-good" if not w.get("expected") or w.get("matches_manifest") else "badge-bad"))
     else:
-        rows.append(("Watermark", "videos carry none (stills and covers do)", "muted"))
+        rows.append(("Watermark", "not checked: videos carry none (stills and covers do)", "muted"))
     studio = c.get("studio") or {}
     verdict = report.get("commercial_use")
     if verdict is None and studio.get("commercial_use") is not None:
@@ -68,6 +68,18 @@ def report_rows(report: dict[str, Any]) -> list[tuple[str, str, str]]:
     else:
         rows.append(("Licences", "no licence verdict recorded in the file", "muted"))
     return rows
+
+
+def verdict_line(report: dict[str, Any]) -> str:
+    """The headline: what passed, naming only the checks that were made (a video has no invisible
+    watermark, so "…and watermark are intact" over a row saying videos carry none was two stories)."""
+    if not report.get("ok"):
+        n = len(report.get("problems") or [])
+        return f"Verification failed: {n} problem{'s' if n != 1 else ''} (listed below)." if n else "Verification failed."
+    checked = ["the C2PA manifest", "the AI-generated tag"]
+    if "watermark" in report:
+        checked.append("the invisible watermark")
+    return f"Verified: {', '.join(checked[:-1])} and {checked[-1]} are intact."
 
 
 class VerifyDialog(QDialog):
@@ -80,8 +92,7 @@ class VerifyDialog(QDialog):
         self.setMinimumWidth(560)
         lay = QVBoxLayout(self)
         ok = bool(report.get("ok"))
-        self.verdict = label("Verified: provenance, AI tags and watermark are intact." if ok
-                             else "Verification failed.", "badge-good" if ok else "badge-bad", wrap=True)
+        self.verdict = label(verdict_line(report), "badge-good" if ok else "badge-bad", wrap=True)
         lay.addWidget(self.verdict)
         lay.addWidget(label(report["file"], "muted", wrap=True))
         form = QFormLayout()
@@ -120,5 +131,5 @@ def verify_in_background(parent: QWidget, path: str | Path) -> Task:
 
 def ask_and_verify(parent: QWidget, folder: str = "") -> Task | None:
     """File ▸ Verify export…: pick a file, then verify it."""
-    path, _ = QFileDialog.getOpenFileName(parent, "Verify an exported file", folder, EXPORT_FILTER)
+    path = open_file(parent, "Verify an exported file", folder, EXPORT_FILTER)
     return verify_in_background(parent, path) if path else None

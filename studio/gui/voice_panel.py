@@ -26,9 +26,11 @@ from studio.actions.voice import voice_choices, word_timings
 from studio.core.errors import StudioError
 from studio.core.models import ModelStore
 
-from . import theme
+from . import playback, theme
 from .errors import show_error
 from .lipsync_box import LipSyncBox
+from .media import audio_peaks
+from .playback import NO_AUDIO
 from .session import ProjectSession
 from .voice_settings import VoiceSamplesBox, VoiceSettingsBox
 from .widgets import button, label, scrolling
@@ -39,20 +41,8 @@ PEAKS = 600
 
 
 def wav_peaks(path: Path, n: int = PEAKS) -> tuple[np.ndarray, float]:
-    """(n max-abs peaks in 0..1, duration in seconds) of a PCM WAV file."""
-    with wave.open(str(path), "rb") as w:
-        rate, width, channels, frames = w.getframerate(), w.getsampwidth(), w.getnchannels(), w.getnframes()
-        raw = w.readframes(frames)
-    dtype = {1: np.uint8, 2: np.int16, 4: np.int32}[width]
-    data = np.frombuffer(raw, dtype=dtype).astype(np.float32)
-    if width == 1:
-        data -= 128.0
-    data = np.abs(data.reshape(-1, channels).mean(axis=1)) if channels > 1 else np.abs(data)
-    full = float(np.iinfo(dtype).max) if width > 1 else 128.0
-    if data.size == 0:
-        return np.zeros(n, np.float32), 0.0
-    chunks = np.array_split(data, min(n, data.size))
-    return np.array([c.max() for c in chunks], np.float32) / full, frames / float(rate)
+    """(n max-abs peaks in 0..1, duration in seconds) of a take (see media.audio_peaks)."""
+    return audio_peaks(path, n)
 
 
 #: px between two word labels; a label that would come closer is skipped (shown on hover)
@@ -356,6 +346,9 @@ class VoicePanel(QWidget):
     def play(self) -> None:
         path = self.selected_path()
         if path is None:
+            return
+        if not playback.audio_output_available():
+            self.take_info.setText(NO_AUDIO.replace("playing without sound", "the take cannot be heard here"))
             return
         try:
             if self.player is None:

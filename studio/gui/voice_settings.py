@@ -7,7 +7,6 @@ from pathlib import Path
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QLineEdit,
@@ -22,6 +21,7 @@ from studio.core.models import ModelStore
 
 from . import theme
 from .errors import show_error
+from .file_dialogs import open_file
 from .session import ProjectSession
 from .widgets import button, label
 
@@ -148,7 +148,7 @@ class VoiceSamplesBox(QGroupBox):
         self.add_button.setEnabled(p is not None and not p.read_only)
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "A recording of the voice", "", AUDIO_FILTER)
+        path = open_file(self, "A recording of the voice", "", AUDIO_FILTER)
         if path:
             self.add(path)
 

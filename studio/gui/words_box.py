@@ -4,7 +4,6 @@ a recording or video into a new take (`studio transcribe`): captions for any aud
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QPlainTextEdit,
@@ -19,6 +18,7 @@ from studio.core.jobs import Job, JobState
 
 from . import theme
 from .errors import show_error
+from .file_dialogs import open_file
 from .job_runner import JobRunner
 from .session import ProjectSession
 from .widgets import button, label
@@ -78,7 +78,7 @@ class WordsBox(QGroupBox):
         return words
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "A recording or video to caption", "", MEDIA_FILTER)
+        path = open_file(self, "A recording or video to caption", "", MEDIA_FILTER)
         if path:
             self.transcribe(path)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -19,6 +18,7 @@ from studio.core.errors import StudioError
 from studio.core.models import ModelStore
 from studio.core.settings import Settings
 
+from .file_dialogs import open_file
 from .widgets import label, set_role
 from .workers import Task
 
@@ -75,7 +75,7 @@ class WriterSettingsBox(QGroupBox):
         self._task: Task | None = None
 
     def _pick_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "A GGUF instruct model", "", "GGUF models (*.gguf)")
+        path = open_file(self, "A GGUF instruct model", "", "GGUF models (*.gguf)")
         if path:
             self.model.addItem(path, path)
             self.model.setCurrentIndex(self.model.count() - 1)

@@ -3,7 +3,7 @@ export) in the job process; its export tile verifies the file; File ▸ Verify e
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFileDialog, QLabel
+from PySide6.QtWidgets import QLabel
 
 from studio.core.jobs import JobState
 from studio.core.paths import resources_dir
@@ -57,6 +57,8 @@ def test_post_page_makes_a_post_and_its_tile_verifies(window, persona_project, q
     assert report["ok"], report["problems"]
     dlg = tile.verify_dialog
     assert isinstance(dlg, VerifyDialog) and dlg.isVisible() and "Verified" in dlg.verdict.text()
+    # a video has no invisible watermark: the headline does not claim one, the row says why
+    assert "watermark" not in dlg.verdict.text() and dlg.rows["Watermark"].startswith("not checked")
     assert dlg.rows["C2PA manifest"] == "Valid" and dlg.rows["AI-generated tag"] == "present"
     assert "trainedAlgorithmicMedia" in dlg.rows["AI source type"]
     assert dlg.rows["Licences"].startswith("commercial use")  # dlib's landmark model: not allowed
@@ -65,12 +67,12 @@ def test_post_page_makes_a_post_and_its_tile_verifies(window, persona_project, q
 
 def test_file_menu_verifies_any_file_and_shows_what_fails(window, qtbot, monkeypatch):
     portrait = resources_dir() / "demo" / "portrait.jpg"  # a plain photo: no manifest, tag or watermark
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(portrait), ""))
+    monkeypatch.setattr("studio.gui.verify_dialog.open_file", lambda *a, **k: str(portrait))
     entry = next(a for a in window.menuBar().actions()[0].menu().actions() if a.text() == "Verify export…")
     entry.trigger()
     qtbot.waitUntil(lambda: getattr(window, "verify_dialog", None) is not None, timeout=30000)
     dlg = window.verify_dialog
-    assert dlg.verdict.text() == "Verification failed."
+    assert dlg.verdict.text().startswith("Verification failed")
     assert dlg.rows["C2PA manifest"] == "none" and dlg.rows["Watermark"] == "not found"
     assert "no C2PA manifest" in dlg.problems and "invisible watermark not found" in dlg.problems
 
@@ -88,3 +90,21 @@ def test_report_rows_flag_a_tampered_manifest_and_a_foreign_watermark():
     assert rows["AI source type"] == ("none", "badge-bad")
     assert rows["Watermark"][1] == "badge-bad" and "does NOT match" in rows["Watermark"][0]
     assert rows["Licences"][1] == "badge-good"
+
+
+def test_verify_speaks_once_per_check(sized_window):
+    """The headline names only the checks that were made; each row says one thing."""
+    video = {"file": "post.mp4", "ok": True, "problems": [],
+             "c2pa": {"present": True, "state": "Valid", "failures": [], "trusted": False,
+                      "digital_source_types": ["http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"]},
+             "metadata": {"comment": "AI-generated with Persona Studio"}}
+    still = {**video, "file": "cover.jpg", "metadata": {"Description": "AI-generated with Persona Studio"},
+             "watermark": {"found": True, "confidence": 0.98, "expected": "ab", "matches_manifest": True}}
+    for report, says_watermark in ((video, False), (still, True)):
+        dlg = VerifyDialog(report, sized_window)
+        assert dlg.verdict.text().startswith("Verified:")
+        assert ("watermark" in dlg.verdict.text()) == says_watermark
+        assert dlg.rows["Watermark"].startswith("not checked" if not says_watermark else "found")
+        dlg.close()
+    failed = {**video, "ok": False, "problems": ["no AI-generated metadata tag"], "metadata": {}}
+    assert VerifyDialog(failed, sized_window).verdict.text() == "Verification failed: 1 problem (listed below)."

@@ -4,7 +4,7 @@ fold with a Still dropdown of one height, titles cut at a word."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QRect, QRectF
 
 from studio.core.project import Project
 from studio.core.text import short_title
@@ -100,3 +100,60 @@ def test_default_titles_are_cut_at_a_word_with_an_ellipsis(window, persona_proje
     monkeypatch.setattr(window.jobs, "start", lambda _p, kind, params, title: prepared.update(title=title) or "job-x")
     panel.make_post()
     assert prepared["title"] == "Post: Morning run done! Who else is up this…"
+
+
+def test_empty_preview_text_stays_inside_the_9_16_frame(sized_window, demo_project, qtbot):
+    from PySide6.QtGui import QFontMetrics
+
+    from studio.gui.timeline_preview import EMPTY_FLAGS
+
+    window = sized_window
+    window.open_project(demo_project)
+    panel = window.timeline_dock.panel
+    panel.create_timeline()
+    preview = panel.preview
+    qtbot.waitUntil(lambda: preview.timeline is not None)
+    for width in (preview.width(), 160):  # as laid out, and the narrowest the preview gets
+        preview.resize(width, preview.height())
+        frame = preview.frame_rect()
+        box, font, text = preview.empty_text(frame)
+        assert text.startswith("Nothing on the video track")
+        need = QFontMetrics(font).boundingRect(box.toRect(), int(EMPTY_FLAGS), text)
+        assert frame.contains(QRectF(need)), (width, frame, need)
+        assert not preview.grab().toImage().isNull()
+
+
+def test_narration_and_clip_tiles_show_a_waveform_and_a_frame(sized_window, demo_project, tmp_path):
+    import subprocess
+    import wave
+
+    import numpy as np
+
+    from studio.core.media import ffmpeg_exe
+    from studio.gui.asset_bin import ID_ROLE
+
+    tone = tmp_path / "take.wav"
+    t = np.arange(24000) / 24000.0
+    with wave.open(str(tone), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(24000)
+        w.writeframes((np.sin(2 * np.pi * 220 * t) * np.sin(np.pi * t) * 20000).astype("<i2").tobytes())
+    clip = tmp_path / "clip.mp4"
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=s=160x284:r=10:d=1",
+                    "-pix_fmt", "yuv420p", str(clip)], check=True)
+    with Project.open(demo_project) as p:
+        ids = {p.import_file(tone, "narration", label="take").id: "narration",
+               p.import_file(clip, "clip", label="clip").id: "clip"}
+    window = sized_window
+    window.open_project(demo_project)
+    bin_list = window.asset_bin.list
+    icons = {bin_list.item(i).data(ID_ROLE): bin_list.item(i).icon() for i in range(bin_list.count())}
+    for aid, kind in ids.items():
+        img = icons[aid].pixmap(96, 96).toImage()
+        colours = {img.pixel(x, y) for x in range(0, 96, 4) for y in range(0, 96, 4)}
+        assert len(colours) > 8, kind  # a waveform / a frame, not a grey tile with a word
+        if kind == "narration":  # the waveform's green bars, tallest near the middle of the take
+            green = [img.pixelColor(x, 48) for x in range(96)]
+            assert sum(c.green() > 150 and c.red() < 120 for c in green) > 20
+
