@@ -133,6 +133,8 @@ def world(tmp_path_factory):
         made("export", *cli("export", proj, post_id, "--preset", "square", "--size", "240x240"), b)
         b = ids()
         made("captions", *cli("timeline", "captions", proj, "--from", narration, "--timeline", timeline), b)
+        b = ids()
+        made("transcribe", *cli("transcribe", proj, narration, "--engine", "pocketsphinx"), b)
         with Project.open(proj, read_only=True) as p:
             newest = p.persona.reference_faces[-1].id
         b = ids()
@@ -147,7 +149,7 @@ NO_ASSETS = {"faces.score", "faces.remove", "captions"}
 def test_every_job_kind_is_run_here():
     """A new job kind fails this test until it is added to the fixture above."""
     ran = {"faces.add", "faces.score", "narrate", "motion.animate", "lipsync", "generate", "inpaint", "outpaint",
-           "faces.swap", "pick-references", "post", "export", "captions", "faces.remove"}
+           "faces.swap", "pick-references", "post", "export", "captions", "faces.remove", "transcribe"}
     assert set(kinds()) == ran
 
 
@@ -167,7 +169,9 @@ def test_the_chain_decides_and_non_commercial_models_block(world):
     runs = world["runs"]
     v = {k: runs[k][2] for k in ("narrate", "post", "faces.swap", "faces.add")}
     assert v["narrate"]["verdict"] == "allowed"  # Piper's voice is CC0 and nothing else took part
-    assert v["post"]["verdict"] == "not allowed" and "dlib-face-models" in v["post"]["blocking"]
+    # the insightface-shaped test models took part (identity checks): they are non-commercial
+    assert v["post"]["verdict"] == "not allowed"
+    assert set(v["post"]["blocking"]) & {"dlib-face-models", "buffalo_l-det", "buffalo_l-rec"}
     assert "inswapper_128" in v["faces.swap"]["blocking"]
     assert v["faces.add"]["verdict"] == "not allowed"
     # the bug itself: the stored record is a dict, truthy whatever it says

@@ -158,7 +158,7 @@ def transcribe(
         params = {"source": source, "script": words, "engine": engine, "language": language, "label": label}
         with progress_task("Transcribing", quiet=json_out) as ctx:
             job = finish_job(run_job(p, "transcribe", params, title=f"Transcribe {Path(source).name}", ctx=ctx,
-                                     farm=farm))
+                                     farm=farm), p)
         res = dict(job.result)
         if timeline:
             cap = finish_job(run_job(p, "captions", {"timeline": timeline, "narration": res["assets"][0]}, "Captions"))
@@ -171,6 +171,7 @@ def transcribe(
             out.print(f"  \"{res['text'][:200]}\"")
             if timeline:
                 out.print(f"  {res['captions']} captions on timeline {timeline}")
+            print_verdict(res)
 
 
 @words_app.command("show")
