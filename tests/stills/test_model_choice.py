@@ -3,6 +3,8 @@ new models from free VRAM — pure logic over the model store, no model runs her
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from pipelines.device import GiB, choose_offload, plan_model
@@ -16,7 +18,7 @@ from studio.core.settings import Settings
 
 def _folder(path, cls):
     path.mkdir(parents=True)
-    (path / "model_index.json").write_text('{"_class_name": "%s"}' % cls)
+    (path / "model_index.json").write_text(json.dumps({"_class_name": cls}))
     return path
 
 
