@@ -52,7 +52,7 @@ def resolve_wan(store: ModelStore, model: str | None) -> tuple[Path, ModelUse, A
     """The Wan folder for `--model` (id or folder), or the installed catalogue model, or None."""
     if model and Path(model).expanduser().is_dir():
         folder = Path(model).expanduser()
-        return folder, ModelUse(id=folder.name, licence="unknown (a folder you gave)", role="motion"), None
+        return folder, store.use(folder.name, "motion", outside=True, path=str(folder)), None
     for mid in [model] if model else WAN_IDS:
         path = store.find(mid)
         if path is not None:

@@ -263,11 +263,11 @@ def _open_dit(ctx: JobContext, params: dict[str, Any], choice: Choice) -> Engine
     path = Path(choice.ref).expanduser()
     if path.is_dir():
         folder, entry = path, None
-        use = ModelUse(id=path.name, licence="unknown (a folder you gave)", role="image model", path=str(path))
+        use = store.use(path.name, "image model", outside=True, path=str(path))
     else:
         folder = store.require(choice.ref, purpose=f"{choice.ref} stills")[0]
         entry = store.entry(choice.ref)
-        use = ModelUse(**store.use(choice.ref, "image model").model_dump(), path=str(folder))
+        use = store.use(choice.ref, "image model", path=str(folder))
     low = "on" if params.get("low_vram") else ctx.settings.low_vram
     plan = plan_model(entry.vram_gb if entry else None, ctx.settings.device, low)
     if choice.family == "flux2-klein":
