@@ -71,6 +71,38 @@ class ModelCache:
         return len(self._entries)
 
 
+class FamilyCache:
+    """One family's view of the shared cache (subclasses set `family` and add their own `get`)."""
+
+    family: str = ""
+
+    def __init__(self, models: ModelCache | None = None):
+        self._models = models or shared_models()
+
+    @property
+    def loads(self) -> int:
+        """How many models of this family the process really loaded (tests and benchmarks check it)."""
+        return self._models.loads.get(self.family, 0)
+
+    @loads.setter
+    def loads(self, n: int) -> None:
+        self._models.loads[self.family] = n
+
+    def _get(self, key: tuple[Hashable, ...], load: Callable[[], Any]) -> Any:
+        return self._models.get((self.family, *key), load)
+
+    def entries(self) -> list[Any]:
+        """This family's loaded models, least recently used first."""
+        return self._models.entries(self.family)
+
+    def __len__(self) -> int:
+        return len(self.entries())
+
+    def clear(self) -> None:
+        """Drop this family's models and free their memory."""
+        self._models.drop(self.family)
+
+
 def free_memory() -> None:
     """Collect dropped models and hand their CUDA memory back to the driver."""
     import gc

@@ -20,8 +20,7 @@ from typing import Any
 
 from pipelines.device import ModelPlan
 from pipelines.loading import dtype_kwarg, quiet_libraries
-from pipelines.model_cache import ModelCache as SharedCache
-from pipelines.model_cache import shared_models as shared_cache
+from pipelines.model_cache import FamilyCache
 from studio.core.errors import BadInput, StudioError
 
 
@@ -120,23 +119,11 @@ class LoadedModel:
         return pipe
 
 
-class ModelCache:
+class ModelCache(FamilyCache):
     """The DiT family's view of the process-wide model cache (pipelines/model_cache.py, one
-    policy for every large model): loaded models by (folder, class, plan); `loads` counts real
-    loads (tests, benchmarks)."""
+    policy for every large model): loaded models by (folder, class, plan)."""
 
     family = "dit"
-
-    def __init__(self, models: SharedCache | None = None):
-        self._models = models or shared_cache()
-
-    @property
-    def loads(self) -> int:
-        return self._models.loads.get(self.family, 0)
-
-    @loads.setter
-    def loads(self, n: int) -> None:
-        self._models.loads[self.family] = n
 
     def get(self, folder: Path, cls_name: str, plan: ModelPlan) -> LoadedModel:
         def load() -> LoadedModel:
@@ -144,13 +131,7 @@ class ModelCache:
             hit._current = hit.base
             return hit
 
-        return self._models.get((self.family, str(Path(folder).resolve()), cls_name, plan), load)
-
-    def __len__(self) -> int:
-        return len(self._models.keys(self.family))
-
-    def clear(self) -> None:
-        self._models.drop(self.family)
+        return self._get((str(Path(folder).resolve()), cls_name, plan), load)
 
 
 _SHARED = ModelCache()

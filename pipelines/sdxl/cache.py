@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.device import DevicePlan
-from pipelines.model_cache import ModelCache, shared_models
+from pipelines.model_cache import FamilyCache
 
 from .checkpoint import LoRAChoice, ModelFile
 from .loader import load_txt2img
@@ -64,22 +64,10 @@ class LoadedSDXL:
         return type(self.txt2img.scheduler).__name__
 
 
-class PipelineCache:
+class PipelineCache(FamilyCache):
     """The SDXL family's view of the process-wide model cache (pipelines/model_cache.py)."""
 
     family = "sdxl"
-
-    def __init__(self, models: ModelCache | None = None):
-        self._models = models or shared_models()
-
-    @property
-    def loads(self) -> int:
-        """How many SDXL pipelines this process really loaded (tests and benchmarks check it)."""
-        return self._models.loads.get(self.family, 0)
-
-    @loads.setter
-    def loads(self, n: int) -> None:
-        self._models.loads[self.family] = n
 
     @staticmethod
     def key(ckpt: ModelFile, loras: tuple[LoRAChoice, ...], plan: DevicePlan) -> CacheKey:
@@ -101,21 +89,7 @@ class PipelineCache:
     ) -> LoadedSDXL:
         """The loaded pipeline for this key, loading it (after the shared cache made room) if needed."""
         k = self.key(ckpt, loras, plan)
-        return self._models.get(
-            (self.family, *k),
-            lambda: LoadedSDXL(ckpt, tuple(loras), plan, loader(ckpt, plan, list(loras), config_dir)),
-        )
-
-    def entries(self) -> list[LoadedSDXL]:
-        """The loaded SDXL pipelines, least recently used first."""
-        return self._models.entries(self.family)
-
-    def __len__(self) -> int:
-        return len(self.entries())
-
-    def clear(self) -> None:
-        """Drop every loaded SDXL pipeline and free GPU memory."""
-        self._models.drop(self.family)
+        return self._get(k, lambda: LoadedSDXL(ckpt, tuple(loras), plan, loader(ckpt, plan, list(loras), config_dir)))
 
 
 _SHARED = PipelineCache()
