@@ -90,8 +90,7 @@ class AssetBin(QDockWidget):
         self.stack.addWidget(self.empty)
         lay.addWidget(self.stack, 1)
         self.setWidget(holder)
-        session.opened.connect(lambda _p: self.refresh())
-        session.changed.connect(lambda what: what == "assets" and self.refresh())
+        session.follow(self.refresh, "assets")
         self.refresh()
 
     def kinds(self) -> tuple[str, ...]:

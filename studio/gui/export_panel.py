@@ -12,10 +12,8 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
     QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QLineEdit,
-    QScrollArea,
     QSizePolicy,
     QToolButton,
     QVBoxLayout,
@@ -24,18 +22,19 @@ from PySide6.QtWidgets import (
 
 from studio.core.assets import Asset
 from studio.core.errors import StudioError
+from studio.core.jobs import Job, JobState
 from studio.core.project import Project
 from studio.render.licences import asset_verdict, verdict_role, verdict_text
 from studio.render.presets import PRESETS
 
 from . import theme
 from .dragdrop import file_mime
-from .errors import show_error
 from .file_dialogs import existing_dir
 from .images import IMAGE_SUFFIXES, placeholder, thumbnail
+from .job_runner import JobRunner
 from .media import media_thumbnail
 from .session import ProjectSession
-from .widgets import EmptyState, FlowLayout, button, label
+from .widgets import TileGallery, button, form_card, form_with_footer, label
 from .workers import JobController
 
 TILE_W = 200
@@ -149,22 +148,20 @@ class ExportPanel(QWidget):
         self.jobs = jobs
         lay = QHBoxLayout(self)
         lay.setContentsMargins(16, 14, 16, 14)
-        left = QVBoxLayout()
-        left.addWidget(label("Export", "title"))
-        presets = QGroupBox("Formats")
-        grid = QGridLayout(presets)
+        lay.setSpacing(16)
+        box, left = form_card("Export", 380)
+        left.addWidget(label("Formats", "muted"))
+        grid = QGridLayout()
         self.preset_boxes: dict[str, QCheckBox] = {}
         for i, p in enumerate(PRESETS.values()):
-            box = QCheckBox(f"{p.name}  ({p.width}×{p.height})")
-            self.preset_boxes[p.id] = box
-            grid.addWidget(box, i, 0)
-        left.addWidget(presets)
-        opts = QGroupBox("Options")
-        ol = QVBoxLayout(opts)
+            check = QCheckBox(f"{p.name}  ({p.width}×{p.height})")
+            self.preset_boxes[p.id] = check
+            grid.addWidget(check, i, 0)
+        left.addLayout(grid)
+        left.addWidget(label("Timeline", "muted"))
         self.timeline = QComboBox()
-        ol.addWidget(label("Timeline", "muted"))
-        ol.addWidget(self.timeline)
-        ol.addWidget(label("Also copy the files to (optional)", "muted"))
+        left.addWidget(self.timeline)
+        left.addWidget(label("Also copy the files to (optional)", "muted"))
         row = QHBoxLayout()
         self.out_dir = QLineEdit()
         self.out_dir.setPlaceholderText("Only inside the project's exports/ folder")
@@ -172,37 +169,28 @@ class ExportPanel(QWidget):
         browse.clicked.connect(self._browse)
         row.addWidget(self.out_dir, 1)
         row.addWidget(browse)
-        ol.addLayout(row)
+        left.addLayout(row)
         self.ai_label = QCheckBox("Show an \"AI-generated\" label on the video")
         self.ai_label.setChecked(True)
         self.cover = QCheckBox("Make a cover image with the caption")
-        ol.addWidget(self.ai_label)
-        ol.addWidget(self.cover)
-        ol.addWidget(label("Provenance (C2PA manifest, models and licences) is always written into the file.", "muted", wrap=True))
-        left.addWidget(opts)
+        left.addWidget(self.ai_label)
+        left.addWidget(self.cover)
+        left.addWidget(label("Provenance (C2PA manifest, models and licences) is always written into the file.",
+                             "muted", wrap=True))
         self.export_button = button("Export", "primary", theme.icon("export"))
         self.export_button.clicked.connect(self.start_export)
-        left.addWidget(self.export_button)
-        left.addStretch(1)
-        holder = QWidget()
-        holder.setLayout(left)
-        holder.setFixedWidth(380)
-        lay.addWidget(holder)
+        column, self.status = form_with_footer(box, self.export_button)
+        lay.addWidget(column)
 
         right = QVBoxLayout()
-        right.addWidget(label("Finished exports", "heading"))
-        right.addWidget(label("Drag a tile into a folder or a browser's upload box.", "muted"))
-        self.tiles_host = QWidget()
-        self.flow = FlowLayout(self.tiles_host)
-        self.empty = EmptyState("No exports yet. Lay out a timeline, tick the formats you post to and press Export.")
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(self.tiles_host)
-        right.addWidget(self.scroll, 1)
-        right.addWidget(self.empty)
+        right.addWidget(label("Finished exports", "title"))
+        right.addWidget(label("Drag a tile into a folder or a browser's upload box.", "muted", wrap=True))
+        self.gallery = TileGallery("No exports yet. Lay out a timeline, tick the formats you post to and press Export.")
+        self.flow, self.empty, self.scroll = self.gallery.flow, self.gallery.empty, self.gallery.scroll
+        right.addWidget(self.gallery, 1)
         lay.addLayout(right, 1)
-        session.opened.connect(lambda _p: self.refresh())
-        session.changed.connect(lambda what: what in ("assets", "timelines", "persona") and self.refresh())
+        self.runner = JobRunner(self, session, jobs, self.status, self._job_finished, self._update_state)
+        session.follow(self.refresh, "assets", "timelines", "persona")
         self.refresh()
 
     def _browse(self) -> None:
@@ -224,20 +212,23 @@ class ExportPanel(QWidget):
         }
 
     def start_export(self) -> str | None:
-        p = self.session.project
-        if p is None:
-            return None
-        if not self.chosen_presets():
-            show_error(self, StudioError("Tick at least one format to export."))
-            return None
-        if self.timeline.currentData() is None:
-            show_error(self, StudioError("This persona has no timeline yet: create one in the Timeline panel."))
-            return None
-        try:
-            return self.jobs.start(p, "export", self.params(), f"Export {', '.join(self.chosen_presets())}")
-        except StudioError as e:
-            show_error(self, e)
-            return None
+        """Start the export job; a form that cannot export says why (nothing starts)."""
+        def prepare() -> tuple[dict, str]:
+            if not self.chosen_presets():
+                raise StudioError("Tick at least one format to export.")
+            if self.timeline.currentData() is None:
+                raise StudioError("This persona has no timeline yet: create one in the Timeline panel.")
+            return self.params(), f"Export {', '.join(self.chosen_presets())}"
+
+        return self.runner.start_checked("export", prepare, "Exporting…")
+
+    def _job_finished(self, job: Job) -> None:
+        if job.state == JobState.done:
+            n = len([a for a in job.result.get("assets", []) if a])
+            self.status.setText(f"{n} file{'s' if n != 1 else ''} exported: the newest tiles on the right.")
+        else:
+            self.status.setText(f"Export {job.state.value}" + (f": {job.error}" if job.error else ""))
+        self._update_state()
 
     def export_assets(self) -> list[Asset]:
         p = self.session.project
@@ -255,13 +246,16 @@ class ExportPanel(QWidget):
             checked = set(self.chosen_presets()) or set(p.persona.default_formats)
             for pid, box in self.preset_boxes.items():
                 box.setChecked(pid in checked)
-        self.flow.clear()
-        exports = self.export_assets()
-        for a in reversed(exports):
+        tiles = []
+        for a in reversed(self.export_assets()):
             preset = a.provenance.parameters.get("preset", "")
             title = PRESETS[preset].name if preset in PRESETS else (a.label or a.id)
-            self.flow.addWidget(ExportTile(p.asset_path(a), title, cover_of(p, a), verdict=asset_verdict(p, a)))
-        self.empty.setVisible(not exports)
-        self.scroll.setVisible(bool(exports))
-        self.export_button.setEnabled(p is not None and not p.read_only and self.timeline.count() > 0)
+            tiles.append(ExportTile(p.asset_path(a), title, cover_of(p, a), verdict=asset_verdict(p, a)))
+        self.gallery.set_tiles(tiles)
+        self._update_state()
+
+    def _update_state(self) -> None:
+        p = self.session.project
+        self.export_button.setEnabled(p is not None and not p.read_only and self.timeline.count() > 0
+                                      and not self.runner.busy())
         self.export_button.setToolTip("" if self.timeline.count() else "Create a timeline first (Timeline panel).")

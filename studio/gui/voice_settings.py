@@ -72,8 +72,7 @@ class VoiceSettingsBox(QGroupBox):
         form.addRow("", self.save_button)
         self.saved = label("", "muted", wrap=True)
         form.addRow("", self.saved)
-        session.opened.connect(lambda _p: self.refresh())
-        session.changed.connect(lambda what: what == "persona" and self.refresh())
+        session.follow(self.refresh, "persona")
         self.refresh()
 
     def _engine_changed(self) -> None:
@@ -134,8 +133,7 @@ class VoiceSamplesBox(QGroupBox):
         self.add_button = button("Add sample…", icon=theme.icon("add"))
         self.add_button.clicked.connect(self._browse)
         lay.addWidget(self.add_button)
-        session.opened.connect(lambda _p: self.refresh())
-        session.changed.connect(lambda what: what == "persona" and self.refresh())
+        session.follow(self.refresh, "persona")
         self.refresh()
 
     def refresh(self) -> None:

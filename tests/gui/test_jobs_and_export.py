@@ -29,8 +29,10 @@ def test_narrate_job_updates_voice_panel_and_jobs_dock(window, demo_project, qtb
     voice.script.setPlainText("Hello from the studio.")
     job_id = voice.start_narration()
     assert job_id in window.jobs_dock.rows  # listed as soon as it is queued
+    assert not voice.narrate_button.isEnabled() and voice.status.text() == "Narrating…"  # its own JobRunner
     job = _wait_job(qtbot, window, job_id)
     assert job.state == JobState.done, job.error
+    assert voice.status.text().startswith("New take ready") and voice.narrate_button.isEnabled()
     narration = project.asset(job.result["assets"][0])
     assert narration.kind == "narration" and project.asset_path(narration).exists()
     qtbot.waitUntil(lambda: voice.takes.count() == 1)
@@ -107,6 +109,7 @@ def test_export_then_drag_the_tile_out(window, demo_project, qtbot, monkeypatch)
     job_id = panel.start_export()
     job = _wait_job(qtbot, window, job_id, timeout=120000)
     assert job.state == JobState.done, job.error
+    assert "exported" in panel.status.text()
     files = [project.asset_path(a) for a in panel.export_assets()]
     assert files and files[0].stat().st_size > 1000
     from studio.render.ffmpeg import probe
