@@ -81,7 +81,7 @@ class CameraMotion:
             raise BadInput("The still must be an RGB image.")
         w, h = req.size
         if w % 2 or h % 2 or w < 16 or h < 16:
-            raise BadInput(f"--size {w}x{h}: width and height must be even and at least 16.")
+            raise BadInput(f"Size (--size) {w}x{h}: width and height must be even and at least 16.")
         if req.move not in MOVES:
             raise BadInput(f"Unknown camera move '{req.move}'; choose one of {', '.join(MOVES)}.")
         self.req = req

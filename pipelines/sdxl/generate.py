@@ -42,10 +42,10 @@ def check_guidance(value: Any, default: float) -> float:
     try:
         cfg = float(default if value is None else value)
     except (TypeError, ValueError):
-        raise BadInput(f"--cfg must be a number (got '{value}').") from None
+        raise BadInput(f"Guidance (--cfg) must be a number (got '{value}').") from None
     lo, hi = GUIDANCE_RANGE
     if not lo <= cfg <= hi:
-        raise BadInput(f"--cfg must be between {lo:g} and {hi:g} (got {cfg:g}); SDXL wants 5-8, Turbo/Lightning 0-1.")
+        raise BadInput(f"Guidance (--cfg) must be between {lo:g} and {hi:g} (got {cfg:g}); SDXL wants 5-8, Turbo/Lightning 0-1.")
     return cfg
 
 

@@ -40,16 +40,16 @@ def resolve_size(fmt: str | None = None, size: str | None = None, multiple: int 
         try:
             w, h = (int(x) for x in size.lower().replace("×", "x").split("x"))
         except ValueError:
-            raise BadInput(f"--size must look like 1024x1024 (got '{size}').") from None
+            raise BadInput(f"Size (--size) must look like 1024x1024 (got '{size}').") from None
         if w <= 0 or h <= 0 or w % multiple or h % multiple:
             raise BadInput(
-                f"--size {w}x{h}: width and height must be positive multiples of {multiple} "
+                f"Size (--size) {w}x{h}: width and height must be positive multiples of {multiple} "
                 "(SDXL works best at multiples of 64, about one megapixel, e.g. 896x1152)."
             )
         return w, h
     fmt = fmt or "1:1"
     if fmt not in BUCKETS:
-        raise BadInput(f"--format must be one of {', '.join(BUCKETS)} (got '{fmt}'); or give --size WxH.")
+        raise BadInput(f"Aspect (--format) must be one of {', '.join(BUCKETS)} (got '{fmt}'); or give an exact size (--size WxH).")
     return BUCKETS[fmt]
 
 

@@ -49,7 +49,7 @@ class XttsNarrator:
 
     def load(self, device: str = "cpu") -> None:
         if not xtts_available():
-            raise StudioError(f"Voice cloning (XTTS-v2) is not installed. {INSTALL_HINT} Or use `--engine piper`.")
+            raise StudioError(f"Voice cloning (XTTS-v2) is not installed. {INSTALL_HINT} Or choose a built-in voice (`--engine piper`).")
         self.folder = self.store.require(MODEL_ID, purpose="Voice cloning with XTTS-v2")[0]
         from TTS.tts.configs.xtts_config import XttsConfig
         from TTS.tts.models.xtts import Xtts
@@ -75,7 +75,7 @@ class XttsNarrator:
         samples = [Path(p) for p in request.reference_samples]
         if not samples:
             raise BadInput("XTTS clones a voice from samples, and this persona has none. Add one with "
-                           "`studio voice sample PROJECT FILE` (6–30 s of clean speech), or use `--engine piper`.")
+                           "`studio voice sample PROJECT FILE` (6–30 s of clean speech), or choose a built-in voice (`--engine piper`).")
         missing = [str(p) for p in samples if not p.is_file()]
         if missing:
             raise BadInput(f"Voice sample(s) not found: {', '.join(missing)}. Add them again with `studio voice sample`.")

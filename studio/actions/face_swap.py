@@ -81,7 +81,7 @@ def swap_action(ctx: JobContext, params: dict) -> dict:
             )
         similar_to, mode = ref_faces[0].embedding, "similar"
     elif mode not in ("largest", "all"):
-        raise BadInput(f"--face must be largest, all or similar:IMAGE (got '{mode}').")
+        raise BadInput(f"Which face (--face) must be largest, all or similar:IMAGE (got '{mode}').")
 
     def swap_frame(rgb: np.ndarray, faces: list) -> np.ndarray:
         for face in _choose(faces, mode, similar_to, identity_score):

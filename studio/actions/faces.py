@@ -62,12 +62,13 @@ def _pick_face(faces: list, pick: int | None, name: str) -> Any:
             f"{i}: [{', '.join(f'{v:.0f}' for v in f.box)}]" for i, f in enumerate(faces)
         )
         raise BadInput(
-            f"{name}: {len(faces)} faces found ({boxes}; the largest is 0) — choose one with --pick N"
+            f"{name}: {len(faces)} faces found ({boxes}; the largest is 0) — crop the photo to one "
+            "face, or choose one (--pick N)"
         )
     i = pick or 0
     if not 0 <= i < len(faces):
         raise BadInput(
-            f"{name}: --pick {i} is out of range; the photo has {len(faces)} face(s) (0..{len(faces) - 1})"
+            f"{name}: face number (--pick) {i} is out of range; the photo has {len(faces)} face(s) (0..{len(faces) - 1})"
         )
     return faces[i]
 

@@ -16,6 +16,7 @@ from studio.core.assets import Provenance
 from studio.core.errors import BadInput
 from studio.core.models import ModelStore
 from studio.core.project import Project
+from studio.core.text import setting_words
 
 from .context import JobContext
 from .registry import Resources, action
@@ -113,9 +114,9 @@ def _number(params: dict[str, Any], key: str, default: float, lo: float, hi: flo
     try:
         value = float(raw)
     except (TypeError, ValueError):
-        raise BadInput(f"--{key.replace('_', '-')} must be a number, not '{raw}'.") from None
+        raise BadInput(f"{setting_words(key)} must be a number, not '{raw}'.") from None
     if not lo <= value <= hi:
-        raise BadInput(f"--{key.replace('_', '-')} must be between {lo:g} and {hi:g} (got {value:g}).")
+        raise BadInput(f"{setting_words(key)} must be between {lo:g} and {hi:g} (got {value:g}).")
     return value
 
 

@@ -31,9 +31,9 @@ def parse_size(text: str | None) -> tuple[int, int] | None:
     try:
         w, h = (int(v) for v in str(text).lower().replace("×", "x").split("x"))
     except ValueError:
-        raise BadInput(f"--size '{text}' must look like 1080x1920.") from None
+        raise BadInput(f"Size (--size) '{text}' must look like 1080x1920.") from None
     if w <= 0 or h <= 0:
-        raise BadInput(f"--size '{text}' must be positive.")
+        raise BadInput(f"Size (--size) '{text}' must be positive.")
     return w, h
 
 
@@ -44,7 +44,7 @@ def resolve_svd(store: ModelStore, model: str | None) -> tuple[Path, ModelUse] |
         return folder, store.use(folder.name, "motion", outside=True, path=str(folder))
     for mid in [model] if model else SVD_IDS:
         if mid not in SVD_IDS:
-            raise BadInput(f"--model '{model}' is neither svd, svd-xt nor a diffusers folder.")
+            raise BadInput(f"Motion model (--model) '{model}' is neither svd, svd-xt nor a diffusers folder.")
         path = store.find(mid)
         if path is not None:
             return path, store.use(mid, "motion")
@@ -60,10 +60,10 @@ def choose_engine(engine: str, svd: tuple[Path, ModelUse] | None, cuda: bool) ->
     if engine == "svd":
         if svd is None:
             raise ModelMissing("Stable Video Diffusion is not installed. Run `studio models download svd-xt` "
-                               "(or `svd`), or use `--engine camera`.", ["svd-xt"])
+                               "(or `svd`), or choose camera motion (`--engine camera`).", ["svd-xt"])
         return "svd"
     if engine != "auto":
-        raise BadInput(f"--engine '{engine}': choose svd, camera or auto.")
+        raise BadInput(f"Motion engine (--engine) '{engine}': choose svd, camera or auto.")
     return "svd" if svd is not None and cuda else "camera"
 
 
@@ -207,7 +207,7 @@ def _svd_frames(svd: tuple[Path, ModelUse], rgb: np.ndarray, params: dict, seed:
         decode_chunk=params.get("decode_chunk"), canvas=parse_size(params.get("size")),
     )
     if not 1 <= req.motion_bucket_id <= 255:
-        raise BadInput("--motion must be between 1 and 255.")
+        raise BadInput("Motion amount (--motion) must be between 1 and 255.")
     result = motion.run(req, ctx)
     return result.frames, result.parameters, [use]
 
@@ -223,7 +223,7 @@ def _camera(rgb: np.ndarray, analyzer: Any, params: dict) -> tuple[Any, dict]:
         seconds = int(params["frames"]) / fps
     motion = int(params.get("motion") or 127)
     if not 1 <= motion <= 255:
-        raise BadInput("--motion must be between 1 and 255.")
+        raise BadInput("Motion amount (--motion) must be between 1 and 255.")
     req = CameraRequest(rgb, box, size=parse_size(params.get("size")) or (1080, 1920), fps=fps,
                         seconds=float(seconds or 6.0), move=params.get("move", "push-in"), strength=motion / 127)
     cam = CameraMotion(req)

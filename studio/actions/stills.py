@@ -20,18 +20,22 @@ from pipelines.sdxl.styles import build_prompt, get_style
 from studio.core.assets import Provenance
 from studio.core.errors import BadInput
 from studio.core.project import Project
+from studio.core.text import setting_words
 
 from .context import JobContext
 from .registry import Resources, action
 from .stills_engine import Engine, open_engine
 from .stills_setup import new_seed, save_png
 
+#: how an error names a setting, in words the window and the CLI both read ("--n must…" was CLI talk)
+_SETTING = {"n": "Candidates (-n)", "max_rerolls": "Re-rolls"}
+
 
 def _int(params: dict, key: str, default: int, lo: int, hi: int) -> int:
     v = params.get(key)
     v = default if v is None else int(v)
     if not lo <= v <= hi:
-        raise BadInput(f"--{key.replace('_', '-')} must be between {lo} and {hi} (got {v}).")
+        raise BadInput(f"{_SETTING.get(key) or setting_words(key)} must be between {lo} and {hi} (got {v}).")
     return v
 
 

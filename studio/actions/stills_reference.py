@@ -68,7 +68,7 @@ def generate_reference(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any
 
     k = int(params["variations"])
     if not 1 <= k <= 32:
-        raise BadInput("--variations must be between 1 and 32.")
+        raise BadInput("Variations (--variations) must be between 1 and 32.")
     source_path, parent = _picked_face(project, params.get("from"))
     from PIL import Image
 
@@ -121,7 +121,7 @@ def pick_references(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     try:
         picks = [int(x) for x in str(params["pick"]).replace(" ", "").split(",") if x]
     except ValueError:
-        raise BadInput(f"--pick takes numbers like 1,3 (got '{params['pick']}').") from None
+        raise BadInput(f"Faces to pick (--pick) must be numbers like 1,3 (got '{params['pick']}').") from None
     jobs = [j for j in queue_of(project).list() if j.kind == "generate" and j.state.value == "done"
             and (j.params.get("as_reference") or j.params.get("variations"))]
     if not jobs:
@@ -130,7 +130,7 @@ def pick_references(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     ids = last.result.get("assets", [])
     bad = [i for i in picks if not 1 <= i <= len(ids)]
     if bad or not picks:
-        raise BadInput(f"--pick numbers must be between 1 and {len(ids)} (the last run made {len(ids)} faces).")
+        raise BadInput(f"Faces to pick (--pick) must be numbers between 1 and {len(ids)} (the last run made {len(ids)} faces).")
     photos = [str(project.asset_path(ids[i - 1])) for i in picks]
     result = handler_for("faces.add")(ctx, {"photos": photos})
     added = set(result.get("assets", []))

@@ -99,7 +99,7 @@ def narrate(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     engine, voice_id = resolve_voice(store, voice, params.get("engine"), params.get("voice_id"))
     speed = float(params.get("speed") or voice.speed)
     if not 0.2 < speed <= 3.0:
-        raise BadInput(f"--speed must be between 0.2 and 3 (got {speed}).")
+        raise BadInput(f"Speed (--speed) must be between 0.2 and 3 (got {speed}).")
     samples = [project.path / s for s in voice.reference_samples]
     request = NarrationRequest(text=text, voice_id=voice_id, speed=speed, noise_scale=voice.noise_scale,
                                noise_w=voice.noise_w, language=voice.language, reference_samples=samples,

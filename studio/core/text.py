@@ -21,3 +21,9 @@ def short_title(text: str, limit: int = 40) -> str:
         cut = room.rsplit(" ", 1)[0]
     # keep the cut clean: no dangling punctuation between the last word and the ellipsis
     return cut.rstrip(" ,;:-–—") + ELLIPSIS
+
+
+def setting_words(key: str) -> str:
+    """How an error names a job setting so it reads right in the window and at the command line:
+    'blink_rate' -> 'Blink rate (--blink-rate)' ("--blink-rate must be…" spoke CLI to window users)."""
+    return f"{key.replace('_', ' ').capitalize()} (--{key.replace('_', '-')})"

@@ -83,7 +83,7 @@ def test_faceid_without_guidance_passes_only_the_identity(project, tiny_params, 
     assert np.array_equal(made, reference)
 
     bad = run_job(project, "generate", tiny_params(n=1, cfg=-1))
-    assert bad.state == JobState.failed and "--cfg must be between 0 and 30" in bad.error
+    assert bad.state == JobState.failed and "Guidance (--cfg) must be between 0 and 30" in bad.error
 
 
 def test_plus_face_under_model_offload_joins_the_offload_hooks(tiny_sdxl, tmp_path):
