@@ -17,7 +17,7 @@ SYSTEM_DEPS := libpulse0 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfont
 export QT_QPA_PLATFORM ?= offscreen
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install lock system-deps demo test test-fast bench lint format screenshot gpu gpu-check package package-test clean
+.PHONY: help install writing lock system-deps demo test test-fast bench lint format screenshot gpu gpu-check package package-test clean
 
 help:
 	@echo "make demo    - install into .venv and run the offline demo"
@@ -26,6 +26,7 @@ help:
 	@echo "make lock    - refresh constraints.txt (the pinned versions) on purpose"
 	@echo "make gpu     - swap onnxruntime for onnxruntime-gpu (CUDA machines)"
 	@echo "make gpu-check - every model-backed pipeline with tiny models on CUDA (skips without a GPU)"
+	@echo "make writing - add the local writing assistant (llama-cpp-python; compiles llama.cpp)"
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -51,6 +52,11 @@ lock:
 	@echo "constraints.txt refreshed: run 'make test', then commit it."
 
 install: $(STAMP)
+
+# The local writing assistant (optional): llama-cpp-python compiles llama.cpp here where no wheel
+# fits (several minutes on 2 cores; its multimodal library is not needed and is skipped).
+writing: install
+	CMAKE_ARGS="-DLLAVA_BUILD=OFF $(CMAKE_ARGS)" $(PIP) install -c $(LOCK) -e '.[writing]'
 
 system-deps:
 	@missing=""; for p in $(SYSTEM_DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

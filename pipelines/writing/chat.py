@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from studio.core.assets import ModelUse
 from studio.core.errors import BadInput, StudioError
-from studio.core.tasks import TaskContext
+from studio.core.tasks import Cancelled, TaskContext
 
 # (no square brackets: the CLI prints messages through rich, which would take them for markup)
 INSTALL_HINT = ("Install it with `pip install llama-cpp-python` (the optional extra 'writing'; it compiles "
@@ -45,10 +45,12 @@ class ChatRequest:
 
 @dataclass
 class StreamStats:
-    """What the last stream did: chunks received and why it ended ('stop', 'length', ...)."""
+    """What the last stream did: chunks received, tokens generated (local models) and why it
+    ended ('stop', 'length', ...)."""
 
     chunks: int = 0
     finish_reason: str | None = None
+    tokens: int = 0
 
 
 class ChatBackend(Protocol):
@@ -118,11 +120,31 @@ class LlamaCppChat:
         return len(self.load().tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
     def stream(self, request: ChatRequest, ctx: TaskContext) -> Iterator[str]:
+        from llama_cpp import LogitsProcessorList
+
         llm = self.load()
         self.stats = StreamStats()
+        stats = self.stats
+
+        eos = llm.token_eos()
+
+        def each_token(_ids: Any, scores: Any) -> Any:
+            # Called before every token is sampled: progress by tokens, and a cancel that works even
+            # while llama-cpp-python holds text back (an unfinished UTF-8 sequence, a possible stop
+            # word). It runs as a ctypes callback, where an exception would be swallowed, so a
+            # cancel makes end-of-text the only choice instead; the stream then raises Cancelled.
+            stats.tokens += 1
+            try:
+                ctx.progress(min(stats.tokens, request.max_tokens), request.max_tokens, request.label)
+            except Cancelled:
+                scores[:] = -float("inf")
+                scores[eos] = 0.0
+            return scores
+
         with _LOCKS[self._key]:  # one generation at a time per loaded model
             kw: dict[str, Any] = {"messages": request.messages, "max_tokens": request.max_tokens,
-                                  "temperature": request.temperature, "top_p": request.top_p, "stream": True}
+                                  "temperature": request.temperature, "top_p": request.top_p, "stream": True,
+                                  "logits_processor": LogitsProcessorList([each_token])}
             if request.seed is not None:
                 kw["seed"] = request.seed
             if request.stop:
@@ -136,10 +158,11 @@ class LlamaCppChat:
                         self.stats.finish_reason = choice["finish_reason"]
                     if delta:
                         self.stats.chunks += 1
-                        ctx.progress(self.stats.chunks, request.max_tokens, request.label)  # raises Cancelled
+                        ctx.raise_if_cancelled()
                         yield delta
             finally:
                 chunks.close()  # stops llama.cpp generating (also on cancel or an error downstream)
+        ctx.raise_if_cancelled()
 
     def model_use(self) -> ModelUse:
         return self.use

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -146,10 +147,16 @@ _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)]|\(\d+\))\s+")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)]*\s")
 
 
+def printable(text: str) -> str:
+    """`text` without control characters (other than newline and tab): nothing a narrator could say
+    or a caption could show, and what a broken or tiny model sometimes emits."""
+    return "".join(ch for ch in text.replace("\r\n", "\n") if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+
+
 def clean_script(text: str) -> str:
     """Scene breaks normalised to '---' lines, 'Scene 1:' style labels and markdown bold removed."""
     out = []
-    for line in text.replace("\r\n", "\n").split("\n"):
+    for line in printable(text).split("\n"):
         s = line.strip()
         if re.fullmatch(r"[-–—*_=]{3,}", s):
             if out and out[-1] != SCENE_BREAK:
@@ -196,7 +203,7 @@ def fit_words(script: str, max_words: int) -> tuple[str, bool]:
 def parse_lines(text: str, n: int, max_words: int = 20) -> list[str]:
     """Up to `n` single lines: bullets, numbers and quotes removed, each at most `max_words` words."""
     out = []
-    for line in text.replace("\r\n", "\n").split("\n"):
+    for line in printable(text).split("\n"):
         s = _BULLET.sub("", line.strip()).strip().strip("\"'“”").strip()
         if not s or s.endswith(":") and len(s) < 40:
             continue  # "Here are some openings:"
@@ -211,7 +218,7 @@ def parse_upload(text: str) -> tuple[str, list[str]]:
     """(caption, hashtags) from 'caption … / Hashtags: #a #b': the hashtag line is taken out of the
     caption; hashtags written inline stay in the caption text and are not repeated."""
     caption_lines, tags = [], []
-    for line in text.replace("\r\n", "\n").split("\n"):
+    for line in printable(text).split("\n"):
         m = re.match(r"^\s*\**\s*hashtags?\s*\**\s*[:\-]\s*(.*)$", line, re.IGNORECASE)
         if m:
             tags += re.findall(r"#?(\w+)", m.group(1), re.UNICODE)

@@ -2,14 +2,18 @@
 (Qwen2.5-1.5B-Instruct GGUF), written with the `gguf` package, that llama.cpp loads and runs.
 
 - Architecture `qwen2`: 2 blocks, 64 wide, 4 query heads sharing 2 key/value heads (GQA), SwiGLU
-  feed-forward, RMSNorm, RoPE (base 1e6), biases on Q/K/V and the output tied to the embeddings, as
-  in Qwen2.5 (llama.cpp: src/models/qwen2.cpp).
+  feed-forward, RMSNorm, RoPE (base 1e6) and biases on Q/K/V, as in Qwen2.5 (llama.cpp:
+  src/models/qwen2.cpp). The output projection is its own tensor (Qwen2.5-1.5B ties it to the
+  embeddings, which llama.cpp also reads): tied random weights make every token predict itself, so
+  the model would only repeat the prompt's last token.
 - Tokenizer in the GGUF metadata as Qwen's are: byte-level BPE (`gpt2` model, `qwen2`
   pre-tokenizer) over GPT-2's 256 byte symbols, a few merges, and the specials `<|endoftext|>`,
   `<|im_start|>`, `<|im_end|>` (end of turn = EOS); a ChatML chat template, which
   llama-cpp-python reads from `tokenizer.chat_template`.
 
-Weights are float32 from numpy's seeded generator, so a seed gives the same text every run.
+Weights are float32 from numpy's seeded generator, so a seed gives the same text every run. An
+output bias keeps the random model to printable ASCII (and newlines): random bytes from 0x80 up
+are mostly invalid UTF-8, which llama-cpp-python holds back while streaming until it decodes.
 """
 
 from __future__ import annotations
@@ -45,8 +49,10 @@ def tiny_vocab() -> tuple[list[str], list[int]]:
 
 
 def write_tiny_gguf(path: str | Path, seed: int = 0, n_embd: int = 64, n_layer: int = 2,
-                    n_head: int = 4, n_head_kv: int = 2, n_ff: int = 128, n_ctx: int = 4096) -> Path:
-    """Write the tiny model to `path` and return it."""
+                    n_head: int = 4, n_head_kv: int = 2, n_ff: int = 128, n_ctx: int = 4096,
+                    ascii_only: bool = True) -> Path:
+    """Write the tiny model to `path` and return it (`ascii_only=False`: no output bias, so it
+    also emits raw high bytes)."""
     import gguf
 
     path = Path(path)
@@ -83,6 +89,14 @@ def write_tiny_gguf(path: str | Path, seed: int = 0, n_embd: int = 64, n_layer: 
     # numpy shape (rows, cols) is GGUF/ggml's {cols, rows}: a weight is (out, in)
     writer.add_tensor("token_embd.weight", w(n_vocab, n_embd, scale=0.5))
     writer.add_tensor("output_norm.weight", np.ones(n_embd, np.float32))
+    writer.add_tensor("output.weight", w(n_vocab, n_embd, scale=0.5))
+    bias = np.zeros(n_vocab, np.float32)
+    byte_of = {sym: b for b, sym in enumerate(_byte_symbols())}
+    for i, tok in enumerate(tokens):
+        b = byte_of.get(tok)
+        if ascii_only and b is not None and not (32 <= b < 127 or b == 10):
+            bias[i] = -30.0
+    writer.add_tensor("output.bias", bias)
     kv = n_head_kv * head_dim
     for i in range(n_layer):
         b = f"blk.{i}."

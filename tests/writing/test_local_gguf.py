@@ -45,9 +45,10 @@ def test_streams_at_most_max_tokens_and_a_seed_repeats(tiny_gguf):
     seen = []
     ctx = TaskContext(on_progress=seen.append)
     first = list(chat.stream(ChatRequest(ASK, max_tokens=12, seed=3), ctx))
-    assert 0 < chat.stats.chunks == len(first) <= 12
+    assert 0 < chat.stats.chunks == len(first) <= chat.stats.tokens <= 12
     assert chat.stats.finish_reason in ("length", "stop")
-    assert seen and seen[-1].total == 12 and seen[-1].step == len(first)  # progress = tokens of the budget
+    assert seen and seen[-1].total == 12 and seen[-1].step == chat.stats.tokens  # progress = tokens of the budget
+    assert "".join(first).isprintable() or "\n" in "".join(first)
     again = list(chat.stream(ChatRequest(ASK, max_tokens=12, seed=3), TaskContext()))
     assert "".join(again) == "".join(first)
 
@@ -63,6 +64,23 @@ def test_cancel_stops_generation_and_the_model_stays_usable(tiny_gguf):
                 ctx.cancel()
     assert len(got) == 3
     assert list(chat.stream(ChatRequest(ASK, max_tokens=4, seed=1), TaskContext()))  # lock released
+
+
+def test_cancel_lands_while_llama_cpp_python_holds_text_back(tmp_path):
+    """Random high bytes are unfinished UTF-8: llama-cpp-python yields nothing until they decode,
+    so a cancel checked only between chunks waited for the whole budget (50 s here)."""
+    import threading
+    import time
+
+    raw = write_tiny_gguf(tmp_path / "bytes.gguf", ascii_only=False)
+    chat = LlamaCppChat(raw, USE, "bytes", n_ctx=1024)
+    chat.load()
+    ctx = TaskContext()
+    threading.Timer(0.5, ctx.cancel).start()
+    t0 = time.monotonic()
+    with pytest.raises(Cancelled):
+        list(chat.stream(ChatRequest(ASK, max_tokens=400, seed=1, temperature=1.0), ctx))
+    assert time.monotonic() - t0 < 5.0 and chat.stats.tokens < 400
 
 
 def test_full_draft_through_the_model_store_keeps_to_the_limits(tiny_gguf, tmp_path):
@@ -98,3 +116,22 @@ def test_a_file_llama_cpp_refuses_says_so(tmp_path):
     bad.write_bytes(b"GGUF" + b"\0" * 64)
     with pytest.raises(WriterUnavailable, match="llama.cpp cannot load broken.gguf"):
         LlamaCppChat(bad, USE, "bad").load()
+
+
+def test_cli_writes_with_the_local_model(tiny_gguf, tmp_path, capsys):
+    import json
+
+    from studio.cli.main import main
+
+    settings = Settings()
+    ModelStore(settings).import_file("tiny-writer", tiny_gguf, kind="llm")
+    settings.writer_model = "tiny-writer"
+    settings.save()
+    Project.create(tmp_path, "Mara").close()
+    assert main(["write", "script", str(tmp_path / "Mara.persona"), "the sea", "-s", "6", "--only", "script",
+                 "--seed", "2", "--json"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["target_words"] == 15 and res["model"]["id"] == "tiny-writer" and res["chunks"]["script"] > 0
+    assert main(["write", "models", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed["llama_cpp"] is True and listed["selected"] == "tiny-writer"
