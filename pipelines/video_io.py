@@ -34,7 +34,8 @@ AudioCodec = Literal["aac", "copy"]
 _VCODEC = {"h264": "libx264", "ffv1": "ffv1"}
 
 __all__ = [
-    "VIDEO_SUFFIXES", "Codec", "MediaInfo", "VideoWriter", "encoder_args", "even_size", "ffmpeg_exe", "h264_args",
+    "VIDEO_SUFFIXES", "Codec", "MediaInfo", "VideoWriter", "choose_h264", "encoder_args", "even_size", "ffmpeg_exe",
+    "h264_args", "hardware_h264",
     "interpolate", "interpolate_args", "is_video", "probe", "read_frames", "rgb_to_i420", "suffix_for",
     "write_video", "YCC_MATRIX",
 ]
@@ -89,23 +90,107 @@ def suffix_for(codec: Codec) -> str:
     return ".mkv" if codec == "ffv1" else ".mp4"
 
 
+#: hardware H.264 encoders, tried in this order where the platform can have them
+HW_H264 = ("h264_nvenc", "h264_qsv", "h264_amf", "h264_videotoolbox")
+#: what each encoder is, in the user's words
+ENCODER_WORDS = {"libx264": "x264 (software)", "h264_nvenc": "NVIDIA NVENC", "h264_qsv": "Intel Quick Sync",
+                 "h264_amf": "AMD AMF", "h264_videotoolbox": "Apple VideoToolbox"}
+
+
 def h264_args(preset: str = "veryfast", crf: int | None = 12, kbps: int | None = None, gop: int | None = None,
-              profile: str | None = None) -> list[str]:
-    """libx264 video options: constant quality (`crf`) or a capped bit rate (`kbps`), yuv420p.
+              profile: str | None = None, encoder: str = "libx264") -> list[str]:
+    """H.264 video options: constant quality (`crf`) or a capped bit rate (`kbps`), yuv420p.
 
     The one place the studio's H.264 settings are written: edit clips (CRF) and social exports
-    (bit rate, closed `gop`-frame GOPs that platforms can cut on) both come from here."""
-    args = ["-c:v", "libx264", "-preset", preset]
+    (bit rate, closed `gop`-frame GOPs that platforms can cut on) both come from here.
+    `encoder` is libx264 or a hardware encoder (`HW_H264`), which gets the same targets: the
+    same bit rate, peak and buffer, GOP length and profile (hardware encoders are used for
+    bit-rate exports; a CRF request always goes to libx264, whose CRF the others do not share)."""
+    if encoder != "libx264" and not kbps:
+        encoder = "libx264"
+    args = ["-c:v", encoder]
+    if encoder == "libx264":
+        args += ["-preset", preset]
+    elif encoder == "h264_nvenc":
+        args += ["-preset", "p5", "-tune", "hq", "-rc", "vbr"]
+    elif encoder == "h264_qsv":
+        args += ["-preset", "veryfast" if preset in ("ultrafast", "superfast", "veryfast") else "medium"]
+    elif encoder == "h264_amf":
+        args += ["-quality", "balanced", "-rc", "vbr_peak"]
+    elif encoder == "h264_videotoolbox":
+        args += ["-realtime", "0", "-allow_sw", "1"]
+    else:
+        raise BadInput(f"Unknown H.264 encoder '{encoder}'; use libx264 or one of {', '.join(HW_H264)}.")
     if kbps:
         args += ["-b:v", f"{kbps}k", "-maxrate", f"{round(kbps * 1.5)}k", "-bufsize", f"{kbps * 2}k"]
     else:
         args += ["-crf", str(int(12 if crf is None else crf))]
     if profile:
         args += ["-profile:v", profile]
-    args += ["-pix_fmt", "yuv420p"]
+    # Quick Sync encodes NV12 (the same 4:2:0 samples; players read it as yuv420p)
+    args += ["-pix_fmt", "nv12" if encoder == "h264_qsv" else "yuv420p"]
     if gop:
-        args += ["-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0", "-flags", "+cgop"]
+        args += ["-g", str(gop), "-keyint_min", str(gop)]
+        if encoder == "libx264":
+            args += ["-sc_threshold", "0", "-flags", "+cgop"]
+        elif encoder == "h264_nvenc":
+            args += ["-no-scenecut", "1", "-forced-idr", "1", "-strict_gop", "1"]
+        elif encoder == "h264_qsv":
+            args += ["-idr_interval", "0", "-look_ahead", "0"]
+        elif encoder == "h264_amf":
+            args += ["-header_insertion_mode", "idr"]
     return args
+
+
+def _encoder_works(ffmpeg: str, encoder: str) -> bool:
+    """Whether `encoder` really encodes here: listed encoders fail at open without the hardware."""
+    cmd = [ffmpeg, "-hide_banner", "-nostdin", "-v", "error", "-f", "lavfi", "-i",
+           "color=c=gray:s=256x256:r=30:d=0.2", "-frames:v", "3",
+           *h264_args(kbps=1000, gop=30, profile="high", encoder=encoder), "-f", "null", "-"]
+    try:
+        return subprocess.run(cmd, capture_output=True, timeout=20).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+_HW_PROBED: dict[str, str | None] = {}
+
+
+def hardware_h264(ffmpeg: str | None = None) -> str | None:
+    """The first hardware H.264 encoder that works on this machine (None: use libx264).
+
+    Probed once per process and ffmpeg binary (a test encode of three frames per candidate the
+    ffmpeg build lists), so exports after the first pay nothing."""
+    ffmpeg = ffmpeg or ffmpeg_exe()
+    if ffmpeg not in _HW_PROBED:
+        try:
+            listed = subprocess.run([ffmpeg, "-hide_banner", "-encoders"], capture_output=True, text=True,
+                                    timeout=20).stdout
+        except (OSError, subprocess.TimeoutExpired):
+            listed = ""
+        found = None
+        for enc in HW_H264:
+            if f" {enc} " in listed and _encoder_works(ffmpeg, enc):
+                found = enc
+                break
+        _HW_PROBED[ffmpeg] = found
+    return _HW_PROBED[ffmpeg]
+
+
+def choose_h264(want: str = "auto", ffmpeg: str | None = None) -> str:
+    """The encoder for an export: 'auto' = hardware where it works, else libx264; 'software' =
+    libx264; or an encoder name (BadInput when it does not work on this machine)."""
+    if want in ("software", "libx264", "x264"):
+        return "libx264"
+    if want == "auto":
+        return hardware_h264(ffmpeg) or "libx264"
+    name = want if want.startswith("h264_") else f"h264_{want}"
+    if name not in HW_H264:
+        raise BadInput(f"--encoder '{want}': choose auto, software, {', '.join(e[5:] for e in HW_H264)}.")
+    if not _encoder_works(ffmpeg or ffmpeg_exe(), name):
+        raise BadInput(f"{ENCODER_WORDS[name]} does not work on this machine (no such GPU or driver). "
+                       "Use --encoder auto or software.")
+    return name
 
 
 def encoder_args(codec: Codec = "h264", crf: int = 12, preset: str = "veryfast") -> list[str]:

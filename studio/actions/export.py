@@ -14,7 +14,9 @@ from .context import JobContext
 
 @action("export", label="Export", target=True, resources=Resources("render"), isolate=True)
 def export(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
-    """params: target (post or timeline), presets [ids], label, out_dir, size [w, h], cover_time."""
+    """params: target (post or timeline), presets [ids], label, out_dir, size [w, h], cover_time,
+    cover_caption, encoder (auto/software/nvenc/qsv/amf/videotoolbox), crop (never fill),
+    one_pass (all presets in one ffmpeg run; default on)."""
     project = ctx.project
     project.persona.require_consent("publish posts of them")
     from studio.render.export import ExportOptions, export_post
@@ -26,6 +28,9 @@ def export(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
         size=tuple(size) if size else None,
         cover_time=params.get("cover_time"),
         cover_caption=params.get("cover_caption", False),
+        encoder=str(params.get("encoder") or "auto"),
+        fill_above=None if params.get("crop") else ExportOptions.fill_above,
+        one_pass=params.get("one_pass", True),
     )
     assets = export_post(project, params["target"], list(params["presets"]), opts, ctx.task, ctx.settings, ctx.store)
     videos = [a for a in assets if a.provenance.pipeline == "export"]

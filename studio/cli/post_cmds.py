@@ -1,4 +1,4 @@
-"""`studio post`: a finished, captioned, lip-synced post from a script, in one command."""
+"""`studio post`: a finished, captioned, lip-synced post from a script or a scene file, in one command."""
 
 from __future__ import annotations
 
@@ -15,7 +15,10 @@ def register(app: typer.Typer) -> None:
 
 def post(
     project: str = typer.Argument(..., help="Path of the NAME.persona folder."),
-    script: Path = typer.Option(..., "--script", help="UTF-8 text file with what the persona says."),
+    script: Path = typer.Option(..., "--script", help="What the persona says: a UTF-8 text file (scenes split by "
+                                "'---' lines or paragraphs) or a YAML scene file (scenes: with per-scene visuals)."),
+    split: str = typer.Option("auto", "--split", help="How a text script becomes scenes: auto ('---' lines, else "
+                              "paragraphs), rule, paragraph, or none (one scene)."),
     still: str = typer.Option(None, "--still", help="Still to animate (asset id or image file); default: the best still."),
     prompt: str = typer.Option(None, "--prompt", help="Generate a new still with SDXL from this prompt instead."),
     preset: list[str] = typer.Option(None, "--preset", "-p", help="Export preset; repeat (default: the persona's formats)."),
@@ -25,18 +28,28 @@ def post(
     out_dir: Path = typer.Option(None, "--out", "-o", help="Also copy the exports to this folder."),
     label: bool = typer.Option(True, "--label/--no-label", help="Visible 'AI-generated' label on the video."),
     title: str = typer.Option(None, "--title", help="The post's title."),
+    look: str = typer.Option(None, "--look", help="A look for the whole post, e.g. warm, old-film, cartoon, "
+                             "teal-orange+grain (`studio look list`)."),
+    hook: str = typer.Option(None, "--hook", help="A hook line shown big over the first seconds."),
+    encoder: str = typer.Option("auto", "--encoder", help="H.264 encoder: auto (hardware where it works), software, "
+                                "nvenc, qsv, amf or videotoolbox."),
+    draft: bool = typer.Option(False, "--draft", help="Small and quick: motion at 360x640, exports inside 270x480."),
     json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     farm: str = FARM,
 ) -> None:
-    """Still → motion → narration → lip-sync → captions → exports, as one job."""
+    """Scenes → stills → narration → motion and lip-sync per scene → captions → exports, as one job."""
     from studio.actions.voice import read_script
+    from studio.core.storyboard import storyboard_params
 
     from .common import run_job
 
     text = read_script(script)
-    params = {"script": text, "still": still, "prompt": prompt, "presets": preset or None, "music": music,
+    params = {"still": still, "prompt": prompt, "presets": preset or None, "music": music,
               "engine": engine, "move": move, "out_dir": str(out_dir) if out_dir else None, "label": label,
-              "title": title}
+              "title": title, "look": look, "hook": hook, "encoder": encoder,
+              **storyboard_params(text, script.name, str(script.expanduser().resolve().parent), split)}
+    if draft:
+        params.update(size=[360, 640], export_size=[270, 480])
     with open_project(project) as p, progress_task("Making the post", quiet=json_out) as ctx:
         job = finish_job(run_job(p, "post", params, title=f"Post: {title or text[:40]}", ctx=ctx, farm=farm), p)
     if json_out:
@@ -47,8 +60,14 @@ def post(
 
 def print_post(res: dict) -> None:
     """What `studio post` prints about a finished post (its result, after `finish_job`)."""
-    out.print(f"Post {res['post']}: still {res['still']} ({res['still_source']}), motion by {res['motion_engine']}, "
-              f"lip-sync by {res['lipsync_engine']} (sync r={res['sync_correlation']:.2f})")
+    sync = res.get("sync_correlation")
+    talk = f"lip-sync by {res['lipsync_engine']} (sync r={sync:.2f})" if isinstance(sync, int | float) else "no talking scene"
+    out.print(f"Post {res['post']}: still {res['still']} ({res['still_source']}), motion by {res['motion_engine']}, {talk}")
+    scenes = res.get("scenes") or []
+    if len(scenes) > 1:
+        for n, sc in enumerate(scenes, 1):
+            who = f", identity {sc['identity']:.0f} ({sc['identity_verdict']})" if sc.get("identity") is not None else ""
+            out.print(f"  scene {n}: {sc['kind']:<8} {sc['start']:6.2f}–{sc['end']:6.2f} s{who}")
     for preset_id, path in res["exports"].items():
         out.print(f"  {preset_id:<8} {path}")
     print_verdict(res)  # the verdict stored with the exports, never the truth of a dict

@@ -106,6 +106,9 @@ class CaptionStyle(_Model):
     uppercase: bool = False
     words_per_line: int = Field(default=4, ge=1, le=20)
     position: Literal["bottom", "middle", "top"] = "bottom"
+    #: highlight: the spoken word lit up; pop: words pop in as they are said; boxed: on a dark
+    #: box; minimal: small, whole lines, no highlight (studio/render/captions.py)
+    template: Literal["highlight", "pop", "boxed", "minimal"] = "highlight"
 
 
 class Persona(_Model):

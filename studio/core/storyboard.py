@@ -382,3 +382,29 @@ def scene_spans(board: Storyboard, cuts: Sequence[float]) -> list[tuple[float, f
             shortest = min(cuts[i] - cuts[i - 1], cuts[i + 1] - cuts[i])
             halves[i] = min(s.transition_s, shortest / 2) / 2
     return [(round(cuts[i] - halves[i], 3), round(cuts[i + 1] + halves[i + 1], 3)) for i in range(n)]
+
+
+def storyboard_params(text: str, name: str = "", base_dir: str | None = None,
+                      split: str = "auto") -> dict[str, Any]:
+    """The post job's `storyboard` and `sources` params from a script or scene file's text.
+
+    Scene sources that are files relative to `base_dir` (the script's folder) become absolute
+    paths; `sources[i]` is scene i's (None when it names none), so a job bundle can carry them.
+    The storyboard is checked here, so a bad scene fails before a job is queued."""
+    from pathlib import Path
+
+    doc = parse_scene_file(text) if looks_like_scene_file(text, name) else {"scenes": split_script(text, split)}  # type: ignore[arg-type]
+    build_storyboard(doc)
+    scenes, sources = [], []
+    for s in doc["scenes"]:
+        s = dict(s)
+        visual = dict(s.get("visual") or {})
+        src = visual.pop("source", None)
+        if src and base_dir and not Path(str(src)).expanduser().is_absolute():
+            candidate = Path(base_dir) / str(src)
+            if candidate.exists():
+                src = str(candidate.resolve())
+        sources.append(str(src) if src else None)
+        s["visual"] = visual
+        scenes.append(s)
+    return {"storyboard": {**{k: v for k, v in doc.items() if k != "scenes"}, "scenes": scenes}, "sources": sources}

@@ -51,6 +51,9 @@ class Clip(_Frozen):
     transition: Literal["cut", "crossfade", "dip", "push"] = "cut"
     #: a look for this clip only (studio/render/looks.py), e.g. "old-film"
     look: str | None = None
+    #: a video clip plays its own sound track (at `volume`, ducked under narration); off by
+    #: default because talking clips carry a copy of the narration
+    sound: bool = False
 
     @property
     def duration(self) -> float:

@@ -11,6 +11,7 @@ everything the worker makes points at parents the desktop knows.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -109,10 +110,16 @@ class _Collector:
                 if any(a.id == aid for a in self.project.data.assets):
                     self.add_asset(self.project.asset(aid))
         self.bundle.timelines.append(tl.model_dump(mode="json"))
+        looks = [tl.look]
         for track in tl.tracks:
             for clip in track.clips:
+                looks.append(clip.look)
                 if clip.asset_id:
                     self.add_asset(self.project.asset(clip.asset_id))
+        for look in looks:  # LUT assets a look names ("warm+lut:lut-3f9a0c12")
+            for ref in re.findall(r"lut:([\w.-]+)", look or ""):
+                if any(a.id == ref for a in self.project.data.assets):
+                    self.add_asset(self.project.asset(ref))
 
     def add_persona(self) -> None:
         """Reference photos (+ crops) and voice samples; the persona record itself is data."""
@@ -163,8 +170,13 @@ def build_bundle(project: Project, kind: str, params: dict[str, Any], job_id: st
     col = _Collector(project, bundle)
     col.add_persona()
     for key in declared.inputs:
-        if sent.get(key):
-            col.add_input(key, str(sent[key]))
+        value = sent.get(key)
+        if isinstance(value, list):  # a list of inputs (a storyboard's scene sources): each travels
+            for i, ref in enumerate(value):
+                if ref:
+                    col.add_input(f"{key}.{i}", str(ref))
+        elif value:
+            col.add_input(key, str(value))
     if declared.target:
         col.add_target(str(sent["target"]))
     return bundle
@@ -181,7 +193,11 @@ def open_bundle(bundle: JobBundle, folder: str | os.PathLike[str]) -> Project:
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_bytes(data)
     for key, rel in bundle.file_params.items():
-        bundle.params[key] = str(root / rel)
+        name, _, index = key.rpartition(".")
+        if index.isdigit() and isinstance(bundle.params.get(name), list):
+            bundle.params[name][int(index)] = str(root / rel)
+        else:
+            bundle.params[key] = str(root / rel)
     with project.editing("project") as data:
         data.assets = [Asset.model_validate(a) for a in bundle.assets]
         data.timelines = [Timeline.model_validate(t) for t in bundle.timelines]

@@ -128,24 +128,50 @@ def caption_margins(preset: ExportPreset, position: str, pad: int = 0) -> tuple[
     return 2, ml, mr, preset.height - y1 + pad
 
 
+#: caption style templates (CaptionStyle.template), in the user's words
+TEMPLATES = {
+    "highlight": "the spoken word lit up in the highlight colour",
+    "pop": "each word pops in as it is said",
+    "boxed": "white words on a dark box, the spoken word highlighted",
+    "minimal": "small, whole lines, no highlight",
+}
+
+
+@dataclass(frozen=True)
+class TitleLine:
+    """Big text over the picture for a while: a post's hook or title card."""
+
+    text: str
+    start: float
+    end: float
+
+
 def build_ass(
     lines: Sequence[CaptionLine],
     style: CaptionStyle,
     preset: ExportPreset,
     label: str | None = None,
+    titles: Sequence[TitleLine] = (),
 ) -> str:
-    """An ASS script for `preset`: one event per spoken word, the current word highlighted.
+    """An ASS script for `preset` in the style's template (see TEMPLATES).
 
-    `label` (e.g. "AI-generated") adds a small permanent line in the safe zone's top-left corner.
+    `label` (e.g. "AI-generated") adds a small permanent line in the safe zone's top-left corner;
+    `titles` are big lines in the upper safe zone (a hook), fading in and out.
     """
+    template = getattr(style, "template", "highlight")
     scale = preset.width / 1080
-    size = max(8, round(style.size * scale))
-    outline = round(style.outline * scale, 1)
+    size = max(8, round(style.size * scale * (0.75 if template == "minimal" else 1.0)))
+    outline = round(style.outline * scale * (0.5 if template == "minimal" else 1.0), 1)
+    border_style, back = 1, "&H80000000"
+    if template == "boxed":  # BorderStyle 3: an opaque box whose padding is the outline width
+        border_style, back, outline = 3, ass_colour("#000000", alpha=0x50), round(max(6.0, size * 0.18), 1)
     align, ml, mr, mv = caption_margins(preset, style.position, pad=int(outline) + 2)
     primary, hl = ass_colour(style.color), ass_colour(style.highlight_color)
-    back = ass_colour(style.outline_color)
-    x0, y0, _, _ = preset.safe.box(preset.width, preset.height)
+    edge = ass_colour(style.outline_color) if template != "boxed" else back
+    shadow = 2 if template == "minimal" else 0
+    x0, y0, x1, _ = preset.safe.box(preset.width, preset.height)
     label_size = max(8, round(28 * scale))
+    title_size = max(10, round(96 * scale))
     head = [
         "[Script Info]",
         "ScriptType: v4.00+",
@@ -158,10 +184,12 @@ def build_ass(
         "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, "
         "BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, "
         "BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding",
-        f"Style: Caption,{style.font},{size},{primary},{hl},{back},&H80000000,-1,0,0,0,100,100,0,0,"
-        f"1,{outline},0,{align},{ml},{mr},{mv},1",
+        f"Style: Caption,{style.font},{size},{primary},{hl},{edge},{back},-1,0,0,0,100,100,0,0,"
+        f"{border_style},{outline},{shadow},{align},{ml},{mr},{mv},1",
         f"Style: Label,{style.font},{label_size},&H00FFFFFF,&H00FFFFFF,&H00000000,&H80000000,-1,0,0,0,"
         f"100,100,0,0,1,{max(1.0, outline / 2)},0,7,{x0},{x0},{y0},1",
+        f"Style: Title,{style.font},{title_size},{primary},{hl},&H00000000,&H80000000,-1,0,0,0,100,100,0,0,"
+        f"1,{max(2.0, round(6 * scale, 1))},0,8,{x0 + 4},{preset.width - x1 + 4},{y0 + label_size * 2},1",
         "",
         "[Events]",
         "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text",
@@ -169,20 +197,35 @@ def build_ass(
     events: list[str] = []
     for k, line in enumerate(lines):
         words = [_escape(w.text.upper() if style.uppercase else w.text) for w in line.words]
-        if not line.timed:
-            events.append(f"Dialogue: 0,{_ts(line.start)},{_ts(line.end)},Caption,,0,0,0,,{words[0]}")
+        if not line.timed or template == "minimal":
+            end = line.end if not line.timed else hold_until(lines, k)
+            events.append(f"Dialogue: 0,{_ts(line.start)},{_ts(end)},Caption,,0,0,0,,{' '.join(words)}")
             continue
         for i, w in enumerate(line.words):
             # each word's event lasts until the next word starts, so the line never flickers
             end = line.words[i + 1].start if i + 1 < len(line.words) else hold_until(lines, k)
+            if template == "pop":
+                # said words stay, the new one pops from 70 % to full size; the rest is not said yet
+                pop = "{\\fscx70\\fscy70\\t(0,110,\\fscx100\\fscy100)" + f"\\1c{_tag(hl)}}}"
+                shown = words[:i] + [f"{pop}{words[i]}{{\\1c{_tag(primary)}}}"]
+                events.append(f"Dialogue: 0,{_ts(w.start)},{_ts(end)},Caption,,0,0,0,,{' '.join(shown)}")
+                continue
             parts = [
                 f"{{\\1c{_tag(hl)}}}{t}{{\\1c{_tag(primary)}}}" if j == i else t
                 for j, t in enumerate(words)
             ]
             events.append(f"Dialogue: 0,{_ts(w.start)},{_ts(end)},Caption,,0,0,0,,{' '.join(parts)}")
+    for t in titles:
+        text = _escape(t.text.upper() if style.uppercase else t.text)
+        events.append(f"Dialogue: 2,{_ts(t.start)},{_ts(t.end)},Title,,0,0,0,,{{\\fad(150,250)}}{text}")
     if label:
         events.append(f"Dialogue: 1,{_ts(0)},{_ts(359999)},Label,,0,0,0,,{_escape(label)}")
     return "\n".join(head + events) + "\n"
+
+
+def title_lines(clips: Iterable[Clip]) -> list[TitleLine]:
+    """Text clips of the overlay track (a hook) as title lines."""
+    return [TitleLine(c.text.strip(), c.start, c.end) for c in clips if c.asset_id is None and (c.text or "").strip()]
 
 
 def _srt_ts(t: float, sep: str = ",") -> str:

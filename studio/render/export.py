@@ -17,9 +17,10 @@ from typing import Any
 
 import numpy as np
 
+from pipelines.video_io import ENCODER_WORDS, choose_h264
 from studio.core.assets import Asset, ModelUse, Provenance
 from studio.core.diskspace import require_render_space
-from studio.core.errors import BadInput
+from studio.core.errors import BadInput, StudioError
 from studio.core.models import ModelStore
 from studio.core.project import Project
 from studio.core.schema import Post
@@ -35,15 +36,17 @@ from .face_track import Detector, default_detector, face_keyframes_image, face_k
 from .ffmpeg import probe, run_ffmpeg
 from .graph import (
     AI_METADATA,
+    Output,
     Source,
-    build_export_args,
     build_loudness_args,
+    build_multi_export_args,
     filter_path,
     has_audio,
 )
 from .licences import asset_chain, commercial_verdict
+from .looks import lut_refs
 from .presets import ExportPreset, get_preset
-from .reframe import Keyframe
+from .reframe import FILL_ABOVE, Keyframe
 from .watermark import embed, payload_for
 
 _VISUAL = {"clip": "video", "still": "image", "image": "image", "reference": "image", "export": "video"}
@@ -65,6 +68,13 @@ class ExportOptions:
     size: tuple[int, int] | None = None  # override preset size (tests, previews)
     detector: Detector | None = None  # face detector for reframing (None = the studio's)
     face_sample_fps: float = 4.0
+    #: fill (picture over a blurred copy) instead of cropping when a crop would enlarge the
+    #: source more than this; None: always crop
+    fill_above: float | None = FILL_ABOVE
+    #: H.264 encoder: auto (hardware where it works), software, or nvenc/qsv/amf/videotoolbox
+    encoder: str = "auto"
+    #: every preset from one ffmpeg run (decode and compose once, encode each)
+    one_pass: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -92,6 +102,19 @@ def resolve_timeline(project: Project, ref: str | Timeline | Post) -> tuple[Time
     return project.timeline(post.timeline_id), post
 
 
+def _outpaints(project: Project, asset: Any) -> tuple[tuple[float, str], ...]:
+    """Outpainted versions of the still behind a visual (the still itself or a clip's parent):
+    a fill puts the picture over one of these instead of a blurred copy."""
+    stills = {asset.id} | ({p for p in asset.parents} if asset.kind == "clip" else set())
+    found = []
+    for a in project.data.assets:
+        if a.provenance.pipeline == "sdxl-outpaint" and stills & set(a.parents):
+            info = probe(project.asset_path(a))
+            if info.width and info.height:
+                found.append((info.width / info.height, str(project.asset_path(a))))
+    return tuple(found)
+
+
 def _sources(project: Project, tl: Timeline) -> dict[str, Source]:
     out: dict[str, Source] = {}
     for t in tl.tracks:
@@ -109,7 +132,19 @@ def _sources(project: Project, tl: Timeline) -> dict[str, Source]:
             info = probe(path)
             if kind == "video" and info.duration < 0.05:
                 kind = "image"
-            out[a.id] = Source(path, kind, info.width, info.height, info.duration)
+            out[a.id] = Source(path, kind, info.width, info.height, info.duration,
+                               audio=bool(info.has_audio) and kind == "video",
+                               outpaints=_outpaints(project, a) if t.kind == "video" else ())
+    return out
+
+
+def _luts(project: Project, tl: Timeline) -> dict[str, str]:
+    """LUT refs of the timeline's looks -> .cube files (a project asset id, or a file)."""
+    refs = lut_refs(tl.look) + [r for t in tl.tracks for c in t.clips for r in lut_refs(c.look)]
+    out = {}
+    for ref in refs:
+        path, _ = project.resolve_input(ref)
+        out[ref] = str(path)
     return out
 
 
@@ -164,6 +199,30 @@ def _cover(video: Path, at: float, dest: Path, first_line: str | None, preset: E
     return rgb
 
 
+def _render(tl: Timeline, sources: dict[str, Source], outs: list[Output], opts: ExportOptions, encoder: str,
+            fontsdir: Path | None, loud: LoudnessMeasure | None, keys: dict[str, list[Keyframe]],
+            duration: float, luts: dict[str, str], ctx: TaskContext) -> dict[str, tuple[list[str], str]]:
+    """Render every output: in one ffmpeg run (`one_pass`) or one run each; a hardware encoder
+    that fails (busy, out of sessions) is retried on libx264. Returns preset -> (args, encoder)."""
+    groups = [outs] if opts.one_pass else [[o] for o in outs]
+    done: dict[str, tuple[list[str], str]] = {}
+    for n, group in enumerate(groups):
+        sub = ctx.sub(n / len(groups), (n + 1) / len(groups))
+        names = ", ".join(o.preset.name for o in group)
+        for enc in dict.fromkeys((encoder, "libx264")):
+            args = build_multi_export_args(tl, sources, group, fontsdir=fontsdir, loudness=loud, face_keys=keys,
+                                           duration=duration, luts=luts, fill_above=opts.fill_above, encoder=enc)
+            try:
+                run_ffmpeg(args, sub, duration, f"Rendering {names}")
+                break
+            except StudioError:
+                if enc == "libx264":
+                    raise
+        for o in group:
+            done[o.preset.id] = (args, enc)
+    return done
+
+
 def export_post(
     project: Project,
     post_or_timeline: str | Timeline | Post,
@@ -207,7 +266,7 @@ def export_post(
     sources = _sources(project, tl)
     keys = _face_keys(tl, sources, chosen, opts, ctx.sub(0.0, 0.15), store or ModelStore(settings))
     loud: LoudnessMeasure | None = None
-    if has_audio(tl):
+    if has_audio(tl, sources):
         ctx.progress(0, 1, "Measuring loudness")
         loud = LoudnessMeasure.parse(run_ffmpeg(build_loudness_args(tl, sources, duration)))
     lines = cap.lines_from_clips(
@@ -220,25 +279,31 @@ def export_post(
     tmp = Path(tempfile.mkdtemp(prefix="studio-export-"))
     staged: list[tuple[Path, Provenance, str, dict[str, Path], bool]] = []
     try:
-        for n, preset in enumerate(chosen):
-            sub = ctx.sub(0.2 + 0.75 * n / len(chosen), 0.2 + 0.75 * (n + 1) / len(chosen))
-            label = cap.AI_LABEL if opts.label else None
+        title = post.title if post else tl.name
+        meta = {"title": title, "encoder": f"Persona Studio {__version__}"}
+        label = cap.AI_LABEL if opts.label else None
+        titles = cap.title_lines(c for t in tl.tracks if t.kind == "overlay" and not t.muted for c in t.clips)
+        outs = []
+        for preset in chosen:
             ass = None
-            if lines or label:
+            if lines or label or titles:
                 ass = tmp / f"{preset.id}.ass"
-                ass.write_text(cap.build_ass(lines, persona.caption_style, preset, label), "utf-8")
-            raw = tmp / f"{preset.id}-raw.mp4"
-            title = post.title if post else tl.name
-            meta = {"title": title, "encoder": f"Persona Studio {__version__}"}
-            args = build_export_args(tl, sources, preset, raw, ass_path=ass, fontsdir=fontsdir,
-                                     loudness=loud, face_keys=keys, metadata=meta, duration=duration)
-            run_ffmpeg(args, sub.sub(0, 0.85), duration, f"Rendering {preset.name}")
+                ass.write_text(cap.build_ass(lines, persona.caption_style, preset, label, titles), "utf-8")
+            outs.append(Output(preset, tmp / f"{preset.id}-raw.mp4", ass, meta))
+        encoder = choose_h264(opts.encoder)
+        args_of = _render(tl, sources, outs, opts, encoder, fontsdir, loud, keys, duration,
+                          _luts(project, tl), ctx.sub(0.15, 0.8))
+        for n, (preset, o) in enumerate(zip(chosen, outs, strict=True)):
+            sub = ctx.sub(0.8 + 0.2 * n / len(chosen), 0.8 + 0.2 * (n + 1) / len(chosen))
+            raw = Path(o.path)
+            args, used = args_of[preset.id]
             wm_payload = payload_for(f"{tl.id}:{preset.id}")
             params = {
                 "preset": preset.id, "width": preset.width, "height": preset.height,
                 "fps": preset.fps, "duration": round(duration, 3), "timeline": tl.id,
                 "post": post.id if post else None, "label": opts.label, "captions": bool(lines),
-                "loudness_target": "-14 LUFS / -1 dBTP", "ffmpeg_args": args,
+                "loudness_target": "-14 LUFS / -1 dBTP", "ffmpeg_args": args, "encoder": used,
+                "presets_in_run": [x.preset.id for x in outs] if opts.one_pass else [preset.id],
             }
             studio_data = {"ai_generated": True, "persona": persona.name, "preset": preset.id,
                            "commercial_use": verdict["verdict"], "models": verdict["models"],
@@ -262,7 +327,7 @@ def export_post(
                 extra[".srt"].write_text(cap.build_srt(lines), "utf-8")
                 extra[".vtt"] = tmp / f"{preset.id}.vtt"
                 extra[".vtt"].write_text(cap.build_vtt(lines), "utf-8")
-            p_video = Provenance(pipeline="export", engine="ffmpeg (H.264 + AAC)", models=models,
+            p_video = Provenance(pipeline="export", engine=f"ffmpeg (H.264 by {ENCODER_WORDS[used]} + AAC)", models=models,
                                  parameters=params, scores={"loudness_measured": loud.__dict__ if loud else None},
                                  commercial_use=verdict, c2pa=identity is not None,
                                  signer=identity.source if identity else None, ai_metadata=AI_METADATA)

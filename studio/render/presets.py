@@ -136,13 +136,16 @@ def get_preset(preset_id: str) -> ExportPreset:
         ) from None
 
 
-def encoder_args(preset: ExportPreset) -> list[str]:
-    """ffmpeg output options for the preset's video and audio codecs and the MP4 container."""
+def encoder_args(preset: ExportPreset, encoder: str = "libx264") -> list[str]:
+    """ffmpeg output options for the preset's video and audio codecs and the MP4 container.
+
+    `encoder`: libx264 or a hardware H.264 encoder (pipelines.video_io.choose_h264), held to
+    the same bit rate and GOP."""
     from pipelines.video_io import h264_args
 
     gop = max(1, round(preset.fps * 2))  # closed 2 s GOP: platforms cut and re-mux on keyframes
     return [
-        *h264_args("veryfast", kbps=preset.video_kbps, gop=gop, profile="high"),
+        *h264_args("veryfast", kbps=preset.video_kbps, gop=gop, profile="high", encoder=encoder),
         "-r", f"{preset.fps:g}",
         "-c:a", "aac", "-profile:a", "aac_low", "-b:a", f"{preset.audio_kbps}k", "-ar", "48000",
         "-ac", "2",

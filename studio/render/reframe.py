@@ -92,3 +92,58 @@ def reframe_filter(
     y = _piecewise([(t, py) for t, _, py in pos])
     # commas inside expressions must be escaped inside a filtergraph
     return f"crop={w}:{h}:x='{x}':y='{y}'".replace(",", "\\,")
+
+
+#: crop when the cut-out needs at most this much upscaling to fill the frame; fill above it
+FILL_ABOVE = 1.5
+
+
+def crop_upscale(src_w: int, src_h: int, out_w: int, out_h: int) -> float:
+    """How much a crop of the output's aspect must be enlarged to fill an out_w×out_h frame."""
+    cw, _ = crop_size(src_w, src_h, out_w / out_h)
+    return out_w / cw
+
+
+def fill_layout(src_w: int, src_h: int, out_w: int, out_h: int, max_up: float = 1.0) -> tuple[int, int, int, int]:
+    """(region w, region h, shown w, shown h) of the sharp picture in a fill.
+
+    The picture is zoomed from "whole frame fits" toward "fills the frame", but never beyond
+    `max_up` times its own pixels: a 1080×1920 talking clip in a 1920×1080 frame shows a
+    1080×1080 region (around the face) at its own resolution, over a blurred copy of itself.
+    """
+    fit = min(out_w / src_w, out_h / src_h)
+    cover = max(out_w / src_w, out_h / src_h)
+    s = max(fit, min(max_up, cover))
+    rw, rh = min(src_w, out_w / s), min(src_h, out_h / s)
+    rw, rh = max(2, int(rw) // 2 * 2), max(2, int(rh) // 2 * 2)
+    fw, fh = min(out_w, round(rw * s)) // 2 * 2, min(out_h, round(rh * s)) // 2 * 2
+    return rw, rh, max(2, fw), max(2, fh)
+
+
+def fill_chains(inp: str, out: str, src_w: int, src_h: int, out_w: int, out_h: int,
+                keys: Sequence[Keyframe] = (), time_offset: float = 0.0, tag: str = "f",
+                background: str | None = None, dim: float = 0.35) -> list[str]:
+    """Filter chains placing `[inp]` sharp over a blurred, dimmed copy of itself, into `[out]`.
+
+    The sharp part is a face-following window (`reframe_filter` of the region's aspect).
+    `background` is the label of another stream to use behind it instead (a still's outpaint).
+    """
+    rw, rh, fw, fh = fill_layout(src_w, src_h, out_w, out_h)
+    window = reframe_filter(src_w, src_h, rw / rh, keys, time_offset) if (rw, rh) != (src_w, src_h) else "null"
+    # blur at 1/8 size: a large gaussian on the full frame costs more than the encode
+    sw, sh = max(2, out_w // 8 // 2 * 2), max(2, out_h // 8 // 2 * 2)
+    chains = []
+    if background is None:
+        chains.append(f"[{inp}]split[{tag}fg][{tag}bgsrc]")
+        bg_in = f"{tag}bgsrc"
+    else:
+        chains.append(f"[{inp}]null[{tag}fg]")
+        bg_in = background
+    chains.append(
+        f"[{bg_in}]scale={sw}:{sh}:force_original_aspect_ratio=increase,crop={sw}:{sh},"
+        f"gblur=sigma={max(2.0, sw / 24):.1f},eq=brightness={-dim * 0.4:.3f}:saturation={1 - dim * 0.6:.3f},"
+        f"scale={out_w}:{out_h}:flags=bilinear,setsar=1[{tag}bg]"
+    )
+    chains.append(f"[{tag}fg]{window},scale={fw}:{fh}:flags=bicubic,setsar=1[{tag}sharp]")
+    chains.append(f"[{tag}bg][{tag}sharp]overlay=x=(W-w)/2:y=(H-h)/2:shortest=1[{out}]")
+    return chains

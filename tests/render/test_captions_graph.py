@@ -73,8 +73,13 @@ def test_export_args_are_one_graph_with_ducking_and_linear_loudnorm():
                              face_keys={tl.track("video").clips[0].id: [(0, 500, 400), (4, 1400, 400)]})
     assert args.count("-filter_complex") == 1 and args[-1] == "/o.mp4"
     graph = args[args.index("-filter_complex") + 1]
-    assert "crop=608:1080:x='if(lt(t\\,0.000)" in graph  # face-following window
-    assert "overlay=eof_action=pass" in graph and "setpts=PTS+4.000/TB" in graph
+    # 16:9 into 9:16 would enlarge a crop 1.8x: the picture fills over a blurred copy of itself,
+    # its sharp part a face-following 1080x1080 window at the source's own resolution
+    assert "crop=1080:1080:x='if(lt(t\\,0.000)" in graph and "gblur=" in graph
+    assert "concat=n=2:v=1:a=0" in graph  # one clip after the other: a cut, no layering
+    cropped = build_export_args(tl, src, get_preset("reels"), "/o.mp4", fill_above=None,
+                                face_keys={tl.track("video").clips[0].id: [(0, 500, 400), (4, 1400, 400)]})
+    assert "crop=608:1080:x='if(lt(t\\,0.000)" in cropped[cropped.index("-filter_complex") + 1]
     assert "sidechaincompress" in graph and "adelay=500:all=1" in graph and "atempo=1.2500" in graph
     assert "measured_I=-20.00" in graph and "linear=true" in graph
     assert ["-loop", "1"] == args[args.index("/a/s.png") - 7: args.index("/a/s.png") - 5]
