@@ -69,7 +69,8 @@ def test_kill_during_each_step_resumes_from_the_last_finished_step(tmp_path):
     folder = tmp_path / "Nova.persona"
     from studio.core.paths import resources_dir
 
-    assert _studio(home, "faces", "add", str(folder), str(resources_dir() / "demo" / "portrait.jpg")).wait() == 0
+    assert _studio(home, "faces", "add", str(folder), str(resources_dir() / "demo" / "portrait.jpg"),
+                   "--not-a-real-person").wait() == 0
     proc = _studio(home, "post", str(folder), "--script", str(tmp_path / "post.txt"), "--draft", "-p", "reels")
     # 1. during the narration (0.2-0.3 of the bar) or just after it
     _kill_at(proc, folder, 0.21)

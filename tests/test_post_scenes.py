@@ -57,7 +57,7 @@ def made(tmp_path_factory):
         folder = d / "Nova.persona"
         from studio.core.paths import resources_dir
 
-        assert main(["faces", "add", str(folder), str(resources_dir() / "demo" / "portrait.jpg")]) == 0
+        assert main(["faces", "add", str(folder), str(resources_dir() / "demo" / "portrait.jpg"), "--not-a-real-person"]) == 0
         assert main(["post", str(folder), "--script", str(d / "post.txt"), "--draft", "-p", "reels", "-p", "youtube",
                      "--hook", "My favourite place", "--json"]) == 0
         yield folder, d
