@@ -4,9 +4,13 @@ Engines behind one `LipSyncer` (add one: a row in NEURAL_ENGINES, a branch in `r
 - 'landmarks': the embedded talking-photo engine (`talking.py`): MediaPipe mesh, visemes with
   coarticulation, painted mouth interior, blinks, head motion, brows — one frame loop, and the
   only engine that takes a camera move in the same pass.
-- 'wav2lip': Wav2Lip GAN 96 ONNX (when `wav2lip_gan_96` is in the model store). Pass 1 finds
-  the face on every frame (once for a still), pass 2 renders and re-measures the mouth.
-'auto' takes the first installed neural engine, else the embedded one.
+- 'musetalk': MuseTalk 1.5 (`musetalk.py`), the neural engine for GPUs (commercial use allowed).
+- 'wav2lip': Wav2Lip GAN 96 ONNX (when `wav2lip_gan_96` is in the model store); non-commercial,
+  so only when asked for by name.
+The neural engines: pass 1 finds the face on every frame (once for a still), pass 2 renders
+(MuseTalk a batch at a time), optionally restores the face shown, and re-measures the mouth.
+'auto' takes the first installed engine of AUTO_ENGINES (MuseTalk, with a CUDA GPU), else the
+embedded one.
 """
 
 from __future__ import annotations
@@ -24,14 +28,21 @@ from studio.core.models import ModelStore
 from studio.core.tasks import TaskContext, null_context
 
 from .life import LifeSettings
+from .musetalk import MODEL_IDS as MUSETALK_IDS
 from .sync_score import mouth_opening, sync_scores
 from .visemes import mouth_track
 
-Engine = Literal["auto", "wav2lip", "landmarks"]
+Engine = Literal["auto", "musetalk", "wav2lip", "landmarks"]
 WAV2LIP_ID = "wav2lip_gan_96"
-ENGINE_WORDS = {"wav2lip": "Wav2Lip GAN (ONNX)", "landmarks": "Talking-photo engine (embedded)"}
-#: neural engines in the order 'auto' prefers them: (engine name, catalogue id of its model)
-NEURAL_ENGINES: list[tuple[str, str]] = [("wav2lip", WAV2LIP_ID)]
+ENGINE_WORDS = {"musetalk": "MuseTalk 1.5 (neural, GPU)", "wav2lip": "Wav2Lip GAN (ONNX)",
+                "landmarks": "Talking-photo engine (embedded)"}
+#: neural engines: (engine name, catalogue ids of its models)
+NEURAL_ENGINES: list[tuple[str, tuple[str, ...]]] = [
+    ("musetalk", MUSETALK_IDS),
+    ("wav2lip", (WAV2LIP_ID,)),
+]
+#: the ones 'auto' may take, in order (installed + a CUDA GPU); Wav2Lip is non-commercial: never
+AUTO_ENGINES = ("musetalk",)
 
 
 @dataclass
@@ -63,31 +74,47 @@ class LipSyncResult:
     face_models: list[str] = field(default_factory=list)  # what found and tracked the face
 
 
-def choose_engine(store: ModelStore, engine: Engine) -> str:
-    """'auto' → the first installed neural engine, else the embedded talking-photo engine."""
+def choose_engine(store: ModelStore, engine: Engine, cuda: bool | None = None) -> str:
+    """'auto' → the first AUTO_ENGINES engine that is installed, when a CUDA GPU is there
+    (`cuda`; None asks torch), else the embedded talking-photo engine. A named engine runs
+    wherever it is installed (MuseTalk on a CPU is slow but works)."""
     if engine == "landmarks":
         return "landmarks"
-    for name, model_id in NEURAL_ENGINES:
+    for name, model_ids in NEURAL_ENGINES:
         if engine == name:
-            store.require(model_id, purpose=f"{ENGINE_WORDS[name]} lip-sync")
+            store.require(*model_ids, purpose=f"{ENGINE_WORDS[name]} lip-sync")
             return name
     if engine == "auto":
-        return next((n for n, m in NEURAL_ENGINES if store.find(m) is not None), "landmarks")
+        for name, model_ids in NEURAL_ENGINES:
+            if name in AUTO_ENGINES and all(store.find(m) is not None for m in model_ids) and (
+                    _cuda() if cuda is None else cuda):
+                return name
+        return "landmarks"
     names = ", ".join(["auto", *(n for n, _ in NEURAL_ENGINES), "landmarks"])
     raise BadInput(f"Unknown lip-sync engine '{engine}': use {names}.")
+
+
+def _cuda() -> bool:
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - torch is a dependency
+        return False
+    return bool(torch.cuda.is_available())
 
 
 class LipSyncer:
     """`load()`, `run(request, out_path, ctx)`, `unload()` for one engine."""
 
-    def __init__(self, store: ModelStore, engine: Engine = "auto"):
+    def __init__(self, store: ModelStore, engine: Engine = "auto", cuda: bool | None = None):
         self.store = store
-        self.engine = choose_engine(store, engine)
+        self.engine = choose_engine(store, engine, cuda)
         self.analyzer = None
         self.wav2lip = None
+        self.musetalk = None
         self.restorer = None
 
     def load(self, device: str = "cpu", restore: bool = False) -> None:
+        """`device`: 'auto' | 'cuda' | 'cpu' (MuseTalk: CUDA fp16 when there, else CPU float32)."""
         from pipelines.faces import FaceRestorer, open_analyzer
 
         self.analyzer = open_analyzer(self.store, prefer="dlib")  # dlib boxes + mesh landmarks
@@ -98,11 +125,18 @@ class LipSyncer:
 
             providers = onnx_providers("cpu" if device == "cpu" else self.store.settings.onnx_provider)
             self.wav2lip = Wav2LipOnnx(self.store.require(WAV2LIP_ID, purpose="Wav2Lip lip-sync")[0], providers)
-            if restore:
-                self.restorer = FaceRestorer.open(self.store)
+        if self.engine == "musetalk":
+            from .musetalk import MuseTalk, plan
+
+            p = plan(device, self.store.settings.low_vram)
+            self.musetalk = MuseTalk.load(*self.store.require(*MUSETALK_IDS, purpose="MuseTalk lip-sync"),
+                                          device=p.device, dtype=p.dtype, offload=p.offload)
+            self.musetalk.notes.append(f"MuseTalk on {p.reason}")
+        if restore and self.engine in ("wav2lip", "musetalk"):
+            self.restorer = FaceRestorer.open(self.store)
 
     def unload(self) -> None:
-        self.analyzer = self.wav2lip = self.restorer = None
+        self.analyzer = self.wav2lip = self.musetalk = self.restorer = None
 
     # ------------------------------------------------------------------ frames
     def _clip_frames(self, path: Path, n: int) -> Iterator[np.ndarray]:
@@ -162,19 +196,27 @@ class LipSyncer:
         if all(lm is None for lm in landmarks):
             raise BadInput(f"No face found in {req.visual.name}; use a picture where the face is clearly visible.")
         track = mouth_track(req.audio, req.rate, fps, n, req.phonemes)
-        render = self._wav2lip_renderer(req, n, fps, landmarks)
+        work = ctx.sub(0.3 if clip else 0.0, 1.0)
+        if self.engine == "musetalk":
+            outputs = self._musetalk_frames(req, frames, landmarks, fps, still is not None, work)
+        else:
+            render = self._wav2lip_renderer(req, n, fps, landmarks)
+            outputs = (frame if landmarks[i] is None else render(i, frame, landmarks[i]) for i, frame in enumerate(frames))
         from pipelines.faces import FaceTracker
 
         meter = FaceTracker(self.analyzer, every=15, embed=False, max_faces=1, rate=fps, smooth=False)
         opening = np.full(n, np.nan)
         sample = None
-        work = ctx.sub(0.3 if clip else 0.0, 1.0)
         size = None
+        restored = 0
         writer: VideoWriter | None = None
         try:
-            for i, frame in enumerate(frames):
-                lm = landmarks[i]
-                out = frame if lm is None else render(i, frame, lm)
+            for i, out in enumerate(outputs):
+                if self.restorer is not None and landmarks[i] is not None:
+                    from .wav2lip_onnx import restore_face
+
+                    out = restore_face(self.restorer, out, landmarks[i])
+                    restored += 1
                 if writer is None:
                     size = (out.shape[1], out.shape[0])
                     writer = VideoWriter(out_path, size, fps, crf=18, preset="veryfast", audio=req.audio_path)
@@ -184,7 +226,7 @@ class LipSyncer:
                     opening[i] = mouth_opening(got[0].landmarks68)
                 if i == n // 2:
                     sample = out
-                if i % 5 == 0:
+                if i % 5 == 0 and self.engine != "musetalk":  # MuseTalk reports per batch
                     work.progress(i, n, f"frame {i + 1}/{n}")
         except BaseException:  # a cancel or failure leaves no half-written clip
             if writer is not None:
@@ -193,13 +235,15 @@ class LipSyncer:
         if writer is not None:
             writer.close()
         scores = sync_scores(opening, track.envelope, fps)
-        models = [WAV2LIP_ID]
-        notes = []
-        if req.restore and self.engine == "wav2lip":
-            if self.restorer is not None:
+        models = list(dict(NEURAL_ENGINES)[self.engine])
+        notes = list(self.musetalk.notes) if self.musetalk is not None else []
+        if req.restore:
+            if restored:  # listed only when it changed frames that are in the clip
                 models.append(self.restorer.model_id)
+                notes.append(f"face restored on {restored} of {n} frames ({self.restorer.model_id})")
             else:
-                notes.append("mouth restoration skipped: no face restorer installed")
+                notes.append("face restoration skipped: " + ("no face restorer installed (studio models "
+                             "download gfpgan-1.4)" if self.restorer is None else "no face to restore"))
         return LipSyncResult(n, fps, size or (0, 0), self.engine, scores,
                              sample if sample is not None else out, models, notes,
                              self.analyzer.models_used())
@@ -231,7 +275,6 @@ class LipSyncer:
         boxes = _fill_missing(boxes)
         boxes = smooth_boxes(boxes)
         mask = mouth_mask()
-        restorer = self.restorer
         model = self.wav2lip
         assert model is not None
 
@@ -242,18 +285,20 @@ class LipSyncer:
             m = box_affine(box)
             crop = cv2.warpAffine(frame, m, (SIZE, SIZE), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
             pred = model.predict(windows[i], crop)
-            out = paste_back(frame, pred, m, mask)
-            if restorer is not None:
-                from pipelines.faces.dlib_backend import kps5_from_68
-                from pipelines.faces.types import DetectedFace
-
-                face = DetectedFace(box=tuple(box), score=1.0, kps5=kps5_from_68(lm), backend="dlib")
-                restored = restorer.restore(out, face)
-                out = paste_back(out, cv2.warpAffine(restored, m, (SIZE, SIZE), flags=cv2.INTER_AREA), m, mask)
-            return out
+            return paste_back(frame, pred, m, mask)
 
         self.mel_windows = windows  # kept for inspection (tests check one window per frame)
         return render
+
+
+    def _musetalk_frames(self, req: LipSyncRequest, frames: Iterator[np.ndarray], landmarks: list, fps: float,
+                         still: bool, ctx: TaskContext) -> Iterator[np.ndarray]:
+        """MuseTalk's frames in order, rendered a batch at a time (progress/cancel per batch)."""
+        mt = self.musetalk
+        assert mt is not None
+        ctx.progress(0, len(landmarks), "MuseTalk: encoding the narration")
+        prompts = mt.audio_prompts(req.audio, req.rate, len(landmarks), fps)
+        return mt.stream(frames, landmarks, prompts, ctx, still=still)
 
 
 def _box_of(lm: np.ndarray) -> tuple[float, float, float, float]:

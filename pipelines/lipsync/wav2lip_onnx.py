@@ -6,6 +6,11 @@ Inputs (names as in that model): 'source' float32 [1, 1, 80, 16] — one mel win
 Wav2Lip's inference concatenates them. Output [1, 3, 96, 96]: the BGR face in 0..1.
 Crops are the face box with 10 % extra below the chin (Wav2Lip's pads), boxes smoothed over
 5 frames; only a feathered mouth region of the prediction is pasted back.
+
+Restoration (`restore_face`, for any neural engine's frames): the face as it is shown — after
+the new mouth was pasted in — is aligned to the restorer's 512² FFHQ crop, restored, and that
+restored face pasted back through a feathered face mask, so the restorer's output is what the
+viewer sees (not a 96-px resample of it).
 """
 
 from __future__ import annotations
@@ -84,3 +89,15 @@ def mouth_mask(size: int = SIZE) -> np.ndarray:
     cv2.ellipse(m, (size // 2, int(size * 0.74)), (int(size * 0.3), int(size * 0.17)), 0, 0, 360, 1.0, -1)
     k = max(3, size // 12) | 1
     return cv2.GaussianBlur(m, (k, k), 0)
+
+
+def restore_face(restorer, frame: np.ndarray, lm68: np.ndarray) -> np.ndarray:  # noqa: ANN001 - FaceRestorer
+    """`frame` with its lip-synced face restored (see the module docstring)."""
+    from pipelines.faces.dlib_backend import kps5_from_68
+    from pipelines.faces.types import DetectedFace
+
+    x0, y0 = lm68.min(0)
+    x1, y1 = lm68.max(0)
+    face = DetectedFace(box=(float(x0), float(y0), float(x1), float(y1)), score=1.0,
+                        kps5=kps5_from_68(lm68), backend="dlib")
+    return restorer.restore(frame, face)

@@ -55,7 +55,7 @@ def lipsync(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     store = ctx.store
     syncer = LipSyncer(store, params.get("engine") or "auto")
     ctx.progress(0, 1, "loading")
-    syncer.load(params.get("device", "cpu"), restore=bool(params.get("restore")))
+    syncer.load(params.get("device") or ctx.settings.device, restore=bool(params.get("restore")))
     staged = project.stage(".mp4")
     req = LipSyncRequest(visual=visual_path, audio=audio, rate=rate, audio_path=audio_path, phonemes=phonemes,
                          fps=fps, restore=bool(params.get("restore")), life=life, camera=camera)

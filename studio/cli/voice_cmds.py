@@ -217,9 +217,11 @@ def lipsync(
     project: str = typer.Argument(..., help="Path of the NAME.persona folder."),
     visual: str = typer.Argument(..., help="A clip or still: asset id or file."),
     narration: str = typer.Argument(..., help="A narration: asset id or audio file."),
-    engine: str = typer.Option("auto", "--engine", help="auto (Wav2Lip if installed), wav2lip or landmarks."),
+    engine: str = typer.Option("auto", "--engine", help="auto (MuseTalk if installed and a CUDA GPU is there, else "
+                               "landmarks), musetalk, wav2lip (non-commercial) or landmarks."),
     fps: float = typer.Option(30.0, "--fps", help="Frame rate when the input is a still."),
-    restore: bool = typer.Option(False, "--restore", help="Restore the mouth region with the face restorer (Wav2Lip)."),
+    restore: bool = typer.Option(False, "--restore", help="Restore the lip-synced face with the face restorer "
+                                 "(MuseTalk, Wav2Lip)."),
     expressiveness: float = typer.Option(1.0, "--expressiveness", help="Mouth, brows and nods: 0 calm … 1 natural … 2 lively."),
     blink_rate: float = typer.Option(15.0, "--blink-rate", help="Blinks a minute (0 = none; people blink 10-20)."),
     head_motion: float = typer.Option(1.0, "--head-motion", help="Head sway, nods and breathing: 0 still … 1 natural … 2."),
@@ -232,8 +234,8 @@ def lipsync(
     """Make a talking clip: the persona speaks, blinks and moves with the narration."""
     from .common import run_job
 
-    if engine not in ("auto", "wav2lip", "landmarks"):
-        raise BadInput(f"--engine must be auto, wav2lip or landmarks (got '{engine}').")
+    if engine not in ("auto", "musetalk", "wav2lip", "landmarks"):
+        raise BadInput(f"--engine must be auto, musetalk, wav2lip or landmarks (got '{engine}').")
     if not 1.0 <= fps <= 120.0:
         raise BadInput(f"--fps must be between 1 and 120 (got {fps}).")
     with open_project(project) as p:

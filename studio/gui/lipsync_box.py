@@ -20,7 +20,8 @@ from .widgets import button, label
 from .workers import JobController
 
 VISUAL_KINDS = ("clip", "still", "image", "reference")
-ENGINES = (("auto", "Automatic"), ("wav2lip", "Wav2Lip"), ("landmarks", "Landmark mouth (built in)"))
+ENGINES = (("auto", "Automatic"), ("musetalk", "MuseTalk 1.5 (GPU)"), ("wav2lip", "Wav2Lip (non-commercial)"),
+           ("landmarks", "Landmark mouth (built in)"))
 
 
 def sync_words(scores: dict) -> str:
@@ -57,7 +58,8 @@ class LipSyncBox(QGroupBox):
         self.engine = QComboBox()
         for key, words in ENGINES:
             self.engine.addItem(words, key)
-        self.engine.setToolTip("Automatic: Wav2Lip when it is installed (Tools ▸ Models), else the built-in landmark mouth")
+        self.engine.setToolTip("Automatic: MuseTalk when it is installed (Tools ▸ Models) and a GPU is there, "
+                               "else the built-in landmark mouth. Wav2Lip only when chosen: non-commercial.")
         for combo in (self.visual, self.engine):  # long asset names must not widen the window
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(6)
