@@ -72,6 +72,10 @@ class Job(BaseModel):
         return self.state in (JobState.done, JobState.failed, JobState.cancelled)
 
 
+#: job file -> ((mtime_ns, size, inode), parsed job): see JobQueue._read
+_PARSED: dict[Path, tuple[tuple[int, int, int], Job]] = {}
+
+
 class JobQueue:
     """The jobs of one project."""
 
@@ -123,12 +127,31 @@ class JobQueue:
     def get(self, job_id: str) -> Job:
         f = self._file(job_id)
         try:
-            job = Job.model_validate(json.loads(f.read_text("utf-8")))
+            st = f.stat()
         except FileNotFoundError:
             raise NotFound(f"No job '{job_id}'. `studio jobs list PROJECT` shows the jobs.") from None
+        return self._check_alive(self._read(f, st))
+
+    def _read(self, f: Path, st: os.stat_result) -> Job:
+        """The job in file `f`, parsed once per version of the file.
+
+        A project after years of work has a thousand job files and the window lists them every
+        second; each file is parsed again only when it changed (atomic writes give it a new inode
+        and mtime). Callers get a copy, so the fields they set do not leak into the cache unsaved."""
+        key = (st.st_mtime_ns, st.st_size, st.st_ino)
+        cached = _PARSED.get(f)
+        if cached is not None and cached[0] == key:
+            return cached[1].model_copy()
+        try:
+            job = Job.model_validate(json.loads(f.read_text("utf-8")))
+        except FileNotFoundError:
+            raise NotFound(f"No job '{f.stem}'. `studio jobs list PROJECT` shows the jobs.") from None
         except ValueError as e:
             raise StudioError(f"Job file {f} is unreadable ({e}); delete it to drop the job.") from e
-        return self._check_alive(job)
+        if len(_PARSED) > 20_000:  # many projects open over a long session: start over
+            _PARSED.clear()
+        _PARSED[f] = (key, job)
+        return job.model_copy()
 
     def _check_alive(self, job: Job) -> Job:
         """A running job whose process is gone was interrupted: make it resumable."""
@@ -145,10 +168,12 @@ class JobQueue:
 
     def list(self, states: set[JobState] | None = None) -> list[Job]:
         jobs = []
-        for f in sorted(self.folder.glob("job-*.json")):
+        with os.scandir(self.folder) as it:
+            entries = [e for e in it if e.name.startswith("job-") and e.name.endswith(".json")]
+        for e in entries:
             try:
-                job = self.get(f.stem)
-            except StudioError:
+                job = self._check_alive(self._read(Path(e.path), e.stat()))
+            except (StudioError, OSError):
                 continue
             if states is None or job.state in states:
                 jobs.append(job)

@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .assets import KIND_FOLDER, Asset, AssetKind, Provenance, new_id, sha256_file
-from .atomic import atomic_write_json
+from .atomic import atomic_write_bytes, atomic_write_json
 from .diskspace import disk_full, is_disk_full
 from .errors import (
     BadInput,
@@ -115,6 +115,10 @@ def find_project_dir(path: str | os.PathLike[str]) -> Path:
     return p
 
 
+#: how every project.json this version writes begins (schema_version is the model's first field)
+_VERSION_AT_START = re.compile(r'\A\s*\{\s*"schema_version"\s*:\s*(\d+)\s*[,}]')
+
+
 def _first_errors(e: ValidationError, n: int = 3) -> str:
     """The first validation errors in one line: 'persona.name: Input should be a valid string'."""
     return "; ".join(f"{'.'.join(str(x) for x in err['loc']) or 'document'}: {err['msg']}" for err in e.errors()[:n])
@@ -135,6 +139,8 @@ class Project:
         self._index: dict[str, int] | None = None
         self._index_of: list[Asset] | None = None
         self._index_len = 0
+        #: id(timeline) -> (timeline, its JSON): see _serialised
+        self._timeline_json: dict[int, tuple[Timeline, str]] = {}
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -211,6 +217,17 @@ class Project:
         )
         try:
             raw = file.read_text("utf-8")
+        except OSError as e:
+            raise ProjectError(f"Cannot read {file}: {e.strerror or e}.") from None
+        except UnicodeDecodeError as e:
+            raise ProjectCorrupt(f"{file} is not UTF-8 text ({e.reason}).{hint}") from e
+        head = _VERSION_AT_START.match(raw)
+        if head and int(head.group(1)) == SCHEMA_VERSION:
+            try:  # the usual case: parse and validate in one pass of pydantic-core (no dict in between)
+                return ProjectData.model_validate_json(raw), []
+            except ValidationError:
+                pass  # the careful path below words the problem
+        try:
             doc = json.loads(raw)
         except OSError as e:
             raise ProjectError(f"Cannot read {file}: {e.strerror or e}.") from None
@@ -315,7 +332,7 @@ class Project:
         with self._mutex:
             self.data.updated_at = utcnow()
             try:
-                atomic_write_json(self.path / PROJECT_FILE, self.data.model_dump(mode="json"))
+                atomic_write_bytes(self.path / PROJECT_FILE, self._serialised())
             except OSError as e:  # the old project.json is intact (atomic write); the change stays unsaved
                 self._dirty = True
                 if is_disk_full(e):
@@ -325,6 +342,25 @@ class Project:
             rec = self.path / RECOVERY_DIR / PROJECT_FILE
             if rec.exists():
                 rec.unlink()
+
+    def _serialised(self) -> bytes:
+        """project.json's bytes: compact JSON from pydantic's serializer (5,000 assets in tens of
+        ms, where dict + indented json.dumps took seconds). Timelines are frozen values, so each
+        one's JSON is made once and reused while the same object is in the project."""
+        cache = self._timeline_json
+        parts = []
+        for tl in self.data.timelines:
+            hit = cache.get(id(tl))
+            if hit is None or hit[0] is not tl:
+                hit = (tl, tl.model_dump_json())
+                cache[id(tl)] = hit
+            parts.append(hit[1])
+        if len(cache) > 2 * len(parts) + 16:  # drop the JSON of timelines no longer in the project
+            keep = {id(t) for t in self.data.timelines}
+            for k in [k for k in cache if k not in keep]:
+                del cache[k]
+        head = self.data.model_dump_json(exclude={"timelines"})
+        return (head[:-1] + ',"timelines":[' + ",".join(parts) + "]}\n").encode("utf-8")
 
     def mark_dirty(self, what: str = "project") -> None:
         """Record an in-memory change that autosave should cover (GUI edits)."""
@@ -341,7 +377,7 @@ class Project:
             return None
         with self._mutex:
             target = self.path / RECOVERY_DIR / PROJECT_FILE
-            atomic_write_json(target, self.data.model_dump(mode="json"))
+            atomic_write_bytes(target, self._serialised())
             return target
 
     def recovery_available(self) -> bool:
