@@ -177,6 +177,16 @@ def split_scenes(script: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
+def scenes_as_paragraphs(script: str) -> str:
+    """The script with its bare '---' scene lines turned into blank lines, for what narrates it
+    (the narrator's word list would otherwise hold '---', and captions show it). The storyboard
+    splits a script without '---' lines at its paragraphs, so the scenes stay where they were."""
+    if not re.search(r"(?m)^\s*-{3,}\s*$", script):
+        return script.strip()  # scenes are paragraphs already
+    parts = split_scenes(script)
+    return "\n\n".join(re.sub(r"\n\s*\n+", "\n", p) for p in parts)
+
+
 def count_words(text: str) -> int:
     return len([w for w in re.split(r"\s+", text) if w and w != SCENE_BREAK])
 

@@ -215,7 +215,9 @@ def post_params(project: Project, item: PlanItem) -> dict[str, Any]:
     """The `post` job params for an item (what `studio post` would get), BadInput without a script."""
     if not item.script.strip():
         raise BadInput(f"'{item.topic}' ({item.date}) has no script yet: write one before rendering.")
-    params: dict[str, Any] = {**item.post_options, "script": item.script,
+    from pipelines.writing.writer import scenes_as_paragraphs
+
+    params: dict[str, Any] = {**item.post_options, "script": scenes_as_paragraphs(item.script),
                               "presets": list(item.platforms or project.persona.default_formats),
                               "title": item.topic}
     return params

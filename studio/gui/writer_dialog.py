@@ -276,8 +276,12 @@ class WriterDialog(QDialog):
         self.tabs.setCurrentWidget(self.script)
 
     def use_script(self) -> None:
+        """Hand the script to the page that opened the dialog, its scenes as paragraphs (the Voice
+        and Post pages narrate it; the storyboard splits it at the paragraphs)."""
+        from pipelines.writing.writer import scenes_as_paragraphs
+
         if self.on_script is not None:
-            self.on_script(self.script.toPlainText().strip())
+            self.on_script(scenes_as_paragraphs(self.script.toPlainText().strip()))
         self.accept()
 
     def save_to_item(self) -> None:

@@ -101,7 +101,7 @@ def test_render_due_this_week_links_the_posts(window, persona_project, qtbot):
 def _reply(body):
     ask = body["messages"][-1]["content"]
     if ask.startswith("Write a script"):
-        return [w + " " for w in "Morning light. I run the old town. ---\nThen coffee with you.".split(" ")]
+        return [w + " " for w in "Morning light. I run the old town.\n---\nThen coffee with you.".split(" ")]
     if "opening lines" in ask:
         return ["Five a.m. club?\n", "Sunrise, again.\n"]
     return ["Dawn miles. ", "\nHashtags: #run #dawn"]
@@ -137,6 +137,8 @@ def test_writer_dialog_streams_into_the_post_page_and_cancels(window, demo_proje
         assert dlg.script.toPlainText().startswith("Five a.m. club? I run")
         dlg.use_script()
         assert post.script.toPlainText().startswith("Five a.m. club?")
+        # the scene line becomes a paragraph break for the narrating page (no '---' to speak)
+        assert post.script.toPlainText().endswith("old town.\n\nThen coffee with you.")
 
     def slow(_body):
         yield from (f"w{i} " for i in range(400))

@@ -202,3 +202,13 @@ def test_cli_errors_keep_square_brackets(project, tmp_path, capsys):
     Settings(writer_model=str(tmp_path / "model[q4].gguf")).save()
     assert main(["write", "script", folder, "topic"]) == 2
     assert "model[q4].gguf does not exist" in capsys.readouterr().err
+
+
+def test_scene_lines_become_paragraphs_for_narration():
+    from pipelines.writing.writer import scenes_as_paragraphs, split_scenes
+
+    script = "One.\n\nStill one.\n---\nTwo.\n  ---  \nThree."
+    assert split_scenes(script) == ["One.\n\nStill one.", "Two.", "Three."]
+    narrated = scenes_as_paragraphs(script)
+    assert "---" not in narrated and narrated.split("\n\n") == ["One.\nStill one.", "Two.", "Three."]
+    assert scenes_as_paragraphs("A.\n\nB.") == "A.\n\nB."  # paragraph scenes stay as they are
