@@ -184,3 +184,28 @@ def test_voice_page_and_settings_reach_the_assistant(window, demo_project, qtbot
         pass
     assert "studio models download qwen2.5-1.5b-instruct-gguf" in wd.status.text()
     wd.close()
+
+
+def test_calendar_item_write_saves_the_draft_and_the_kit_says_what_is_missing(window, tmp_path, qtbot):
+    folder, _a, b = _planned(tmp_path)
+    project = window.open_project(folder)
+    window.show_panel("calendar")
+    panel = window.panel("calendar")
+    panel.select(b.id)
+    with ChatServer(_reply) as srv:
+        _endpoint(window, srv)
+        dlg = panel.editor.open_writer()
+        assert dlg.save_button.isVisible() and not dlg.use_button.isVisible()
+        assert dlg.topic.text() == "Coffee idea" and dlg.chosen_platforms() == ["reels"]
+        with qtbot.waitSignal(dlg.start().done, timeout=30000):
+            pass
+        dlg.editors["reels"].caption.setPlainText("Coffee first.")
+        dlg.save_to_item()
+        dlg.close()
+    item = plan.get_item(project, b.id)
+    assert item.state == "scripted" and "---" in item.script  # the item keeps its scene lines
+    assert item.upload["reels"].caption == "Coffee first." and item.upload["reels"].hashtags == ["run", "dawn"]
+    assert item.drafted_by[0].id == "endpoint:tiny"
+    qtbot.waitUntil(lambda: panel.editor.item is not None and panel.editor.item.state == "scripted")
+    assert panel.editor.script.toPlainText() == item.script
+    assert panel.editor.make_kit() is None and "a publish kit is made for approved posts" in panel.editor.message.text()
