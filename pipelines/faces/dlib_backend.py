@@ -127,6 +127,7 @@ class DlibAnalyzer(FaceAnalyzer):
         use_mesh = landmarks == "mesh" or (landmarks == "auto" and mesh_available())
         self.mesh = FaceMesh() if use_mesh else None  # ModelMissing if asked for and absent
         self._predictor68 = None if use_mesh else _load68(self._folder)
+        self._blazeface = None
 
     @property
     def landmark_source(self) -> str:
@@ -187,7 +188,10 @@ class DlibAnalyzer(FaceAnalyzer):
         rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
         h, w = rgb.shape[:2]
         faces: list[DetectedFace] = []
-        for (x0, y0, x1, y1), score in self._detect_boxes(rgb, max_side):
+        found = self._detect_boxes(rgb, max_side)
+        if not found and self.mesh is not None:  # turned heads escape HOG: ask BlazeFace
+            found = self._blazeface_boxes(rgb)
+        for (x0, y0, x1, y1), score in found:
             x0, y0 = max(0.0, x0), max(0.0, y0)
             x1, y1 = min(float(w), x1), min(float(h), y1)
             if x1 - x0 < 4 or y1 - y0 < 4:
@@ -227,6 +231,14 @@ class DlibAnalyzer(FaceAnalyzer):
             faces.append(face)
         faces.sort(key=lambda f: f.area, reverse=True)
         return faces
+
+    def _blazeface_boxes(self, rgb: np.ndarray) -> list[tuple[tuple[float, float, float, float], float]]:
+        """MediaPipe's short-range detector (same wheel, Apache-2.0) when HOG finds nothing."""
+        if self._blazeface is None:
+            from .blazeface import BlazeFace
+
+            self._blazeface = BlazeFace()
+        return [(box, score) for box, score, _kps in self._blazeface.detect(rgb)]
 
     def embed(self, rgb: np.ndarray, face: DetectedFace) -> np.ndarray:
         import dlib

@@ -14,7 +14,7 @@ import numpy as np
 
 CAVITY_BACK = np.array([40, 16, 18], np.float32)
 CAVITY_FRONT = np.array([92, 42, 42], np.float32)
-TEETH = np.array([226, 220, 208], np.float32)
+TEETH = np.array([238, 226, 204], np.float32)  # ivory, not paper white
 TONGUE = np.array([150, 70, 74], np.float32)
 #: tooth edges across the arch (fractions of the mouth's half-width): incisors wide, then narrower
 TOOTH_EDGES = (0.0, 0.21, 0.4, 0.56, 0.7, 1.2)
@@ -28,7 +28,8 @@ def _curve(points: np.ndarray, n: int = 48) -> np.ndarray:
         return np.repeat(points[:1], n, 0)
     t = np.linspace(0, s[-1], n)
     out = np.stack([np.interp(t, s, points[:, 0]), np.interp(t, s, points[:, 1])], 1)
-    out[1:-1] = 0.25 * out[:-2] + 0.5 * out[1:-1] + 0.25 * out[2:]
+    for _ in range(3):  # rounds the corners where the lips meet
+        out[1:-1] = 0.25 * out[:-2] + 0.5 * out[1:-1] + 0.25 * out[2:]
     return out
 
 
@@ -99,7 +100,7 @@ def paint_mouth(roi: np.ndarray, upper: np.ndarray, lower: np.ndarray, u: np.nda
     gaps *= np.clip(depth_px / max(0.5 * tooth_h, 1.0), 0, 1)  # separations show towards the tips
     tip_round = np.clip((tooth_h - depth_px) / np.maximum(0.25 * tooth_h * (1 - 4 * (frac - 0.5) ** 2 + 0.3), 0.5), 0, 1)
     teeth_alpha = (in_teeth * (0.75 + 0.25 * tip_round))[..., None]
-    shade = 0.88 * (1.0 - 0.45 * across**1.6) * (0.72 + 0.28 * np.clip(depth_px / (0.35 * tooth_h), 0, 1)) * (1 - 0.12 * gaps)
+    shade = 0.97 * (1.0 - 0.35 * across**1.6) * (0.8 + 0.2 * np.clip(depth_px / (0.35 * tooth_h), 0, 1)) * (1 - 0.12 * gaps)
     col = col * (1 - teeth_alpha) + TEETH * shade[..., None] * teeth_alpha
     # lower teeth: only when the jaw is well down, partly hidden by the lower lip
     low_h = 0.07 * mouth_w * np.clip((jaw - 0.35) / 0.4, 0, 1)
@@ -109,8 +110,9 @@ def paint_mouth(roi: np.ndarray, upper: np.ndarray, lower: np.ndarray, u: np.nda
         low_shade = 0.7 * (1.0 - 0.4 * across**1.6)
         col = col * (1 - low[..., None]) + TEETH * low_shade[..., None] * low[..., None]
     # teeth take the scene's brightness; the cavity also its warmth
-    warm = tint[None, None, :] ** np.where(teeth_alpha > 0.5, 0.2, 1.0)
-    col = col * light * warm
+    is_teeth = teeth_alpha > 0.5
+    warm = tint[None, None, :] ** np.where(is_teeth, 0.45, 1.0)
+    col = col * np.where(is_teeth, light**0.5, light) * warm
     alpha = (mask * np.clip(gap.max() / 2.0, 0, 1))[..., None]
     out = roi.copy()
     out[y0:y1, x0:x1] = np.clip(box * (1 - alpha) + col * alpha + 0.5, 0, 255).astype(np.uint8)
@@ -140,4 +142,38 @@ def paint_lash_line(roi: np.ndarray, line: np.ndarray, amount: float, width: flo
     out = roi.copy()
     box = out[y0:y1, x0:x1].astype(np.float32)
     out[y0:y1, x0:x1] = np.clip(box * (1 - a) + box * 0.35 * a, 0, 255).astype(np.uint8)
+    return out
+
+
+def cover_eye(roi: np.ndarray, upper: np.ndarray, lower: np.ndarray, amount: float, lift: float) -> np.ndarray:
+    """Cover what is left of the eye between the posed lids with the lid's own skin.
+
+    A closing lid squeezes the eye into a thin dark band (the field is coarse); the band is
+    replaced by the skin `lift` px above it (the upper lid), feathered, in proportion to `amount`.
+    """
+    import cv2
+
+    if amount <= 0.3:
+        return roi
+    poly = np.concatenate([_curve(upper, 24), _curve(lower, 24)[::-1]])
+    h, w = roi.shape[:2]
+    pad = int(np.ceil(lift)) + 3
+    x0, y0 = np.floor(poly.min(0)).astype(int) - 3
+    x1, y1 = np.ceil(poly.max(0)).astype(int) + 3
+    x0, y0, x1, y1 = max(0, x0), max(pad, y0), min(w, x1), min(h, y1)
+    if x1 - x0 < 3 or y1 - y0 < 2:
+        return roi
+    ss = 4
+    m = np.zeros(((y1 - y0) * ss, (x1 - x0) * ss), np.uint8)
+    cv2.fillPoly(m, [np.round((poly - [x0, y0]) * ss).astype(np.int32)], 255, cv2.LINE_AA)
+    m = cv2.resize(m, (x1 - x0, y1 - y0), interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
+    m = cv2.dilate(m, np.ones((3, 3), np.uint8))
+    m = cv2.GaussianBlur(m, (0, 0), 1.0)
+    a = (m * float(np.clip((amount - 0.3) / 0.45, 0, 1)))[..., None]
+    shift = np.float32([[1, 0, 0], [0, 1, -lift]])
+    above = cv2.warpAffine(roi[y0 - pad:y1, x0:x1], shift, (x1 - x0, y1 - y0 + pad),
+                           flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)[pad:]
+    out = roi.copy()
+    box = out[y0:y1, x0:x1].astype(np.float32)
+    out[y0:y1, x0:x1] = np.clip(box * (1 - a) + above.astype(np.float32) * a + 0.5, 0, 255).astype(np.uint8)
     return out

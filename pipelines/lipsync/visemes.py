@@ -151,7 +151,7 @@ def mouth_track(audio: np.ndarray, rate: int, fps: float, n_frames: int,
         # silence closes the mouth (voiceless sounds inside words do not), loudness widens it
         gate = np.clip(maximum_filter1d(env, max(1, int(round(0.16 * fps)))) / 0.06, 0.0, 1.0)
         loud = (0.35 + 0.65 * env) * gate
-        open_ = np.maximum(p["open"] * loud * (0.7 + 0.3 * x), 0.12 * p["tuck"] * gate)
+        open_ = np.maximum(p["open"] * loud * (0.7 + 0.3 * x), 0.2 * p["tuck"] * gate)
         jaw = p["jaw"] * loud * (0.6 + 0.4 * x)
         spread, tuck, tongue = p["spread"] * (0.6 + 0.4 * x), p["tuck"], p["tongue"]
     else:

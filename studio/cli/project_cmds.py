@@ -19,6 +19,9 @@ _SHOWN_SCORES = {
     "identity": "identity {:.0f}",
     "sync_correlation": "lip-sync r={:.2f}",
     "sync_offset_ms": "offset {:.0f} ms",
+    "blinks_per_min": "{:.0f} blinks/min",
+    "head_roll_range_deg": "head roll {:.1f}°",
+    "head_shift_range_pct": "head shift {:.1f} %",
     "duration_s": "{:.1f} s",
 }
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QGroupBox,
+    QHBoxLayout,
+    QVBoxLayout,
+    QWidget,
+)
 
 from studio.core.assets import Asset
 from studio.core.jobs import Job, JobState
@@ -21,15 +28,27 @@ from .workers import JobController
 
 VISUAL_KINDS = ("clip", "still", "image", "reference")
 ENGINES = (("auto", "Automatic"), ("musetalk", "MuseTalk 1.5 (GPU)"), ("wav2lip", "Wav2Lip (non-commercial)"),
-           ("landmarks", "Landmark mouth (built in)"))
+           ("landmarks", "Talking photo (built in)"))
+#: (param, label, tooltip, default, maximum, step) of the talking-photo controls
+CONTROLS = (
+    ("expressiveness", "Expression", "Mouth size, brow raises and nods: 0 calm, 1 natural, 2 lively", 1.0, 2.0, 0.1),
+    ("blink_rate", "Blinks/min", "Blinks a minute (people blink 10-20 times while talking; 0 = none)", 15.0, 40.0, 1.0),
+    ("head_motion", "Head", "Head sway, nods and breathing: 0 still, 1 natural, 2 more", 1.0, 2.0, 0.1),
+)
 
 
 def sync_words(scores: dict) -> str:
-    """'sync r=0.71 (offset +20 ms)' from a talking clip's scores."""
+    """'sync r=0.71 (offset +20 ms), 14 blinks/min, head roll 2.1°' from a talking clip's scores."""
     r, off = scores.get("sync_correlation"), scores.get("sync_offset_ms")
     if not isinstance(r, int | float):
         return "sync not measured"
-    return f"sync r={r:.2f}" + (f" (offset {off:+.0f} ms)" if isinstance(off, int | float) else "")
+    text = f"sync r={r:.2f}" + (f" (offset {off:+.0f} ms)" if isinstance(off, int | float) else "")
+    blinks, roll = scores.get("blinks_per_min"), scores.get("head_roll_range_deg")
+    if isinstance(blinks, int | float):
+        text += f", {blinks:.0f} blinks/min"
+    if isinstance(roll, int | float):
+        text += f", head roll {roll:.1f}°"
+    return text
 
 
 def talking_clips(assets: list[Asset], narration_id: str) -> list[Asset]:
@@ -64,6 +83,17 @@ class LipSyncBox(QGroupBox):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(6)
         row.addWidget(self.engine, 1)
+        self.controls: dict[str, QDoubleSpinBox] = {}
+        for key, words, tip, default, top, step in CONTROLS:
+            spin = QDoubleSpinBox()
+            spin.setRange(0.0, top)
+            spin.setSingleStep(step)
+            spin.setDecimals(0 if step >= 1 else 1)
+            spin.setValue(default)
+            spin.setPrefix(f"{words} ")
+            spin.setToolTip(tip + " (built-in engine)")
+            self.controls[key] = spin
+            row.addWidget(spin)
         self.run_button = button("Lip-sync", "primary", theme.icon("faces"))
         self.run_button.clicked.connect(self.start)
         row.addWidget(self.run_button)
@@ -105,7 +135,7 @@ class LipSyncBox(QGroupBox):
     def params(self) -> dict:
         """The lipsync job's parameters (see studio/actions/lipsync.py)."""
         return {"visual": self.visual.currentData(), "narration": self.take(), "engine": self.engine.currentData(),
-                "fps": 30.0, "restore": False}
+                "fps": 30.0, "restore": False, **{k: spin.value() for k, spin in self.controls.items()}}
 
     def start(self) -> str | None:
         if self.session.project is None or self.take() is None or self.visual.currentData() is None:

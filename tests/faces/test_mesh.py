@@ -85,3 +85,22 @@ def test_mesh_points_scale_with_the_image(portrait_face, size):
     l68 = to68(got[0]) / s
     eyes = np.linalg.norm(face.landmarks68[36:42].mean(0) - face.landmarks68[42:48].mean(0))
     assert np.median(np.linalg.norm(l68 - face.landmarks68, axis=1)) / eyes < 0.05
+
+
+def test_a_turned_head_hog_misses_is_found_by_blazeface_and_fitted(dlib_analyzer):
+    """scikit-image's 'camera' (CC0, Lav Varshney): a man in near-profile behind a camera."""
+    import cv2
+    from skimage import data
+
+    from pipelines.faces.blazeface import BlazeFace, anchors
+
+    assert anchors().shape == (896, 2)
+    img = cv2.resize(np.repeat(data.camera()[..., None], 3, 2), (1024, 1024), interpolation=cv2.INTER_CUBIC)
+    assert dlib_analyzer._detect_boxes(img, None) == []  # HOG: frontal faces only
+    (box, score, kps), = BlazeFace().detect(img)
+    assert score > 0.6 and 330 < box[0] < 400 and 220 < box[1] < 280 and 480 < box[2] < 560
+    faces = dlib_analyzer.detect(img)
+    assert len(faces) == 1 and faces[0].extra["mesh_score"] > 0.9 and faces[0].embedding.shape == (128,)
+    x0, y0, x1, y1 = faces[0].box
+    mouth = faces[0].landmarks68[48:68].mean(0)
+    assert x0 < mouth[0] < x1 and (y0 + y1) / 2 < mouth[1] < y1 + 0.2 * (y1 - y0)

