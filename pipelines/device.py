@@ -61,8 +61,12 @@ class ModelPlan:
 
     offload: 'none' (everything on the GPU), 'model' (one component at a time on the GPU:
     `enable_model_cpu_offload`), 'group' (the transformer's blocks streamed to the GPU as they run:
-    `enable_group_offload(leaf_level, use_stream)`, the least memory). `vae_dtype` keeps a VAE in
-    float32 where the model's authors say so (Wan).
+    `enable_group_offload(leaf_level, use_stream)`, the least memory). `fp8`: the transformer's
+    linear/conv weights are stored as float8 (e4m3) and cast to `dtype` layer by layer as they run
+    (diffusers' layerwise casting): half its memory, a small loss of precision. (Not the text
+    encoder: transformers models then report float8 as their dtype and the pipelines would make
+    their prompt embeddings in it.)
+    `vae_dtype` keeps a VAE in float32 where the model's authors say so (Wan).
     """
 
     device: str  # 'cuda' or 'cpu'
@@ -71,6 +75,7 @@ class ModelPlan:
     vae_tiling: bool
     reason: str
     vae_dtype: str | None = None
+    fp8: bool = False
 
     def torch_dtype(self):  # noqa: ANN201 - torch is imported lazily
         import torch
@@ -86,22 +91,28 @@ class ModelPlan:
         return self.torch_dtype()
 
 
-def choose_offload(free_gb: float, need_gb: float | None, low_vram: str = "auto") -> tuple[Offload, bool, str]:
-    """(offload, vae_tiling, why) for a model needing `need_gb` on a GPU with `free_gb` free (pure).
+def choose_offload(free_gb: float, need_gb: float | None, low_vram: str = "auto",
+                   fp8_tier: bool = False) -> tuple[Offload, bool, str, bool]:
+    """(offload, vae_tiling, why, fp8) for a model needing `need_gb` on a GPU with `free_gb` free (pure).
 
     Everything on the GPU when it fits with 10 % to spare; one component at a time (model
-    offload) down to 60 % of the need, which holds the largest component (the transformer) plus
-    activations; below that, group offload. Tiling the VAE costs little and saves gigabytes at
+    offload) down to 60 % of the need, which holds the largest component plus activations; for a
+    model whose transformer is its largest component (`fp8_tier`: Z-Image's 6B), down to 35 %
+    the same with the transformer stored in fp8 (half its size); below that, group offload,
+    which streams layers and needs the least. Tiling the VAE costs little and saves gigabytes at
     1 MP / 720p, so every offloaded plan tiles.
     """
     if low_vram == "on":
-        return "group", True, "low-VRAM mode requested: group offload + VAE tiling"
+        return "group", True, "low-VRAM mode requested: group offload + VAE tiling", False
     need = need_gb or 0.0
+    head = f"{free_gb:.1f} GB free (needs ~{need:.0f} GB)"
     if low_vram == "off" or free_gb >= need * 1.1:
-        return "none", False, f"{free_gb:.1f} GB free (needs ~{need:.0f} GB): all on the GPU"
+        return "none", False, f"{head}: all on the GPU", False
     if free_gb >= need * 0.6:
-        return "model", True, f"{free_gb:.1f} GB free (needs ~{need:.0f} GB): model CPU offload + VAE tiling"
-    return "group", True, f"{free_gb:.1f} GB free (needs ~{need:.0f} GB): group offload + VAE tiling"
+        return "model", True, f"{head}: model CPU offload + VAE tiling", False
+    if fp8_tier and free_gb >= need * 0.35:
+        return "model", True, f"{head}: model CPU offload, fp8 transformer + VAE tiling", True
+    return "group", True, f"{head}: group offload + VAE tiling", False
 
 
 def free_vram_bytes() -> int | None:
@@ -114,7 +125,8 @@ def free_vram_bytes() -> int | None:
 
 
 def plan_model(need_gb: float | None, device: str = "auto", low_vram: str = "auto",
-               vae_float32: bool = False, free_bytes: int | None = None, bf16: bool | None = None) -> ModelPlan:
+               vae_float32: bool = False, free_bytes: int | None = None, bf16: bool | None = None,
+               fp8_tier: bool = False) -> ModelPlan:
     """Pick CUDA bf16 (fp16 where the GPU has no bf16) with offload from free VRAM, else CPU float32.
 
     need_gb: the catalogue's `vram_gb` of the model; `free_bytes` and `bf16` describe the GPU
@@ -132,5 +144,5 @@ def plan_model(need_gb: float | None, device: str = "auto", low_vram: str = "aut
     if bf16 is None:
         bf16 = not torch.cuda.is_available() or torch.cuda.is_bf16_supported()
     dtype = "bfloat16" if bf16 else "float16"
-    offload, tiling, why = choose_offload(free / GiB, need_gb, low_vram)
-    return ModelPlan("cuda", dtype, offload, tiling, f"{why}, {dtype}", "float32" if vae_float32 else None)
+    offload, tiling, why, fp8 = choose_offload(free / GiB, need_gb, low_vram, fp8_tier)
+    return ModelPlan("cuda", dtype, offload, tiling, f"{why}, {dtype}", "float32" if vae_float32 else None, fp8)

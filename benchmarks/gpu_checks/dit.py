@@ -14,12 +14,13 @@ GiB = 1 << 30
 NEED = {"klein": 16.0, "zimage": 24.0, "wan": 40.0}
 
 
-def _plan(env: CheckEnv, need: float, free_gib: float, low: str = "auto", vae_float32: bool = False):  # noqa: ANN202
+def _plan(env: CheckEnv, need: float, free_gib: float, low: str = "auto", vae_float32: bool = False,
+          fp8_tier: bool = False):  # noqa: ANN202
     from pipelines.device import plan_model
 
     if env.device != "cuda":
         return plan_model(need, "cpu")
-    return plan_model(need, "cuda", low, vae_float32=vae_float32, free_bytes=int(free_gib * GiB))
+    return plan_model(need, "cuda", low, vae_float32=vae_float32, free_bytes=int(free_gib * GiB), fp8_tier=fp8_tier)
 
 
 def _where(env: CheckEnv, module, plan) -> str:  # noqa: ANN001
@@ -90,7 +91,7 @@ def _zimage(env: CheckEnv, free_gib: float, low: str = "auto") -> str:
     from tests.tiny.zimage import save_tiny_zimage
 
     folder = env.once("zimage", lambda d: save_tiny_zimage(d / "zimage"))
-    plan = _plan(env, NEED["zimage"], free_gib, low)
+    plan = _plan(env, NEED["zimage"], free_gib, low, fp8_tier=True)
     z = ZImage(shared_models().get(folder, TXT2IMG, plan))
     ctx = TaskContext()
     turbo = ImageRequest("a portrait photo", "blurry", 64, 64, 2, 0.0, 1)
@@ -99,12 +100,20 @@ def _zimage(env: CheckEnv, free_gib: float, low: str = "auto") -> str:
     mask[8:40, 8:40] = 255
     _check_pixels(z.text_to_image(turbo, ctx), z.text_to_image(guided, ctx),
                   z.image_to_image(_image(4), turbo, 0.6, ctx), z.inpaint(_image(5), mask, turbo, 1.0, ctx))
+    if env.device == "cuda" and plan.fp8 != any(str(p.dtype) == "torch.float8_e4m3fn"
+                                                for p in z.loaded.base.transformer.parameters()):
+        raise AssertionError(f"fp8 storage {'missing' if plan.fp8 else 'unexpected'}")
     return f"txt2img (guidance 0 and 2), img2img, inpaint; {_where(env, z.loaded.base.transformer, plan)}"
 
 
 @gpu_check("Z-Image-Turbo bf16 on GPU: txt2img, img2img, inpaint", area="stills")
 def zimage_gpu(env: CheckEnv) -> str:
     return _zimage(env, 40)
+
+
+@gpu_check("Z-Image-Turbo model offload with the transformer stored in fp8", area="stills")
+def zimage_fp8(env: CheckEnv) -> str:
+    return _zimage(env, 10)
 
 
 @gpu_check("Z-Image-Turbo group offload + VAE tiling", area="stills")

@@ -3,8 +3,9 @@
 - Loading: a diffusers folder, offline (`local_files_only`), safetensors only (a folder of
   pickles is refused instead of silently unpickled), in the plan's dtype (a per-component dict
   where the VAE stays float32, as Wan's authors advise).
-- Placement (`place`): all on the device, model CPU offload, or group offload of every component
-  but the VAE (leaf level, CUDA streams), then VAE tiling; the plan comes from pipelines/device.py.
+- Placement (`place`): all on the device, model CPU offload (optionally with the transformer
+  stored in fp8), or group offload of every component but the VAE (leaf level, CUDA streams),
+  then VAE tiling; the plan comes from pipelines/device.py.
 - Variants (inpaint, img2img, image-to-video) are built from the loaded components, never loaded
   twice. Model offload hooks belong to one pipeline object, so switching variant re-applies the
   placement; group offload hooks live on the modules and serve every variant.
@@ -71,6 +72,8 @@ def place(pipe: Any, plan: ModelPlan) -> None:
     """Put a pipeline's components where the plan says, then tile its VAE if asked."""
     import torch
 
+    if plan.fp8:  # the transformer's weights as float8, computed in the plan's dtype (before hooks move it)
+        pipe.transformer.enable_layerwise_casting(storage_dtype=torch.float8_e4m3fn, compute_dtype=plan.torch_dtype())
     if plan.offload == "model":
         pipe.enable_model_cpu_offload(device=plan.device)
     elif plan.offload == "group":

@@ -269,7 +269,8 @@ def _open_dit(ctx: JobContext, params: dict[str, Any], choice: Choice) -> Engine
         entry = store.entry(choice.ref)
         use = store.use(choice.ref, "image model", path=str(folder))
     low = "on" if params.get("low_vram") else ctx.settings.low_vram
-    plan = plan_model(entry.vram_gb if entry else None, ctx.settings.device, low)
+    # Z-Image's 6B transformer is its largest part, so storing it in fp8 lowers the offloaded peak
+    plan = plan_model(entry.vram_gb if entry else None, ctx.settings.device, low, fp8_tier=choice.family == "z-image")
     if choice.family == "flux2-klein":
         from pipelines.flux2.klein import TXT2IMG, Flux2Klein
 
@@ -278,5 +279,5 @@ def _open_dit(ctx: JobContext, params: dict[str, Any], choice: Choice) -> Engine
         from pipelines.zimage.turbo import TXT2IMG, ZImage
 
         impl = ZImage(shared_models().get(folder, TXT2IMG, plan))
-    return Engine(choice, store, impl, [use], {"device": plan.device, "dtype": plan.dtype,
-                                               "offload": plan.offload, "memory": plan.reason})
+    return Engine(choice, store, impl, [use], {"device": plan.device, "dtype": plan.dtype, "offload": plan.offload,
+                                               "fp8": plan.fp8, "memory": plan.reason})

@@ -81,6 +81,8 @@ def test_offload_from_free_vram():
     assert choose_offload(40, 16)[:2] == ("none", False)
     assert choose_offload(12, 16)[:2] == ("model", True)
     assert choose_offload(6, 16)[:2] == ("group", True)
+    assert choose_offload(10, 24, fp8_tier=True)[::3] == ("model", True)  # Z-Image: fp8 transformer first
+    assert choose_offload(10, 24)[::3] == ("group", False)
     assert choose_offload(80, 16, "on")[0] == "group"
     assert choose_offload(2, 16, "off")[0] == "none"
     plan = plan_model(40.0, "auto", "auto", vae_float32=True, free_bytes=int(30 * GiB), bf16=True)

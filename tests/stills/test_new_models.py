@@ -182,3 +182,23 @@ def test_doctor_rows_run_the_transformers_and_report_the_weights(tiny_klein):
     assert row.startswith("tiny Flux2Transformer2DModel ok; weights at") and "cpu float32" in row
     assert "tiny ZImageTransformer2DModel ok" in check_z_image()
     assert "prompt cleaning ok ('she turns & smiles')" in check_wan()  # ftfy is installed
+
+
+def test_zimage_with_its_transformer_stored_in_fp8(tiny_zimage):
+    """The fp8 tier of the memory plan: layerwise casting, computed in the plan's dtype."""
+    import torch
+
+    from pipelines.device import ModelPlan
+    from pipelines.dit.loaded import shared_models
+    from pipelines.sdxl.generate import ImageRequest
+    from pipelines.zimage.turbo import TXT2IMG, ZImage
+
+    req = ImageRequest("a portrait", "", 64, 64, 2, 0.0, 3)
+    images = []
+    for fp8 in (False, True):
+        plan = ModelPlan("cpu", "float32", "none", False, "test", fp8=fp8)
+        z = ZImage(shared_models().get(tiny_zimage, TXT2IMG, plan))
+        stored = {p.dtype for p in z.loaded.base.transformer.parameters()}
+        assert (torch.float8_e4m3fn in stored) == fp8
+        images.append(z.text_to_image(req, TaskContext()).astype(np.float32))
+    assert np.abs(images[0] - images[1]).mean() < 8  # the same picture, a little less precise
