@@ -165,10 +165,12 @@ def build_ass(
     border_style, back = 1, "&H80000000"
     if template == "boxed":  # BorderStyle 3: an opaque box whose padding is the outline width
         border_style, back, outline = 3, ass_colour("#000000", alpha=0x50), round(max(6.0, size * 0.18), 1)
-    align, ml, mr, mv = caption_margins(preset, style.position, pad=int(outline) + 2)
+    # a box reaches one outline width past the glyphs on every side: twice the room for it
+    shadow = 2 if template == "minimal" else 0
+    pad = int(outline) * (2 if template == "boxed" else 1) + 2 + shadow
+    align, ml, mr, mv = caption_margins(preset, style.position, pad=pad)
     primary, hl = ass_colour(style.color), ass_colour(style.highlight_color)
     edge = ass_colour(style.outline_color) if template != "boxed" else back
-    shadow = 2 if template == "minimal" else 0
     x0, y0, x1, _ = preset.safe.box(preset.width, preset.height)
     label_size = max(8, round(28 * scale))
     title_size = max(10, round(96 * scale))

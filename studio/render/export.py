@@ -138,14 +138,18 @@ def _sources(project: Project, tl: Timeline) -> dict[str, Source]:
     return out
 
 
-def _luts(project: Project, tl: Timeline) -> dict[str, str]:
-    """LUT refs of the timeline's looks -> .cube files (a project asset id, or a file)."""
-    refs = lut_refs(tl.look) + [r for t in tl.tracks for c in t.clips for r in lut_refs(c.look)]
+def lut_files(project: Project, specs: list[str | None]) -> dict[str, str]:
+    """LUT refs of these looks -> .cube files (a project asset id, or a file)."""
     out = {}
-    for ref in refs:
-        path, _ = project.resolve_input(ref)
-        out[ref] = str(path)
+    for spec in specs:
+        for ref in lut_refs(spec):
+            path, _ = project.resolve_input(ref)
+            out[ref] = str(path)
     return out
+
+
+def _luts(project: Project, tl: Timeline) -> dict[str, str]:
+    return lut_files(project, [tl.look] + [c.look for t in tl.tracks for c in t.clips])
 
 
 def _face_keys(tl: Timeline, sources: dict[str, Source], presets: list[ExportPreset],

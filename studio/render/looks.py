@@ -222,3 +222,22 @@ def check_cube(path: str | Path) -> int:
     if not 2 <= size <= 256 or rows != size**3:
         raise BadInput(f"{p.name} says LUT_3D_SIZE {size} but has {rows} colour rows (needs {size**3}).")
     return size
+
+
+def preview_frame(src: str | Path, spec: str | None, out: str | Path, at: float = 0.0, width: int = 540,
+                  luts: Mapping[str, str | Path] | None = None) -> Path:
+    """Write one frame of `src` (a video at `at` s, or an image) with the look applied, as PNG."""
+    from studio.core.media import IMAGE_SUFFIXES, probe
+
+    from .ffmpeg import run_ffmpeg
+
+    info = probe(src)
+    w = max(2, min(width, info.width or width) // 2 * 2)
+    h = max(2, round((info.height or w) * w / (info.width or w)) // 2 * 2)
+    graph = ";".join([f"[0:v]scale={w}:{h},format=yuv420p[s]", *look_chains(spec, "s", "o", w, h, luts)])
+    seek = [] if Path(src).suffix.lower() in IMAGE_SUFFIXES else ["-ss", f"{max(at, 0.0):.3f}"]
+    out = Path(out)
+    run_ffmpeg([*seek, "-i", str(src), "-filter_complex", graph, "-map", "[o]", "-frames:v", "1", str(out)])
+    if not out.is_file():
+        raise BadInput(f"No frame at {at:.2f} s of {Path(src).name} to preview the look on.")
+    return out
