@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from studio.core.licence_policy import policy_for
 from studio.core.models import ModelStore
 from studio.core.project import Project
 from studio.core.settings import Settings
@@ -31,6 +32,11 @@ class JobContext:
     #: the job's id in the project's queue (None for a handler called directly, e.g. in a test)
     job_id: str | None = None
     _plans: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # The commercial-safe switch, for every handler at once: a persona set to it gets a store
+        # that neither finds nor records a model whose licence forbids commercial use.
+        self.store = self.store.restricted(policy_for(self.project.persona))
 
     @classmethod
     def for_project(cls, project: Project, settings: Settings, store: ModelStore | None = None,

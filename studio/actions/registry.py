@@ -25,7 +25,7 @@ from studio.core.tasks import Progress, TaskContext
 
 from .context import JobContext
 
-_SKIP = {"registry", "context", "__init__"}
+_SKIP = {"registry", "context", "commercial", "__init__"}
 
 #: A job handler: (context, params) -> result dict (e.g. {"assets": [...]}).
 Handler = Callable[[JobContext, dict[str, Any]], dict[str, Any]]
@@ -148,10 +148,16 @@ def bind(kind: str | Handler, project: Project, settings: Settings, store: Model
          job_id: str | None = None) -> Callable[[dict[str, Any], TaskContext], dict[str, Any]]:
     """A `(params, task) -> result` callable for JobQueue.run: the handler with its JobContext."""
     handler = handler_for(kind) if isinstance(kind, str) else kind
+    declared = kind_of(kind) if isinstance(kind, str) else None
     store = store or ModelStore(settings)
 
     def work(params: dict[str, Any], task: TaskContext) -> dict[str, Any]:
-        return handler(JobContext(project, settings, store, task, job_id), params)
+        ctx = JobContext(project, settings, store, task, job_id)  # its store: the persona's policy
+        if declared is not None:
+            from .commercial import check_inputs
+
+            check_inputs(ctx, declared.name, params, declared.target)
+        return handler(ctx, params)
 
     return work
 

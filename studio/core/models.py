@@ -9,6 +9,7 @@ against what was recorded (model_hashes.py). Nothing here imports torch.
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import json
 import os
@@ -21,6 +22,7 @@ from . import hub, url_download
 from .assets import ModelUse, sha256_file
 from .atomic import atomic_write_json
 from .errors import BadInput, ChecksumMismatch, DownloadFailed, ModelMissing, NotFound
+from .licence_policy import LicencePolicy
 from .model_catalog import CATALOG, ModelEntry, ModelSource
 from .model_hashes import HashBook, HashRecord, HashSource, hash_folder, manifest_digest
 from .settings import Settings
@@ -79,12 +81,45 @@ class ModelInfo:
 class ModelStore:
     """Finds model files wherever the user keeps them; downloads and imports into our folder."""
 
+    #: the persona's licence policy (commercial-safe), set by `restricted`; None = every model
+    policy: LicencePolicy | None = None
+
     def __init__(self, settings: Settings, catalog: tuple[ModelEntry, ...] = CATALOG):
         self.settings = settings
         self.root = Path(self.settings.models_dir).expanduser()
         self._catalog = {e.id: e for e in catalog}
         for e in self._load_user_entries():
             self._catalog.setdefault(e.id, e)
+
+    # ------------------------------------------------------------------ licence policy
+    def restricted(self, policy: LicencePolicy | None) -> ModelStore:
+        """This store under `policy` (a commercial-safe persona's): `find` no longer sees the
+        models it refuses, and `require`, `check` and `use` refuse them (licence_policy.py)."""
+        if policy == self.policy:
+            return self
+        view = copy.copy(self)  # shares the catalogue and folders; only the policy differs
+        view.policy = policy
+        return view
+
+    def permits(self, model_id: str) -> bool:
+        """Whether this store's policy lets the model run (always, without a policy)."""
+        if self.policy is None:
+            return True
+        return self.policy.permits(self._catalog.get(model_id))
+
+    def refusal_reason(self, model_id: str) -> str | None:
+        """Why the policy refuses the model (the window shows it beside a greyed choice), or None."""
+        if self.permits(model_id):
+            return None
+        assert self.policy is not None
+        return self.policy.reason(self._catalog.get(model_id), model_id)
+
+    def check(self, model_id: str, purpose: str = "", instead: str | None = None) -> None:
+        """Refuse (NotCommercial, naming a commercial alternative) a model the policy forbids.
+        `instead`: the advice for this step when the catalogue's alternative does not fit it."""
+        if not self.permits(model_id):
+            assert self.policy is not None
+            raise self.policy.refusal(self._catalog.get(model_id), model_id, self._catalog, purpose, instead)
 
     # ------------------------------------------------------------------ catalogue
     def entries(self) -> list[ModelEntry]:
@@ -140,6 +175,9 @@ class ModelStore:
             e = None if outside else self.entry(model_id)
         except NotFound:
             e = None
+        if self.policy is not None and not self.policy.permits(e):
+            # the backstop: no asset of a commercial-safe persona is ever made with such a model
+            raise self.policy.refusal(e, model_id, self._catalog, role)
         if e is None:
             return ModelUse(id=model_id, sha256=sha256, licence="unknown (not in the model catalogue)", role=role,
                             **fields)
@@ -236,11 +274,16 @@ class ModelStore:
         return ModelInfo(entry, "missing", None, "")
 
     def find(self, model_id: str) -> Path | None:
+        """The model's path when it is installed (and the policy permits it), else None."""
+        if not self.permits(model_id):
+            return None
         info = self.locate(model_id)
         return info.path if info.status == "present" else None
 
     def require(self, *model_ids: str, purpose: str = "this step") -> list[Path]:
         """Paths of the models, or ModelMissing naming the download command for each missing one."""
+        for mid in model_ids:
+            self.check(mid, purpose)
         paths, missing = [], []
         for mid in model_ids:
             p = self.find(mid)

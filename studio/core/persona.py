@@ -132,6 +132,9 @@ class Persona(_Model):
     loras: list[LoRARef] = Field(default_factory=list)
     caption_style: CaptionStyle = Field(default_factory=CaptionStyle)
     default_formats: list[str] = Field(default_factory=lambda: ["reels", "feed", "square"])
+    #: every step of this persona uses only models whose licences allow commercial use
+    #: (studio/core/licence_policy.py; `studio persona set PROJECT --commercial-safe on`)
+    commercial_safe: bool = False
 
     @model_validator(mode="after")
     def _real_needs_consent_shape(self) -> Persona:
