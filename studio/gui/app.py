@@ -6,7 +6,8 @@ import sys
 from pathlib import Path
 
 
-def run_gui(project_path: str | None, screenshot: str | None = None, panel: str | None = None) -> int:
+def run_gui(project_path: str | None, screenshot: str | None = None, panel: str | None = None,
+            size: tuple[int, int] | None = None) -> int:
     """Open the main window (optionally on a project and panel); with `screenshot`, save a PNG of
     it and exit. Returns the process exit code."""
     from PySide6.QtCore import QTimer
@@ -22,6 +23,8 @@ def run_gui(project_path: str | None, screenshot: str | None = None, panel: str 
     app.setOrganizationName("persona-studio")
     theme.apply(app)
     window = MainWindow()
+    if size:
+        window.resize(*size)
     if screenshot:
         window.ask_recover = lambda _p: False  # never block a screenshot on a question
     if project_path:

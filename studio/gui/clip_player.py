@@ -1,17 +1,28 @@
 """A small looping video player for clip previews (QMediaPlayer + QVideoWidget).
 
-QtMultimedia is imported when the first clip is loaded, so panels that never show a clip do not
-pay for it (and tests without a media backend still build the panel).
+A picked clip shows its first frame as a poster until Play (the video surface stays black until it
+plays, and does not show in screenshots). QtMultimedia is imported at the first Play, so panels
+that never play a clip do not pay for it (and tests without a media backend still build the panel).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from . import theme
+from .media import frame_at
 from .widgets import button, label
 
 
@@ -25,9 +36,18 @@ class ClipPlayer(QWidget):
         self.source: Path | None = None
         self._lay = QVBoxLayout(self)
         self._lay.setContentsMargins(0, 0, 0, 0)
+        self.surface = QStackedWidget()
+        self.surface.setMinimumHeight(160)
         self.placeholder = label("Pick a clip to preview it.", "empty")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self._lay.addWidget(self.placeholder, 1)
+        self.poster = QLabel()
+        self.poster.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.poster.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self._poster_image = QPixmap()
+        self.surface.addWidget(self.placeholder)
+        self.surface.addWidget(self.poster)
+        self._lay.addWidget(self.surface, 1)
         row = QHBoxLayout()
         self.play_button = button("Play", icon=theme.icon("play"))
         self.play_button.clicked.connect(self.toggle)
@@ -48,21 +68,36 @@ class ClipPlayer(QWidget):
         from PySide6.QtMultimediaWidgets import QVideoWidget  # noqa: PLC0415
 
         self.video = QVideoWidget()
-        self.video.setMinimumHeight(240)
-        self._lay.replaceWidget(self.placeholder, self.video)
-        self.placeholder.hide()
+        self.surface.addWidget(self.video)
         self.player = QMediaPlayer(self)
         self.player.setVideoOutput(self.video)
         self.player.playbackStateChanged.connect(self._state_changed)
         self._set_loops(self.loop.isChecked())
 
     def load(self, path: Path) -> None:
-        """Show a clip (paused on its first frame)."""
-        self._ensure()
+        """Show a clip: its first frame until Play."""
         self.source = Path(path)
-        self.player.setSource(QUrl.fromLocalFile(str(path)))
+        if self.player is not None:
+            self.player.stop()
+            self.player.setSource(QUrl.fromLocalFile(str(path)))
+        img = frame_at(path, 0.0, max_size=1080)
+        self._poster_image = QPixmap.fromImage(img) if not img.isNull() else QPixmap()
+        self._show_poster()
         self.play_button.setEnabled(True)
         self.info.setText(self.source.name)
+
+    def _show_poster(self) -> None:
+        if self._poster_image.isNull():
+            self.surface.setCurrentWidget(self.placeholder)
+            return
+        self.poster.setPixmap(self._poster_image.scaled(self.surface.size(), Qt.AspectRatioMode.KeepAspectRatio,
+                                                        Qt.TransformationMode.SmoothTransformation))
+        self.surface.setCurrentWidget(self.poster)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802, ANN001
+        super().resizeEvent(event)
+        if self.surface.currentWidget() is self.poster:
+            self._show_poster()
 
     def _set_loops(self, on: bool) -> None:
         if self.player is not None:
@@ -71,8 +106,12 @@ class ClipPlayer(QWidget):
             self.player.setLoops(QMediaPlayer.Loops.Infinite if on else 1)
 
     def toggle(self) -> None:
-        if self.player is None:
+        if self.source is None:
             return
+        if self.player is None:
+            self._ensure()
+            self.player.setSource(QUrl.fromLocalFile(str(self.source)))
+        self.surface.setCurrentWidget(self.video)
         from PySide6.QtMultimedia import QMediaPlayer  # noqa: PLC0415
 
         if self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState:

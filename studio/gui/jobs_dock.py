@@ -46,6 +46,18 @@ def eta_text(seconds: float | None) -> str:
     return f"{seconds / 3600:.1f} h left"
 
 
+def finished_words(iso: str) -> str:
+    """'14:05' today, '3 Dec 14:05' another day, in local time (from a stored UTC ISO time)."""
+    from datetime import datetime  # noqa: PLC0415
+
+    try:
+        when = datetime.fromisoformat(iso).astimezone()
+    except ValueError:
+        return iso
+    now = datetime.now().astimezone()
+    return f"{when:%H:%M}" if when.date() == now.date() else f"{when.day} {when:%b %H:%M}"
+
+
 def state_text(job: Job) -> tuple[str, str]:
     """(words, theme role) for a job's state; a finished job whose result has a verdict (a photo
     import that rejected every photo) says that instead of "done"."""
@@ -119,6 +131,8 @@ class JobRow(QFrame):
             set_role(self.detail, "badge-bad")
         else:
             summary = job.result.get("summary") if job.state == JobState.done else None
+            if not summary and job.state == JobState.done and job.finished_at:
+                summary = f"finished {finished_words(job.finished_at)}"  # "done" already says Done
             self.detail.setText(str(summary) if summary else job.label)
             set_role(self.detail, "muted")
         # a resumed job keeps its "interrupted" mark in the file until it ends: running wins

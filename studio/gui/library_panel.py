@@ -9,10 +9,12 @@ from PySide6.QtCore import QModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import (
     QApplication,
+    QFrame,
     QHBoxLayout,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QStyle,
@@ -131,7 +133,13 @@ class LibraryPanel(QWidget):
         )
         self.empty.findChild(type(self.new_button)).clicked.connect(self.new_persona)
         self.right.addWidget(self.empty)
-        self.right.addWidget(self.card)
+        # the card scrolls when the window is short (its wrapped lines were cut at 1280x720)
+        self.card_scroll = QScrollArea()
+        self.card_scroll.setWidget(self.card)
+        self.card_scroll.setWidgetResizable(True)
+        self.card_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.card_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.right.addWidget(self.card_scroll)
         split.addWidget(self.right)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
@@ -198,13 +206,13 @@ class LibraryPanel(QWidget):
                 with Project.open(folder, read_only=True) as p:
                     data = p.data
         except StudioError as e:
-            self.right.setCurrentWidget(self.card)
+            self.right.setCurrentWidget(self.card_scroll)
             self.card.name.setText(folder.name)
             self.card.description.setText(e.message)
             return
         counts = Counter(a.kind for a in data.assets)
         self.card.show_persona(data.persona, folder, dict(counts), is_open)
-        self.right.setCurrentWidget(self.card)
+        self.right.setCurrentWidget(self.card_scroll)
 
     # -- actions
     def new_persona(self) -> NewPersonaDialog:

@@ -30,6 +30,7 @@ from . import theme
 from .clip_player import ClipPlayer
 from .images import placeholder, thumbnail
 from .job_runner import JobRunner
+from .media import media_thumbnail
 from .session import ProjectSession
 from .widgets import EmptyState, button, form_card, form_with_footer, label
 from .workers import JobController
@@ -237,11 +238,9 @@ class MotionPanel(QWidget):
         for a in clips:
             item = QListWidgetItem(f"{a.label or a.id}\n{clip_summary(a)}")
             item.setData(ID_ROLE, a.id)
-            parent = a.parents[0] if a.parents else None
-            if parent and any(s.id == parent for s in sources):
-                pm = thumbnail(p.asset_path(parent), 64)
-                if not pm.isNull():
-                    item.setIcon(QIcon(pm))
+            pm = media_thumbnail(p.asset_path(a), 64)  # the clip's own frame (a talking clip has no still parent)
+            if not pm.isNull():
+                item.setIcon(QIcon(pm))
             self.clips.addItem(item)
             if a.id == selected:
                 self.clips.setCurrentItem(item)

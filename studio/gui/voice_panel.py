@@ -11,10 +11,12 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -48,18 +50,26 @@ class VoicePanel(QWidget):
         self.session = session
         self.jobs = jobs
         self.player = None
-        # script and takes on the left; the voice, its settings and samples in a column on the right
-        # (side by side: the page shares its height with the timeline dock)
+        # script and takes on the left (scrolling when the window is short: the page shares its
+        # height with the timeline dock); the voice, its settings and samples in a column on the right
         page = QHBoxLayout(self)
         page.setContentsMargins(16, 14, 16, 14)
-        lay = QVBoxLayout()
-        page.addLayout(lay, 1)
+        page.setSpacing(16)
+        left_w = QWidget()
+        lay = QVBoxLayout(left_w)
+        lay.setContentsMargins(0, 0, 6, 0)
+        left = QScrollArea()
+        left.setWidget(left_w)
+        left.setWidgetResizable(True)
+        left.setFrameShape(QFrame.Shape.NoFrame)
+        left.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        page.addWidget(left, 1)
         lay.addWidget(label("Voice", "title"))
         lay.addWidget(label("Script", "heading"))
         self.script = QPlainTextEdit()
         self.script.setPlaceholderText("Write what the persona says, e.g.\n\nHey everyone! Today I'm trying the new café downtown.")
-        self.script.setMinimumHeight(70)
-        lay.addWidget(self.script, 2)
+        self.script.setFixedHeight(110)
+        lay.addWidget(self.script)
         self.write_button = button("Write with the assistant…", icon=theme.icon("caption"),
                                    tip="Draft a script from a topic, at the persona's speaking rate")
         self.write_button.clicked.connect(self.open_writer)
@@ -92,15 +102,14 @@ class VoicePanel(QWidget):
         side.addStretch(1)
         form_box.setFixedWidth(330)
         page.addWidget(scrolling(form_box))
+        # the takes above their waveform (side by side they needed a 1000 px wide page)
         lay.addWidget(label("Takes", "heading"))
-        takes = QHBoxLayout()
         self.takes = QListWidget()
-        self.takes.setFixedWidth(220)
+        self.takes.setFixedHeight(76)
         self.takes.currentItemChanged.connect(lambda *_: self.show_take())
-        takes.addWidget(self.takes)
-        right = QVBoxLayout()
+        lay.addWidget(self.takes)
         self.waveform = WaveformWidget()
-        right.addWidget(self.waveform)
+        lay.addWidget(self.waveform)
         row = QHBoxLayout()
         self.play_button = button("Play", icon=theme.icon("play"))
         self.stop_button = button("Stop", icon=theme.icon("stop"))
@@ -110,14 +119,12 @@ class VoicePanel(QWidget):
         row.addWidget(self.stop_button)
         self.take_info = label("", "muted", wrap=True)
         row.addWidget(self.take_info, 1)
-        right.addLayout(row)
+        lay.addLayout(row)
         self.lipsync = LipSyncBox(session, jobs, self.selected_take)
-        right.addWidget(self.lipsync)
+        lay.addWidget(self.lipsync)
         self.words_box = WordsBox(session, jobs, self.selected_take)
-        right.addWidget(self.words_box)
-        right.addStretch(1)
-        takes.addLayout(right, 1)
-        lay.addLayout(takes, 5)
+        lay.addWidget(self.words_box)
+        lay.addStretch(1)
         self.position_timer = QTimer(self)
         self.position_timer.setInterval(50)
         self.position_timer.timeout.connect(self._tick)

@@ -44,6 +44,8 @@ class VoiceSettingsBox(QGroupBox):
         for key, words in ENGINE_WORDS.items():
             self.engine.addItem(words, key)
         self.engine.currentIndexChanged.connect(lambda _i: self._engine_changed())
+        self.engine.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.engine.setMinimumContentsLength(14)  # the long engine names must not widen the column
         form.addRow("Engine", self.engine)
         self.noise_scale = QDoubleSpinBox()
         self.noise_scale.setRange(0.0, 2.0)
@@ -66,7 +68,7 @@ class VoiceSettingsBox(QGroupBox):
         self.exaggeration.setToolTip("Chatterbox emotion: 0.5 neutral, higher is more expressive")
         form.addRow("Emotion", self.exaggeration)
         self.form = form
-        self.save_button = button("Save as the persona's voice", icon=theme.icon("voice"),
+        self.save_button = button("Save as persona's voice", icon=theme.icon("voice"),
                                   tip="The voice, speed and these settings become the persona's (studio voice set)")
         self.save_button.clicked.connect(self.save)
         form.addRow("", self.save_button)

@@ -17,12 +17,37 @@ from PySide6.QtWidgets import (
 )
 
 
+class WrapLabel(QLabel):
+    """A word-wrapped label that asks for the height its lines need at its width. Layouts give a
+    wrapped QLabel only its one-line minimum when space is short, cutting the last lines off (a
+    banner's last line, an empty state's, a verdict on an export tile); with this the page scrolls
+    instead (see PageHolder)."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None):
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+        # Qt's height-for-width can ask for a line more than it draws: keep the text at the top
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+
+    def _fit(self) -> None:
+        need = self.heightForWidth(self.width()) if self.width() > 0 else -1
+        if need > 0 and need != self.minimumHeight():
+            self.setMinimumHeight(need)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt API
+        super().setText(text)
+        self._fit()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802, ANN001
+        super().resizeEvent(event)
+        self._fit()
+
+
 def label(text: str, role: str = "", wrap: bool = False) -> QLabel:
     """A QLabel styled by the theme role ('title', 'heading', 'muted', 'empty', 'badge-good'...)."""
-    w = QLabel(text)
+    w = WrapLabel(text) if wrap else QLabel(text)
     if role:
         w.setProperty("role", role)
-    w.setWordWrap(wrap)
     return w
 
 
@@ -96,7 +121,11 @@ class EmptyState(QWidget):
         super().__init__(parent)
         lay = QVBoxLayout(self)
         lay.addStretch(1)
-        self.text = label(text, "empty", wrap=True)
+        # a plain wrapped label: an empty state may be cut in a very short window, but must not make
+        # the page taller (that scrolled the page's run button out of sight)
+        self.text = QLabel(text)
+        self.text.setProperty("role", "empty")
+        self.text.setWordWrap(True)
         self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         lay.addWidget(self.text)
         if action is not None:
@@ -225,6 +254,8 @@ class FlowLayout(QLayout):
         gap = self.spacing()
         for item in self._items:
             hint = item.sizeHint()
+            if item.hasHeightForWidth():  # a tile's wrapped labels need more than its size hint says
+                hint.setHeight(max(hint.height(), item.heightForWidth(hint.width())))
             if x + hint.width() > r.right() and row_h > 0:
                 x, y, row_h = r.x(), y + row_h + gap, 0
             if not dry:
