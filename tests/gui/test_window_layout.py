@@ -123,7 +123,7 @@ def test_empty_preview_text_stays_inside_the_9_16_frame(sized_window, demo_proje
         assert not preview.grab().toImage().isNull()
 
 
-def test_narration_and_clip_tiles_show_a_waveform_and_a_frame(sized_window, demo_project, tmp_path):
+def test_narration_and_clip_tiles_show_a_waveform_and_a_frame(sized_window, demo_project, tmp_path, qtbot):
     import subprocess
     import wave
 
@@ -148,11 +148,19 @@ def test_narration_and_clip_tiles_show_a_waveform_and_a_frame(sized_window, demo
     window = sized_window
     window.open_project(demo_project)
     bin_list = window.asset_bin.list
-    icons = {bin_list.item(i).data(ID_ROLE): bin_list.item(i).icon() for i in range(bin_list.count())}
+
+    def images():
+        icons = {bin_list.item(i).data(ID_ROLE): bin_list.item(i).icon() for i in range(bin_list.count())}
+        return {aid: icons[aid].pixmap(96, 96).toImage() for aid in ids}
+
+    def colours(img):
+        return {img.pixel(x, y) for x in range(0, 96, 4) for y in range(0, 96, 4)}
+
+    # the bin shows placeholders first and fills in the thumbnails in view on later turns
+    qtbot.waitUntil(lambda: all(len(colours(img)) > 8 for img in images().values()), timeout=5000)
     for aid, kind in ids.items():
-        img = icons[aid].pixmap(96, 96).toImage()
-        colours = {img.pixel(x, y) for x in range(0, 96, 4) for y in range(0, 96, 4)}
-        assert len(colours) > 8, kind  # a waveform / a frame, not a grey tile with a word
+        img = images()[aid]
+        assert len(colours(img)) > 8, kind  # a waveform / a frame, not a grey tile with a word
         if kind == "narration":  # the waveform's green bars, tallest near the middle of the take
             green = [img.pixelColor(x, 48) for x in range(96)]
             assert sum(c.green() > 150 and c.red() < 120 for c in green) > 20
