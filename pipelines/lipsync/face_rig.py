@@ -220,7 +220,7 @@ class FaceRig:
                 out += (shift * w)[:, None] * self.v[None]
                 out[lower[1:-1]] += (pose.blink * -0.12 * (p[lower[1:-1]] @ self.v - up_y[lower[1:-1]]))[:, None] * self.v
         if pose.brow > 0:
-            out -= (pose.brow * 0.045 * self.face_w * self._w_brow)[:, None] * self.v[None]
+            out -= (pose.brow * 0.03 * self.face_w * self._w_brow)[:, None] * self.v[None]
         return out
 
     def head_matrix(self, pose: Pose) -> np.ndarray:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
-CAVITY_BACK = np.array([40, 16, 18], np.float32)
-CAVITY_FRONT = np.array([92, 42, 42], np.float32)
-TEETH = np.array([238, 226, 204], np.float32)  # ivory, not paper white
-TONGUE = np.array([150, 70, 74], np.float32)
+CAVITY_BACK = np.array([46, 18, 20], np.float32)
+CAVITY_FRONT = np.array([112, 52, 50], np.float32)
+TEETH = np.array([246, 236, 214], np.float32)  # ivory, not paper white
+TONGUE = np.array([168, 80, 82], np.float32)
 #: tooth edges across the arch (fractions of the mouth's half-width): incisors wide, then narrower
 TOOTH_EDGES = (0.0, 0.21, 0.4, 0.56, 0.7, 1.2)
 
@@ -82,17 +82,18 @@ def paint_mouth(roi: np.ndarray, upper: np.ndarray, lower: np.ndarray, u: np.nda
     # cavity: lighter near the lips, darkest at the back of the mouth, darker to the sides
     front = np.clip(1 - np.minimum(depth, 1 - depth) * 2.4, 0, 1) ** 1.5
     col = CAVITY_BACK + (CAVITY_FRONT - CAVITY_BACK) * (0.35 * front[..., None])
-    col = col * np.clip(1.0 - 0.35 * across**2, 0.5, 1)[..., None]
+    col = col * np.clip(1.0 - 0.25 * across**2, 0.75, 1)[..., None]
     # tongue: a rounded mound low in the mouth; the tip rises between the teeth for TH
     tongue_top = 0.68 - 0.55 * tongue_tip
     t_shape = np.clip((depth - (tongue_top + 0.45 * across**2)) / 0.15, 0, 1)
-    t_amt = np.clip(jaw * 1.5 - 0.3, 0, 1) * 0.85 + tongue_tip
+    t_amt = np.clip(jaw * 1.6 - 0.15, 0, 1) * 0.9 + tongue_tip
     t_shade = (0.55 + 0.45 * np.clip((depth - tongue_top) / 0.3, 0, 1))[..., None]
     t_alpha = np.clip(t_shape * t_amt, 0, 1)[..., None]
     col = col * (1 - t_alpha) + TONGUE * t_shade * t_alpha
     # upper teeth: a band under the upper lip, tooth by tooth
     tooth_h = min((0.1 + 0.02 * tuck) * mouth_w, (0.85 + 0.15 * tuck) * float(gap.max()))
-    in_teeth = np.clip((tooth_h - depth_px) / 1.2, 0, 1) * np.clip((1.0 - across) / 0.12, 0, 1)
+    # the arch turns away from the camera: teeth fade out well before the corners
+    in_teeth = np.clip((tooth_h - depth_px) / 1.2, 0, 1) * np.clip((0.8 - across) / 0.2, 0, 1)
     edges = np.array(TOOTH_EDGES)
     k = np.clip(np.searchsorted(edges, across) - 1, 0, len(edges) - 2)
     frac = (across - edges[k]) / (edges[k + 1] - edges[k])
@@ -103,16 +104,24 @@ def paint_mouth(roi: np.ndarray, upper: np.ndarray, lower: np.ndarray, u: np.nda
     shade = 0.97 * (1.0 - 0.35 * across**1.6) * (0.8 + 0.2 * np.clip(depth_px / (0.35 * tooth_h), 0, 1)) * (1 - 0.12 * gaps)
     col = col * (1 - teeth_alpha) + TEETH * shade[..., None] * teeth_alpha
     # lower teeth: only when the jaw is well down, partly hidden by the lower lip
-    low_h = 0.07 * mouth_w * np.clip((jaw - 0.35) / 0.4, 0, 1)
+    low_h = 0.045 * mouth_w * np.clip((jaw - 0.4) / 0.4, 0, 1)
     if low_h > 0.5:
         from_bottom = (bottom - b)
-        low = np.clip((low_h - from_bottom) / 1.2, 0, 1) * np.clip((0.85 - across) / 0.15, 0, 1)
-        low_shade = 0.7 * (1.0 - 0.4 * across**1.6)
+        low = 0.8 * np.clip((low_h - from_bottom) / 1.2, 0, 1) * np.clip((0.55 - across) / 0.2, 0, 1)
+        low_shade = 0.8 * (1.0 - 0.4 * across**1.6)
         col = col * (1 - low[..., None]) + TEETH * low_shade[..., None] * low[..., None]
     # teeth take the scene's brightness; the cavity also its warmth
     is_teeth = teeth_alpha > 0.5
     warm = tint[None, None, :] ** np.where(is_teeth, 0.45, 1.0)
-    col = col * np.where(is_teeth, light**0.5, light) * warm
+    col = col * np.where(is_teeth, light**0.3, light) * warm
+    # the lips shade the inside: darker right under the upper lip and along the lower lip
+    lip_shadow = 1.0 - 0.35 * np.exp(-depth_px / max(0.04 * mouth_w, 1.0)) * (1 - is_teeth[..., 0] * 0.6)
+    col = col * lip_shadow[..., None]
+    # photo grain, so the painted area is not smoother than the skin around it
+    grain = float(np.std(box[ring > 0] - cv2.GaussianBlur(box, (0, 0), 1.2)[ring > 0])) if ring.any() else 2.0
+    col = col + np.random.default_rng(int(mouth_w * 1000) % 2**31).normal(0, min(grain, 6.0), col.shape[:2])[..., None]
+    soft = max(0.6, 0.012 * mouth_w)  # the lip edge is soft at any size
+    mask = cv2.GaussianBlur(mask, (0, 0), soft) * np.clip(mask * 4, 0, 1) ** 0.5
     alpha = (mask * np.clip(gap.max() / 2.0, 0, 1))[..., None]
     out = roi.copy()
     out[y0:y1, x0:x1] = np.clip(box * (1 - alpha) + col * alpha + 0.5, 0, 255).astype(np.uint8)

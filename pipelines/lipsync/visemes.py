@@ -42,8 +42,8 @@ def _many(chars: str | Sequence[str], v: Viseme) -> dict[str, Viseme]:
 
 #: espeak IPA → target mouth. Unlisted sounds get `NEUTRAL` with a weak dominance.
 VISEMES: dict[str, Viseme] = {
-    **_many("mbp", Viseme(0.0, 0.08, 0.0, dominance=4.0, closes=True)),
-    **_many("fv", Viseme(0.1, 0.12, 0.1, tuck=1.0, dominance=3.0)),
+    **_many("mbp", Viseme(0.0, 0.08, 0.0, dominance=1.5, closes=True)),  # closure enforced below
+    **_many("fv", Viseme(0.1, 0.12, 0.1, tuck=1.0, dominance=2.0)),
     **_many("θð", Viseme(0.22, 0.18, 0.15, tongue=1.0, dominance=2.0)),
     **_many(["w", "u", "uː", "ʊ"], Viseme(0.3, 0.28, -1.0, dominance=2.5)),
     **_many(["o", "oː", "ɔ", "ɔː", "oʊ"], Viseme(0.6, 0.55, -0.75, dominance=2.4)),
@@ -149,8 +149,8 @@ def mouth_track(audio: np.ndarray, rate: int, fps: float, n_frames: int,
         from scipy.ndimage import maximum_filter1d
 
         # silence closes the mouth (voiceless sounds inside words do not), loudness widens it
-        gate = np.clip(maximum_filter1d(env, max(1, int(round(0.16 * fps)))) / 0.06, 0.0, 1.0)
-        loud = (0.35 + 0.65 * env) * gate
+        gate = np.clip(maximum_filter1d(env, max(1, int(round(0.07 * fps)))) / 0.06, 0.0, 1.0)
+        loud = (0.15 + 0.85 * env) * gate
         open_ = np.maximum(p["open"] * loud * (0.7 + 0.3 * x), 0.2 * p["tuck"] * gate)
         jaw = p["jaw"] * loud * (0.6 + 0.4 * x)
         spread, tuck, tongue = p["spread"] * (0.6 + 0.4 * x), p["tuck"], p["tongue"]

@@ -151,6 +151,6 @@ def test_rendered_mouth_closes_on_mbp_and_opens_on_vowels(spoken, tmp_path, face
     # face), so the closed reference is the first frame, before the first word
     rest = opening[0]
     assert np.nanmedian(opening[at]) < rest + 0.02, (opening[at], rest)
-    assert np.nanmedian(opening[ao]) > np.nanmedian(opening[at]) + 0.05, (opening[ao], opening[at])
+    assert np.nanmedian(opening[ao]) > np.nanmedian(opening[at]) + 0.03, (opening[ao], opening[at])
     assert res.scores["sync_correlation"] >= 0.4  # the mesh reads smiling lips as half open
     assert res.scores["blinks_per_min"] > 0 and res.scores["head_roll_range_deg"] > 0.3
