@@ -51,7 +51,7 @@ def post(
     if draft:
         params.update(size=[360, 640], export_size=[270, 480])
     with open_project(project) as p, progress_task("Making the post", quiet=json_out) as ctx:
-        job = finish_job(run_job(p, "post", params, title=f"Post: {title or text[:40]}", ctx=ctx, farm=farm), p)
+        job = finish_job(run_job(p, "post", params, title=f"Post: {title or ' '.join(s['text'] for s in params['storyboard']['scenes'])[:40]}", ctx=ctx, farm=farm), p)
     if json_out:
         print_json({"job": job.id, **job.result})
         return

@@ -225,6 +225,39 @@ def split_script(text: str, by: Literal["auto", "rule", "paragraph", "none"] = "
     return [{"text": p} for p in paras]
 
 
+def scene_line(scene: dict[str, Any]) -> str:
+    """The `---` line that gives a scene dict (as `split_script` makes) its settings."""
+    visual = dict(scene.get("visual") or {})
+    parts = []
+    kind = visual.pop("kind", None)
+    if kind == "still" and visual.get("prompt") and not visual.get("source"):
+        parts.append(f"generate: {visual.pop('prompt')}")
+    elif kind:
+        src = visual.pop("source", None)
+        parts.append(f"{kind}: {src}" if src else kind)
+    if scene.get("transition") and scene["transition"] != "cut":
+        parts.append(str(scene["transition"]))
+    if scene.get("look"):
+        parts.append(f"look: {scene['look']}")
+    for key in ("prompt", "source", "move", "engine", "seed", "volume"):
+        if visual.get(key) is not None:
+            parts.append(f"{key}: {visual[key]}")
+    if visual.get("sound"):
+        parts.append("sound")
+    return ("--- " + ", ".join(parts)) if parts else "---"
+
+
+def script_from_scenes(scenes: Sequence[dict[str, Any]]) -> str:
+    """A plain-text script with `---` lines from scene dicts: `split_script` reads it back the same."""
+    out = []
+    for i, sc in enumerate(scenes):
+        line = scene_line(sc)
+        if i > 0 or line != "---":
+            out.append(line)
+        out.append(str(sc.get("text", "")).strip())
+    return "\n".join(out) + "\n"
+
+
 def parse_scene_file(text: str) -> dict[str, Any]:
     """A YAML scene file -> storyboard dict (`scenes:` list plus hook, look, title...).
 

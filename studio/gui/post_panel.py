@@ -23,7 +23,9 @@ from pipelines.motion.camera import MOVES
 from studio.core.errors import StudioError
 from studio.core.jobs import Job, JobState
 from studio.core.text import short_title
+from studio.render.captions import TEMPLATES
 from studio.render.licences import asset_verdict, stored_verdict, verdict_text
+from studio.render.looks import list_looks
 from studio.render.presets import PRESETS
 
 from . import theme
@@ -32,6 +34,7 @@ from .file_dialogs import open_file
 from .images import IMAGE_SUFFIXES, placeholder, thumbnail
 from .job_runner import JobRunner
 from .session import ProjectSession
+from .storyboard_view import PostStoryboard, ScriptScenes
 from .widgets import TileGallery, button, form_card, form_with_footer, label
 from .workers import JobController
 
@@ -77,9 +80,11 @@ class PostPanel(QWidget):
         self.gallery = TileGallery("No posts yet. Write what the persona says and press Make post:\n"
                                    "still → motion → narration → lip-sync → captions → exports, in one job.")
         self.flow, self.empty = self.gallery.flow, self.gallery.empty
+        self.runner = JobRunner(self, session, jobs, self.status, self._job_finished, self._update_state)
+        self.storyboard = PostStoryboard(session, lambda kind, params, title: self.runner.start(kind, params, title))
+        right.addWidget(self.storyboard)
         right.addWidget(self.gallery, 1)
         lay.addLayout(right, 1)
-        self.runner = JobRunner(self, session, jobs, self.status, self._job_finished, self._update_state)
         session.follow(self.refresh, "assets", "posts", "persona")
         self.refresh()
 
@@ -90,6 +95,8 @@ class PostPanel(QWidget):
         self.script.setPlaceholderText("What the persona says, e.g.\nMorning run done! Who else is up this early?")
         self.script.setFixedHeight(84)
         col.addWidget(self.script)
+        self.scenes_view = ScriptScenes(self.script, lambda: self.session.project, self._card_still)
+        col.addWidget(self.scenes_view)
         self.write_button = button("Write with the assistant…", icon=theme.icon("caption"),
                                    tip="Draft the script (and captions) from a topic in the persona's voice")
         self.write_button.clicked.connect(self.open_writer)
@@ -129,6 +136,16 @@ class PostPanel(QWidget):
         self.post_title = QLineEdit()
         self.post_title.setPlaceholderText("default: the script's first words")
         form.addRow("Title", self.post_title)
+        self.look = QComboBox()
+        self.look.addItem("No look", None)
+        for name, what in list_looks():
+            self.look.addItem(f"{name} — {what}", name)
+        form.addRow("Look", self.look)
+        self.captions = QComboBox()
+        for name, what in TEMPLATES.items():
+            self.captions.addItem(f"{name} — {what}", name)
+        self.captions.activated.connect(self._set_caption_template)
+        form.addRow("Captions", self.captions)
         self.form = form
         col.addLayout(form)
         col.addWidget(label("Formats", "muted"))
@@ -185,8 +202,26 @@ class PostPanel(QWidget):
         if p is not None and not any(b.isChecked() for b in self.preset_boxes.values()):
             for pid, b in self.preset_boxes.items():
                 b.setChecked(pid in p.persona.default_formats)
+        if p is not None:
+            self.captions.setCurrentIndex(max(self.captions.findData(p.persona.caption_style.template), 0))
+        self.storyboard.refresh()
         self._fill_tiles()
         self._update_state()
+
+    def _card_still(self) -> str | None:
+        """The still the script's talking cards show: the chosen one, else the one the post would pick."""
+        p = self.session.project
+        if p is None:
+            return None
+        from studio.actions.post import pick_still  # noqa: PLC0415
+
+        return self.still.currentData() or pick_still(p)
+
+    def _set_caption_template(self, _index: int) -> None:
+        p = self.session.project
+        if p is not None and not p.read_only:
+            style = p.persona.caption_style.model_copy(update={"template": self.captions.currentData()})
+            p.update_persona(caption_style=style)
 
     def _fill_tiles(self) -> None:
         p = self.session.project
@@ -232,6 +267,7 @@ class PostPanel(QWidget):
         """The post job's parameters (see studio/actions/post.py), as `studio post` sends them."""
         engine = self.engine.currentData()
         params = {"script": self.script.toPlainText().strip(), "still": self.still.currentData(),
+                  "look": self.look.currentData(),
                   "prompt": self.prompt.text().strip() or None, "presets": self.chosen_presets(),
                   "music": self.music.currentData(), "engine": engine,
                   "move": self.move_combo.currentData() if engine != "svd" else "push-in",
@@ -247,11 +283,14 @@ class PostPanel(QWidget):
 
         def prepare() -> tuple[dict, str]:
             from studio.actions.voice import check_script  # noqa: PLC0415 - the CLI's own check
+            from studio.core.storyboard import storyboard_params  # noqa: PLC0415
 
             params["script"] = check_script(params["script"])
+            params.update(storyboard_params(params["script"]))  # the scene cards, as `studio post` reads them
             if not params["presets"]:
                 raise StudioError("Tick at least one format to post to.")
-            return params, f"Post: {params['title'] or short_title(params['script'])}"
+            words = " ".join(sc["text"] for sc in params["storyboard"]["scenes"])
+            return params, f"Post: {params['title'] or short_title(words)}"
 
         return self.runner.start_checked("post", prepare)
 

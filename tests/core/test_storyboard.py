@@ -15,6 +15,7 @@ from studio.core.storyboard import (
     place_cuts,
     scene_spans,
     scene_word_starts,
+    script_from_scenes,
     split_script,
 )
 
@@ -30,6 +31,10 @@ def test_paragraphs_become_scenes_and_rules_win_over_paragraphs():
     assert top[0] == {"visual": {"kind": "talking"}, "look": "old-film", "text": "Hello."}
     assert top[1]["visual"] == {"kind": "still", "prompt": "a cafe at dawn"} and top[1]["transition"] == "dip"
     assert split_script("A.\n\nB.", by="none") == [{"text": "A.\n\nB."}]
+    # the window rewrites the script from its scene cards (reordered): it reads back the same
+    again = split_script(script_from_scenes(list(reversed(scenes))))
+    assert again == list(reversed(scenes))
+    assert split_script(script_from_scenes(top)) == top
 
 
 @pytest.mark.parametrize("bad, words", [
