@@ -65,7 +65,7 @@ def run() -> list[Result]:
                         cpu if cpu_time else total)
 
         steps = {"narrate": (_SPANS["narrate"][0], _SPANS["narrate"][1]),
-                 "talking pass (camera + face + mouth)": (_SPANS["motion"][0], _SPANS["lipsync"][1]),
+                 "talking pass (camera + face + mouth)": _SPANS["scenes"],
                  "captions": _SPANS["captions"], "export ×3": _SPANS["export"]}
         times = {k: at(b) - at(a) for k, (a, b) in steps.items()}
         cpus = {k: at(b, True) - at(a, True) for k, (a, b) in steps.items()}
