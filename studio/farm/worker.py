@@ -37,6 +37,7 @@ class StudioWorker:
         self._cancel = threading.Event()
         self._progress: dict[str, Any] | None = None
         self.jobs_run = 0
+        sweep_leftovers()
 
     # -- called by the desktop while a job runs
     def progress(self) -> dict[str, Any] | None:
@@ -77,7 +78,9 @@ class StudioWorker:
             self._job_id = bundle.job_id
             self._cancel.clear()
             self._progress = {"job": bundle.job_id, "fraction": 0.0, "label": "starting on the farm"}
-        tmp = tempfile.mkdtemp(prefix="studio-farm-")
+        # the bundle's files (the persona's faces, voice samples, scripts) live here only while the
+        # job runs: removed when it ends, however it ends; a killed worker's are swept by the next
+        tmp = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-")
         project = None
 
         def on_progress(p: Progress) -> None:
@@ -107,6 +110,31 @@ class StudioWorker:
                 self._job_id = None
                 self._progress = None
                 self.jobs_run += 1
+
+
+#: a job's temporary mini-project on a worker: studio-farm-PID-XXXX (PID: the worker that made it)
+TMP_PREFIX = "studio-farm-"
+
+
+def sweep_leftovers(root: str | None = None) -> list[str]:
+    """Delete the job folders of workers on this node that died mid-job (out of memory, killed):
+    their pid is in the folder name and no longer runs. Returns what was removed."""
+    from studio.core.lock import pid_alive
+
+    root = root or tempfile.gettempdir()
+    removed = []
+    try:
+        names = os.listdir(root)
+    except OSError:
+        return removed
+    for name in names:
+        if not name.startswith(TMP_PREFIX):
+            continue
+        pid = name[len(TMP_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not pid_alive(int(pid)):
+            shutil.rmtree(os.path.join(root, name), ignore_errors=True)
+            removed.append(name)
+    return removed
 
 
 def describe_node() -> dict[str, Any]:
