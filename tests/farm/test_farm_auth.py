@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -43,11 +45,14 @@ def _head(tmp: Path, auth: dict[str, str]) -> tuple[subprocess.Popen, str, Path]
            "PERSONA_STUDIO_HOME": str(tmp / "worker-home"), "HF_HUB_OFFLINE": "1", "RAY_USAGE_STATS_ENABLED": "0"}
     env.pop("RAY_ADDRESS", None)
     log = open(tmp / "head.log", "w")  # noqa: SIM115 - closed with the process
+    # Ray's sockets live under its temp dir and a socket path has at most 107 bytes: a short one
+    ray_tmp = tempfile.mkdtemp(prefix="sfa-", dir="/tmp")
     proc = subprocess.Popen(
         [str(RAY), "start", "--head", "--block", f"--port={gcs}", f"--ray-client-server-port={client}",
          "--node-ip-address=127.0.0.1", "--num-cpus=1", "--include-dashboard=false",
-         f"--temp-dir={tmp / 'ray'}", "--disable-usage-stats"],
+         f"--temp-dir={ray_tmp}", "--disable-usage-stats"],
         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc.ray_tmp = ray_tmp  # type: ignore[attr-defined] - removed by _stop
     address = f"ray://127.0.0.1:{client}"
     end = time.monotonic() + 120
     while time.monotonic() < end:  # the client server answers once the head is up
@@ -75,6 +80,7 @@ def _stop(proc: subprocess.Popen) -> None:
     except ProcessLookupError:
         pass
     proc.wait(timeout=15)
+    shutil.rmtree(getattr(proc, "ray_tmp", ""), ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

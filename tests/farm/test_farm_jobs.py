@@ -135,4 +135,5 @@ def test_batch_of_posts_on_the_farm_with_a_summary(farm, project, tmp_path, caps
         for clip in (c for t in tl.tracks for c in t.clips if c.asset_id):
             assert p.asset_path(p.asset(clip.asset_id)).is_file()
         talking = p.asset(tl.track("video").clips[0].asset_id)
-        assert {p.asset(x).kind for x in talking.parents} == {"clip", "narration"}
+        # camera-engine posts lip-sync the still itself in one frame loop (no intermediate clip)
+        assert {p.asset(x).kind for x in talking.parents} == {"image", "narration"}
