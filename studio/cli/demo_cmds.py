@@ -15,7 +15,8 @@ from studio.core.project import Project, project_dir_for
 
 from .common import finish_job, out, print_verdict, progress_task
 
-DEMO_NAME = "Demo"
+DEMO_NAME = "Demo"  # the project folder (Demo.persona)
+PERSONA_NAME = "Nova"  # who speaks: the script says her name
 DEMO_SCRIPT = (
     "Hi, I'm Nova. This whole post was made on one laptop, with no internet. "
     "Face, voice, motion and captions: all from a single photo."
@@ -55,7 +56,7 @@ def demo(
     if folder.exists():
         shutil.rmtree(folder)  # the demo is regenerated from scratch every time
     persona = Persona(
-        name=DEMO_NAME,
+        name=PERSONA_NAME,
         description="Demo persona made from the public-domain astronaut portrait (NASA).",
         style_prompt="portrait photo, soft window light, natural skin texture, 85mm",
     )

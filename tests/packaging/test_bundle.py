@@ -148,7 +148,7 @@ def test_demo_from_bundle(run_app, tmp_path: Path) -> None:
     assert res.returncode == 0, res.stdout + res.stderr
     project = tmp_path / "Demo.persona"
     data = json.loads((project / "project.json").read_text())
-    assert data["persona"]["name"] == "Demo"
+    assert data["persona"]["name"] == "Nova"  # the demo persona says her name
     assert data["assets"], "the demo registered no assets"
     for asset in data["assets"]:
         assert (project / asset["path"]).is_file(), asset["path"]
