@@ -168,6 +168,7 @@ class MainWindow(QMainWindow):
         self.jobs.finished.connect(self._quit_if_idle)
         self.jobs.crashed.connect(lambda _id, _e: self._quit_if_idle())
         self._default_laid_out = False
+        self._dock_request: tuple[list, list[int]] | None = None
         self._restore_layout()
         self.nav.setCurrentRow(0)
         self._project_changed(None)
@@ -218,9 +219,9 @@ class MainWindow(QMainWindow):
             docks[key].show()
             docks[key].raise_()
             if key == "timeline":  # give the timeline the room a screenshot / user asked for
-                self.resizeDocks([self.timeline_dock], [460], Qt.Orientation.Vertical)
+                self._resize_docks([self.timeline_dock], [460])
             elif key == "jobs":
-                self.resizeDocks([self.jobs_dock, self.asset_bin], [520, 160], Qt.Orientation.Vertical)
+                self._resize_docks([self.jobs_dock, self.asset_bin], [520, 160])
             return True
         if key == "models":
             return True  # a dialog: the caller opens it (run_gui's screenshot does)
@@ -340,18 +341,34 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         self._layout_restored = isinstance(state, QByteArray) and self.restoreState(state)
 
+    def _resize_docks(self, docks: list, sizes: list[int]) -> None:
+        """Resize docks now, or right after the first-start layout when that is still to come."""
+        if self.isVisible() and (self._layout_restored or self._default_laid_out):
+            self.resizeDocks(docks, sizes, Qt.Orientation.Vertical)
+        else:
+            self._dock_request = (docks, sizes)
+
     def default_layout(self) -> None:
         """The docks' first sizes: the side docks 320 px wide, the timeline as tall as its five
         lanes need (the user's own layout replaces this from the second start on)."""
         self.resizeDocks([self.asset_bin, self.jobs_dock], [320, 320], Qt.Orientation.Horizontal)
         need = self.timeline_dock.sizeHint().height()  # the panel's need plus the title bar
         self.resizeDocks([self.timeline_dock], [min(need, int(self.height() * 0.45))], Qt.Orientation.Vertical)
+        self._apply_dock_request()
+
+    def _apply_dock_request(self) -> None:
+        if self._dock_request is not None:
+            docks, sizes = self._dock_request
+            self._dock_request = None
+            self.resizeDocks(docks, sizes, Qt.Orientation.Vertical)
 
     def showEvent(self, event) -> None:  # noqa: N802, ANN001
         super().showEvent(event)
         if not self._layout_restored and not self._default_laid_out:
             self._default_laid_out = True
             QTimer.singleShot(0, self.default_layout)  # once the main layout has its size
+        elif self._dock_request is not None:
+            QTimer.singleShot(0, self._apply_dock_request)
 
     # -- quitting
     def running_jobs(self) -> list[Job]:

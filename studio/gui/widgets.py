@@ -30,8 +30,16 @@ class WrapLabel(QLabel):
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
 
     def _fit(self) -> None:
-        need = self.heightForWidth(self.width()) if self.width() > 0 else -1
-        if need > 0 and need != self.minimumHeight():
+        if self.width() <= 0:
+            return
+        m = self.contentsMargins()
+        width = self.width() - m.left() - m.right() - 2 * self.margin()
+        # the lines plain text takes (QLabel's own height-for-width adds the text document's margins
+        # when the text is selectable, a line's worth too much)
+        need = (self.fontMetrics().boundingRect(QRect(0, 0, max(width, 1), 100000),
+                                                int(Qt.TextFlag.TextWordWrap), self.text()).height()
+                + m.top() + m.bottom() + 2 * self.margin()) if self.text() else 0
+        if need != self.minimumHeight():
             self.setMinimumHeight(need)
 
     def setText(self, text: str) -> None:  # noqa: N802 - Qt API
@@ -99,13 +107,23 @@ def button(text: str, role: str = "", icon=None, tip: str = "") -> QPushButton:
     return b
 
 
+class _FormScroll(QScrollArea):
+    """A scroll area that asks for its form's whole height (QScrollArea caps its hint at 24 lines),
+    so a footer under it sits right below the form when there is room."""
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        w = self.widget()
+        hint = super().sizeHint()
+        return QSize(hint.width(), w.sizeHint().height() + 2 * self.frameWidth()) if w is not None else hint
+
+
 def scrolling(widget: QWidget) -> QScrollArea:
     """`widget` (of fixed width) in a frameless vertical scroll area: a form keeps its natural
     height and scrolls when the window is short, instead of squashing its rows."""
     # Minimum, not Preferred: a resizable scroll area shrinks a shrinkable widget to the viewport,
     # squeezing each row below its size hint until some later re-layout lets them grow again
     widget.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Minimum)
-    scroll = QScrollArea()
+    scroll = _FormScroll()
     scroll.setWidget(widget)
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -149,14 +167,11 @@ def form_with_footer(card: QFrame, action: QPushButton) -> tuple[QWidget, QLabel
     """A page's form card scrolling above a footer that never scrolls: the run button (and the
     status line under it) stay in sight however short the window is — at 1280x720 with the timeline
     dock open, a button at the end of the card was below the fold. Returns (column, status)."""
-    col = card.layout()
-    if isinstance(col, QVBoxLayout):
-        col.addStretch(1)
     column = QWidget()
     lay = QVBoxLayout(column)
     lay.setContentsMargins(0, 0, 0, 0)
     lay.setSpacing(6)
-    lay.addWidget(scrolling(card), 1)
+    lay.addWidget(scrolling(card))  # as tall as the form, less (scrolling) when the window is short
     foot = QFrame()
     foot.setProperty("role", "card")
     foot.setFixedWidth(card.width())
@@ -166,6 +181,7 @@ def form_with_footer(card: QFrame, action: QPushButton) -> tuple[QWidget, QLabel
     status = label("", "muted", wrap=True)
     foot_lay.addWidget(status)
     lay.addWidget(foot)
+    lay.addStretch(1)
     column.setFixedWidth(card.width() + 12)
     return column, status
 
