@@ -2,7 +2,8 @@
 
 Public API (other pipelines code against these names):
 `load_image`, `FaceAnalyzer`, `open_analyzer`, `identity_score`, `verdict`, `fuse_identity`,
-`PersonaIdentity`, `score_for_provenance`, `FaceSwapper`, `FaceRestorer`, `align_crop`,
+`PersonaIdentity`, `score_for_provenance`, `FaceSwapper`, `GhostSwapper`, `open_swapper`,
+`FaceRestorer`, `align_crop`,
 `paste_back`, `FaceTracker`, plus the types `DetectedFace`, `FaceScore` and the errors
 `BadImage`, `NoFaceFound`.
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 from .align import align_crop, feather_mask, match_colour, paste_back
 from .analyzer import FaceAnalyzer, onnx_providers, open_analyzer
 from .errors import BadImage, NoFaceFound
+from .ghost import GhostSwapper
 from .identity import (
     PersonaIdentity,
     fuse_identity,
@@ -26,6 +28,7 @@ from .identity import (
 from .images import load_image
 from .restore import FaceRestorer
 from .swap import FaceSwapper
+from .swappers import SWAPPER_IDS, open_swapper
 from .tracking import FaceTracker
 from .types import Backend, DetectedFace, FaceScore, Verdict
 
@@ -38,8 +41,10 @@ __all__ = [
     "FaceScore",
     "FaceSwapper",
     "FaceTracker",
+    "GhostSwapper",
     "NoFaceFound",
     "PersonaIdentity",
+    "SWAPPER_IDS",
     "Verdict",
     "align_crop",
     "feather_mask",
@@ -49,6 +54,7 @@ __all__ = [
     "match_colour",
     "onnx_providers",
     "open_analyzer",
+    "open_swapper",
     "paste_back",
     "score_for_provenance",
     "verdict",

@@ -21,6 +21,18 @@ ARCFACE_112 = np.array(
     ],
     dtype=np.float32,
 )
+#: The older ArcFace crop GHOST was trained on (FaceFusion calls it 'arcface_112_v1'), as
+#: fractions of the crop side: the eyes sit lower and closer together than in ARCFACE_112.
+ARCFACE_V1 = np.array(
+    [
+        [0.35473214, 0.45658929],
+        [0.64526786, 0.45658929],
+        [0.50000000, 0.61154464],
+        [0.37913393, 0.77687500],
+        [0.62086607, 0.77687500],
+    ],
+    dtype=np.float32,
+)
 #: FFHQ-style 512×512 template (facexlib) that GFPGAN and CodeFormer were trained on.
 FFHQ_512 = np.array(
     [
@@ -38,10 +50,13 @@ def template(size: int, kind: str = "arcface") -> np.ndarray:
     """The 5-point template for a crop of `size` pixels.
 
     arcface: 112-multiples scale the 112 template; 128-multiples (inswapper) scale the 128 variant,
-    which is the 112 template shifted 8 px right. ffhq: the 512 template scaled.
+    which is the 112 template shifted 8 px right. ffhq: the 512 template scaled. arcface_v1: GHOST's
+    crop (ARCFACE_V1) at any size.
     """
     if kind == "ffhq":
         return FFHQ_512 * (size / 512.0)
+    if kind == "arcface_v1":
+        return ARCFACE_V1 * float(size)
     if size % 112 == 0:
         return ARCFACE_112 * (size / 112.0)
     ratio = size / 128.0

@@ -80,6 +80,9 @@ def open_analyzer(
     """
     if prefer not in ("auto", "dlib", "insightface"):
         raise BadInput(f"Unknown face backend '{prefer}': use auto, dlib or insightface.")
+    if prefer == "insightface" and store is not None:
+        for m in INSIGHTFACE_MODELS:  # a commercial-safe persona: refused, with the embedded backend named
+            store.check(m, "The insightface face backend")
     if prefer != "dlib":
         paths = [store.find(m) for m in INSIGHTFACE_MODELS] if store is not None else [None, None]
         if all(paths):
@@ -97,4 +100,6 @@ def open_analyzer(
             )
     from .dlib_backend import DlibAnalyzer
 
+    if store is not None and not store.permits("dlib-landmarks68"):
+        return DlibAnalyzer(landmarks="mesh")  # never the non-commercial 68-point fallback
     return DlibAnalyzer()

@@ -46,8 +46,14 @@ class FaceRestorer:
         self.fidelity = fidelity
 
     @classmethod
-    def open(cls, store: ModelStore, providers: list[str] | None = None) -> FaceRestorer | None:
-        """The first installed restorer (GFPGAN, then CodeFormer), or None."""
+    def open(cls, store: ModelStore, providers: list[str] | None = None,
+             asked: bool = False) -> FaceRestorer | None:
+        """The first installed restorer (GFPGAN, then CodeFormer), or None.
+
+        asked: the user asked for restoration by name, so a commercial-safe persona (whose store
+        refuses every restorer: none allows commercial use) is told why instead of skipping it."""
+        if asked and not any(store.permits(m) for m in RESTORER_IDS):
+            store.check(RESTORER_IDS[0], "Face restoration")
         for mid in RESTORER_IDS:
             path = store.find(mid)
             if path is not None:

@@ -68,7 +68,9 @@ class FaceSwapper:
         """The swapper from the model store; ModelMissing says what to download if it is absent.
 
         The swap also needs the insightface analyzer (ArcFace embeddings), hence all three ids.
+        A commercial-safe store refuses it (NotCommercial, naming what to use instead).
         """
+        store.check(cls.model_id, "Face swap")
         missing = [m for m in SWAP_MODELS if store.find(m) is None]
         if missing:
             raise ModelMissing(
@@ -82,6 +84,11 @@ class FaceSwapper:
 
             providers = onnx_providers(store.settings.onnx_provider)
         return cls(store.find(cls.model_id), providers)
+
+    def models_used(self) -> list[str]:
+        """Catalogue ids for provenance: the swapper and the recognizer that made the persona's
+        identity (its source embedding)."""
+        return [self.model_id, "buffalo_l-rec"]
 
     def latent(self, source_embedding: np.ndarray) -> np.ndarray:
         """The [1,512] `source` input for an ArcFace embedding."""

@@ -133,7 +133,7 @@ class LipSyncer:
                                           device=p.device, dtype=p.dtype, offload=p.offload)
             self.musetalk.notes.append(f"MuseTalk on {p.reason}")
         if restore and self.engine in ("wav2lip", "musetalk"):
-            self.restorer = FaceRestorer.open(self.store)
+            self.restorer = FaceRestorer.open(self.store, asked=True)
 
     def unload(self) -> None:
         self.analyzer = self.wav2lip = self.musetalk = self.restorer = None

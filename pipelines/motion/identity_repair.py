@@ -10,9 +10,11 @@
    array object). Repaired frames are scored again.
 
 Two ways to repair:
-- "swap" (default): insightface inswapper_128 driven by the persona's 512-d ArcFace identity. It
-  needs inswapper_128 + buffalo_l; without them nothing is changed, the report names the models
-  to download and the scores are still recorded.
+- "swap" (default): a face swapper (GHOST when installed, else inswapper_128: `open_swapper`)
+  driven by the persona's 512-d ArcFace identity. It needs the swapper + buffalo_l; without them
+  nothing is changed, the report names the models to download and the scores are still recorded.
+  A commercial-safe persona has no face swap (its identity comes from the non-commercial
+  buffalo_l-rec): the report says so and what to use instead ("reproject" needs no model).
 - "reproject": no extra model. The face of the nearest good frame (an aligned 256 px crop kept
   during the scan) is warped onto the bad frame's smoothed keypoints, colour-matched and
   feathered in. It restores the identity but copies that frame's expression, so it suits short
@@ -28,6 +30,7 @@ from typing import Any, Literal
 import numpy as np
 
 from studio.core.errors import ModelMissing
+from studio.core.licence_policy import NotCommercial
 from studio.core.tasks import TaskContext, null_context
 
 Method = Literal["swap", "reproject"]
@@ -91,8 +94,11 @@ class IdentityRepair:
     """Scores a clip's frames against the persona and re-swaps the frames that drifted."""
 
     def __init__(self, identity: Any, threshold: float = 60.0, fps: float = 25.0, method: Method = "swap",
-                 swapper: Any = None, missing_models: list[str] | None = None, detect_every: int = 4):
+                 swapper: Any = None, missing_models: list[str] | None = None, detect_every: int = 4,
+                 refused: str = ""):
         self.identity = identity  # pipelines.faces.PersonaIdentity
+        #: why the persona's licence policy refuses every swapper (commercial-safe), else ""
+        self.refused = refused
         self.threshold = threshold
         self.fps = fps
         self.method = method
@@ -102,17 +108,25 @@ class IdentityRepair:
         self._good_crops: dict[int, np.ndarray] = {}
 
     @classmethod
-    def open(cls, identity: Any, store: Any, method: Method = "swap", **kw: Any) -> IdentityRepair:
-        """With method "swap", open inswapper from the store; missing models are reported, not raised."""
-        swapper, missing = None, []
+    def open(cls, identity: Any, store: Any, method: Method = "swap", swapper_model: str = "auto",
+             **kw: Any) -> IdentityRepair:
+        """With method "swap", open a swapper from the store (`swapper_model`: auto, a GHOST id or
+        inswapper_128); missing or refused models are reported, not raised."""
+        swapper, missing, refused = None, [], ""
         if method == "swap":
-            from pipelines.faces import FaceSwapper
+            from pipelines.faces import open_swapper
 
             try:
-                swapper = FaceSwapper.open(store)
+                swapper = open_swapper(store, swapper_model)
             except ModelMissing as e:
                 missing = e.model_ids
-        return cls(identity, method=method, swapper=swapper, missing_models=missing, **kw)
+            except NotCommercial as e:
+                refused = e.message
+        return cls(identity, method=method, swapper=swapper, missing_models=missing, refused=refused, **kw)
+
+    def models_used(self) -> list[str]:
+        """Catalogue ids of what repairs frames (provenance): the swapper's chain, or none."""
+        return list(self.swapper.models_used()) if self.method == "swap" and self.swapper is not None else []
 
     # ------------------------------------------------------------------ scan
     def scan(self, frames: Iterable[np.ndarray], total: int | None = None, ctx: TaskContext | None = None) -> list[FrameFace]:
@@ -147,11 +161,14 @@ class IdentityRepair:
         if self.method == "reproject":
             return (bool(self._good_crops), "" if self._good_crops else
                     "no frame of the clip looks like the persona, so there is no face to re-project")
+        if self.swapper is None and self.refused:
+            return False, f"{self.refused} (or repair with --repair-with reproject, which needs no model)"
         if self.swapper is None and not self.missing_models:
             return False, "no face swapper was given"
         if self.swapper is None:
             return False, (f"face swap needs {', '.join(self.missing_models)}: run `studio models download "
-                           f"{' '.join(self.missing_models)}` (insightface models: non-commercial use only)")
+                           f"{' '.join(self.missing_models)}` (the persona's identity comes from insightface's "
+                           "buffalo_l: non-commercial use only)")
         if self.identity.backend != "insightface":
             return False, ("face swap needs the persona's insightface identity: run `studio faces add` again "
                            "after installing buffalo_l")

@@ -94,6 +94,7 @@ def resolve_model(ref: str, store: ModelStore, what: str = "checkpoint", allow_p
     entries = {e.id for e in store.entries()}
     if ref in entries:
         entry = store.entry(ref)
+        store.check(ref, f"The {what}")  # a commercial-safe persona: refused, not "not installed"
         path = store.find(ref)
         if path is None:
             raise NotFound(f"The {what} '{ref}' ({entry.name}) is not installed. {store.how_to_get(ref)}")

@@ -1,8 +1,11 @@
 """Make a candidate look like the persona: face swap (+ optional restore), then score identity.
 
-Uses the face engine (`pipelines.faces`). Without the swap models the pass still scores the raw
-candidate and says plainly that the swap was skipped and what to download; a candidate without
-a face scores 0 and never stops the run.
+Uses the face engine (`pipelines.faces`). The swapper is `open_swapper`'s choice (GHOST when it
+is installed, else inswapper_128; `swapper=` names one). Without the swap models the pass still
+scores the raw candidate and says plainly that the swap was skipped and what to download; a
+commercial-safe persona (whose store refuses every swapper: both take the persona's identity
+from the non-commercial buffalo_l-rec) skips it and says why. A candidate without a face scores
+0 and never stops the run.
 """
 
 from __future__ import annotations
@@ -14,10 +17,12 @@ import numpy as np
 
 from studio.core.assets import ModelUse
 from studio.core.errors import ModelMissing
+from studio.core.licence_policy import NotCommercial
 from studio.core.models import ModelStore
 from studio.core.persona import Persona
 
-SWAP_DOWNLOAD = "studio models download inswapper_128 buffalo_l-det buffalo_l-rec"
+SWAP_DOWNLOAD = ("studio models download ghost_2_256 crossface_ghost buffalo_l-det buffalo_l-rec` (GHOST, "
+                 "Apache-2.0 weights) or `studio models download inswapper_128 buffalo_l-det buffalo_l-rec")
 
 
 @dataclass
@@ -37,15 +42,16 @@ class PersonaPass:
 
     persona: Persona
     identity: Any  # pipelines.faces.PersonaIdentity (scoring)
-    swapper: Any = None  # FaceSwapper or None
+    swapper: Any = None  # FaceSwapper / GhostSwapper or None
     swap_analyzer: Any = None  # insightface analyzer that finds the target face for the swap
     restorer: Any = None
     skipped_reason: str = ""
     models: list[ModelUse] = field(default_factory=list)
 
     @classmethod
-    def open(cls, persona: Persona, store: ModelStore, swap: bool = True, restore: bool = False) -> PersonaPass:
-        from pipelines.faces import FaceRestorer, FaceSwapper, PersonaIdentity, open_analyzer
+    def open(cls, persona: Persona, store: ModelStore, swap: bool = True, restore: bool = False,
+             swapper: str = "auto") -> PersonaPass:
+        from pipelines.faces import FaceRestorer, PersonaIdentity, open_analyzer, open_swapper
 
         analyzer = open_analyzer(store, "auto")
         identity = PersonaIdentity(persona, analyzer)
@@ -60,9 +66,13 @@ class PersonaPass:
             return p
         source = persona.identity_for("insightface")
         try:
-            swapper = FaceSwapper.open(store)
+            chosen = open_swapper(store, swapper)
+        except NotCommercial as e:
+            p.skipped_reason = f"identity swap skipped: {e.message}"
+            return p
         except ModelMissing as e:
-            p.skipped_reason = f"identity swap skipped: the swap models are not installed. Run `{SWAP_DOWNLOAD}`."
+            download = f"studio models download {' '.join(e.model_ids)}" if swapper != "auto" else SWAP_DOWNLOAD
+            p.skipped_reason = f"identity swap skipped: the swap models are not installed. Run `{download}`."
             p.models_missing = e.model_ids  # type: ignore[attr-defined]
             return p
         if source is None:
@@ -71,11 +81,14 @@ class PersonaPass:
                 "`studio faces add PROJECT PHOTO...` again now that the insightface models are installed."
             )
             return p
-        p.swapper = swapper
+        p.swapper = chosen
         p.swap_analyzer = open_analyzer(store, "insightface")
-        p.models.append(store.use(swapper.model_id, "face swap"))
+        chain = chosen.models_used()
+        p.models += [store.use(m, "face swap") for m in chain]
+        p.models += [store.use(m, "face detection for the swap") for m in p.swap_analyzer.models_used()
+                     if m not in chain]
         if restore:
-            p.restorer = FaceRestorer.open(store)
+            p.restorer = FaceRestorer.open(store, asked=True)
             if p.restorer is not None:
                 p.models.append(store.use(p.restorer.model_id, "face restore"))
         return p

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from studio.core.errors import NotFound
-from studio.core.licence_policy import NotCommercial, alternative
+from studio.core.licence_policy import ROLE_KINDS, NotCommercial, alternative
 
 from .context import JobContext
 
@@ -64,9 +64,10 @@ def check_inputs(ctx: JobContext, kind: str, params: dict[str, Any], target: boo
         if v["verdict"] == ALLOWED:
             continue
         bad = v["blocking"] + v["unknown"]
+        roles = {m["id"]: m.get("role") for m in v["models"]}
         alts = []
         for mid in bad:
-            alt_id, advice = alternative(catalog.get(mid), mid, catalog)
+            alt_id, advice = alternative(catalog.get(mid), mid, catalog, ROLE_KINDS.get(roles.get(mid) or ""))
             alts.append(f"{mid} → {alt_id or advice}" if (alt_id or advice) else mid)
         raise NotCommercial(
             f"{aid}, which this {kind} job reads, was made with {', '.join(bad)} "

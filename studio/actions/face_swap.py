@@ -1,7 +1,10 @@
 """Face swap action: put the persona's face into an image or a clip (`studio swap`).
 
-Needs inswapper_128 and the insightface analyzer models; without them it raises ModelMissing
-naming the download command — it never pretends. Optional GFPGAN/CodeFormer restoration.
+`model` picks the swapper: auto (GHOST when installed with its converter, else inswapper_128), a
+GHOST id (ghost_1/2/3_256) or inswapper_128. Every swapper takes the persona's insightface identity
+and needs the insightface analyzer; without them it raises ModelMissing naming the download
+command — it never pretends. A commercial-safe persona is refused with what to use instead (the
+identity comes from the non-commercial buffalo_l-rec). Optional GFPGAN/CodeFormer restoration.
 The result is registered as a still or clip asset with provenance (models + licences, every
 parameter, the new identity score) and copied to the requested output path.
 """
@@ -51,24 +54,26 @@ def _choose(faces: list, mode: str, similar_to: np.ndarray | None, ident_score: 
 
 @action("faces.swap", label="Face swap")
 def swap_action(ctx: JobContext, params: dict) -> dict:
-    """Swap the persona's face into `target` (image or video); params: target, face, restore, output."""
+    """Swap the persona's face into `target` (image or video); params: target, face, restore, output,
+    model (auto, ghost_1_256/ghost_2_256/ghost_3_256 or inswapper_128)."""
     project = ctx.project
     from pipelines.faces import (
         FaceRestorer,
-        FaceSwapper,
         PersonaIdentity,
         identity_score,
         load_image,
         open_analyzer,
+        open_swapper,
         score_for_provenance,
     )
+    from pipelines.faces.swappers import swapper_words
 
     project.persona.require_consent("swap this person's face into images")
     # an asset id or a file: an asset becomes the result's parent (the lineage in provenance)
     target, target_asset = project.resolve_input(str(params["target"]))
     mode = params.get("face", "largest")
     store = ctx.store
-    swapper = FaceSwapper.open(store)
+    swapper = open_swapper(store, str(params.get("model") or "auto"))
     analyzer = open_analyzer(store, prefer="insightface", providers=None)
     vector = _persona_vector(project, store, [analyzer, open_analyzer(store, prefer="dlib")])
     restorer = FaceRestorer.open(store) if params.get("restore", True) else None
@@ -90,15 +95,17 @@ def swap_action(ctx: JobContext, params: dict) -> dict:
                 rgb = restorer.restore(rgb, face)
         return rgb
 
-    ids = [*analyzer.models_used(), swapper.model_id] + ([restorer.model_id] if restorer else [])
+    ids = list(dict.fromkeys([*analyzer.models_used(), *swapper.models_used()]
+                             + ([restorer.model_id] if restorer else [])))
     prov = Provenance(
         pipeline="faces.swap",
-        engine="inswapper 128" + (f" + {restorer.model_id}" if restorer else ""),
+        engine=swapper_words(swapper.model_id) + (f" + {restorer.model_id}" if restorer else ""),
         models=model_uses(store, ids, "face swap"),
         parameters={
             "target": target_asset.id if target_asset else target.name,
             "face": params.get("face", "largest"),
             "restore": restorer is not None,
+            "swapper": swapper.model_id,
         },
     )
     ident = PersonaIdentity(project.persona, analyzer)

@@ -126,7 +126,8 @@ def animate(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
             scores["identity_frames"] = {"status": "no identity",
                                          "message": "add reference photos with `studio faces add` to check identity"}
         elif repair_on:
-            repair = IdentityRepair.open(identity, store, params.get("repair_with", "swap"), fps=fps)
+            repair = IdentityRepair.open(identity, store, params.get("repair_with", "swap"),
+                                         params.get("swapper") or "auto", fps=fps)
             scan = repair.scan(source(), total, check_ctx)
             report = repair.report(scan)
             if report.status == "to repair":
@@ -141,8 +142,8 @@ def animate(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
                 out_frames = repaired
             scores["identity_frames"] = report
             models += [store.use(m, "identity check") for m in analyzer.models_used()]
-            if report.status == "to repair" and repair.method == "swap":
-                models.append(store.use("inswapper_128", "identity repair"))
+            if report.status == "to repair":
+                models += [store.use(m, "identity repair") for m in repair.models_used()]
         else:
             best = identity.best(rgb)
             scores["identity_still"] = None if best is None else round(best.score, 1)

@@ -91,6 +91,9 @@ def pick_engine(ctx: JobContext, params: dict[str, Any]) -> MotionChoice:
     if engine == "svd" or (engine == "auto" and kind == "svd"):
         from .motion import choose_engine
 
+        folder = model if kind == "svd" and Path(model).expanduser().is_dir() else None
+        store.check(Path(folder).name if folder else (model if model in SVD_IDS else "svd-xt"),
+                    "Motion with Stable Video Diffusion", outside=folder is not None)
         svd = resolve_svd(store, model if kind == "svd" else None)
         choose_engine("svd", svd, True)  # raises ModelMissing with the download command
         return MotionChoice("svd", "--engine svd" if engine == "svd" else "--model", svd=svd)
@@ -109,7 +112,9 @@ def pick_engine(ctx: JobContext, params: dict[str, Any]) -> MotionChoice:
         else:
             return MotionChoice("wan", f"auto: {WAN_ENGINE} ({free:.1f} GB GPU memory free)", wan=wan)
     svd = resolve_svd(store, None)
-    if svd is None:
+    if svd is None and not any(store.permits(m) for m in SVD_IDS):
+        skipped.append("SVD is non-commercial and the persona is set to commercial-safe")
+    elif svd is None:
         skipped.append("SVD not installed")
     elif free is None:
         skipped.append("SVD needs a CUDA GPU")

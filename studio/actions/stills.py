@@ -82,7 +82,8 @@ def generate(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
         extra = ip_adapter_inputs(loaded, face, _insightface(persona), guidance=cfg)
     elif engine.supports_references and params.get("references", True):
         references = reference_photos(project, int(params.get("max_references") or 3))
-    face_pass = PersonaPass.open(persona, engine.store, swap=params.get("swap", True), restore=bool(params.get("restore")))
+    face_pass = PersonaPass.open(persona, engine.store, swap=params.get("swap", True), restore=bool(params.get("restore")),
+                                 swapper=params.get("swapper") or "auto")
     warnings = engine.prompt_warnings(prompt, negative)  # once per job, not once per candidate
     warnings += [face_pass.skipped_reason] if face_pass.swapper is None and face_pass.skipped_reason else []
 

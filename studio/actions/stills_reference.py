@@ -74,7 +74,8 @@ def generate_reference(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any
 
     source = np.asarray(Image.open(source_path).convert("RGB").resize((width, height), Image.LANCZOS))
     strength = float(params.get("strength") or 0.6)
-    face_pass = PersonaPass.open(persona, engine.store, swap=params.get("swap", True), restore=bool(params.get("restore")))
+    face_pass = PersonaPass.open(persona, engine.store, swap=params.get("swap", True), restore=bool(params.get("restore")),
+                                 swapper=params.get("swapper") or "auto")
     made = []
     for i in range(k):
         what = VARIATIONS[i % len(VARIATIONS)]
@@ -131,6 +132,11 @@ def pick_references(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     bad = [i for i in picks if not 1 <= i <= len(ids)]
     if bad or not picks:
         raise BadInput(f"Faces to pick (--pick) must be numbers between 1 and {len(ids)} (the last run made {len(ids)} faces).")
+    from .commercial import check_inputs
+
+    # the candidates become references by file: check their chain here (commercial-safe), or a
+    # candidate drawn with a non-commercial model would lose its lineage
+    check_inputs(ctx, "pick-references", {"picked": [ids[i - 1] for i in picks]})
     photos = [str(project.asset_path(ids[i - 1])) for i in picks]
     result = handler_for("faces.add")(ctx, {"photos": photos})
     added = set(result.get("assets", []))

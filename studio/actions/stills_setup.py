@@ -95,6 +95,10 @@ def open_stills(ctx: JobContext, params: dict[str, Any], ip_adapter: str | None 
         )
     specs = [(lo.model, lo.weight) for lo in persona.loras] + [parse_lora(s) for s in params.get("loras") or []]
     loras = tuple(resolve_loras(specs, store, settings.allow_pickle_checkpoints))
+    # a commercial-safe persona: refuse a non-commercial (or unknown-licence) file before loading it
+    store.check(ckpt.id, "Stills", outside=ckpt.licence is None, kind="sdxl-checkpoint")
+    for lo in loras:
+        store.check(lo.model.id, "Stills (LoRA)", outside=lo.model.licence is None, kind="sdxl-checkpoint")
     plan = ctx.device_plan("on" if params.get("low_vram") else None)
     loaded = shared_cache().get(ckpt, plan, loras)
     ensure_ip_adapter(loaded, store, ip_adapter)

@@ -41,6 +41,9 @@ def _restore_faces(ctx: JobContext, rgb: Any) -> tuple[Any, list[str], str | Non
     from pipelines.faces.restore import FaceRestorer
 
     restorer = FaceRestorer.open(ctx.store)
+    if restorer is None and not ctx.store.permits("gfpgan-1.4"):
+        return rgb, [], ("Faces were not restored: no face restorer allows commercial use, and the persona is set "
+                         "to commercial-safe.")
     if restorer is None:
         return rgb, [], "No face restorer is installed (`studio models download gfpgan-1.4`); faces were not restored."
     analyzer = open_analyzer(ctx.store, prefer="auto")

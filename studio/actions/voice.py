@@ -104,6 +104,11 @@ def narrate(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     request = NarrationRequest(text=text, voice_id=voice_id, speed=speed, noise_scale=voice.noise_scale,
                                noise_w=voice.noise_w, language=voice.language, reference_samples=samples,
                                exaggeration=voice.exaggeration, cfg_weight=voice.cfg_weight)
+    from studio.core.licence_policy import voice_models
+
+    for mid in voice_models(engine, voice_id):  # a commercial-safe persona: refused before loading
+        if mid in {e.id for e in store.entries()}:
+            store.check(mid, "Narration")
     narrator = open_narrator(store, engine, voice_id)
     ctx.progress(0, 1, "loading the voice")
     narrator.load(params.get("device", "cpu"))

@@ -208,11 +208,17 @@ def swap(
         "--restore/--no-restore",
         help="Restore the swapped face (GFPGAN/CodeFormer, if installed).",
     ),
+    model: str = typer.Option("auto", "--model", help="Face swapper: auto (GHOST when installed, else "
+                              "inswapper_128), ghost_1_256, ghost_2_256, ghost_3_256 or inswapper_128."),
     json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
-    """Swap the persona's face into an image or clip (needs the insightface swap models)."""
+    """Swap the persona's face into an image or clip (a swapper + the insightface analyzer models)."""
     if not (face in ("largest", "all") or face.startswith("similar:")):
         raise BadInput(f"--face must be largest, all or similar:IMAGE (got '{face}').")
+    from pipelines.faces.swappers import SWAPPER_IDS
+
+    if model not in ("auto", *SWAPPER_IDS):
+        raise BadInput(f"--model '{model}': use auto, {', '.join(SWAPPER_IDS)}.")
     if face.startswith("similar:") and not Path(face.split(":", 1)[1]).is_file():
         raise BadInput(f"No image at '{face.split(':', 1)[1]}' for --face similar:IMAGE.")
     with open_project(project) as p:
@@ -221,7 +227,7 @@ def swap(
         result = _run(
             p,
             "faces.swap",
-            {"target": str(target), "face": face, "restore": restore, "output": str(output)},
+            {"target": str(target), "face": face, "restore": restore, "output": str(output), "model": model},
             "Swapping faces",
         )
     if json_out:

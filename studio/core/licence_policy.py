@@ -76,9 +76,10 @@ class LicencePolicy:
                 "commercial-safe")
 
     def refusal(self, entry: ModelEntry | None, model_id: str, catalog: Mapping[str, ModelEntry],
-                purpose: str = "", instead: str | None = None) -> NotCommercial:
-        """The error for using the model: the reason, then a commercial alternative."""
-        alt_id, advice = alternative(entry, model_id, catalog)
+                purpose: str = "", instead: str | None = None, kind: str | None = None) -> NotCommercial:
+        """The error for using the model: the reason, then a commercial alternative (`kind`: what
+        kind of model a file the user gave stands for, so one of that kind is named)."""
+        alt_id, advice = alternative(entry, model_id, catalog, kind)
         if instead:
             alt_id, advice = None, instead
         head = self.reason(entry, model_id)
@@ -95,17 +96,28 @@ class LicencePolicy:
                              "--commercial-safe off`.)", model_id, alt_id)
 
 
-def alternative(entry: ModelEntry | None, model_id: str,
-                catalog: Mapping[str, ModelEntry]) -> tuple[str | None, str]:
+#: the kind of model a provenance role stands for (a file the user gave has no catalogue kind)
+ROLE_KINDS = {"checkpoint": "sdxl-checkpoint", "lora": "sdxl-checkpoint", "image model": "image-model",
+              "motion": "video-model", "voice": "tts-model", "voice clone": "tts-clone",
+              "writing": "llm", "speech recognition": "speech-recognizer"}
+
+
+def alternative(entry: ModelEntry | None, model_id: str, catalog: Mapping[str, ModelEntry],
+                kind: str | None = None) -> tuple[str | None, str]:
     """A commercial replacement for `model_id`: the curated one, else the first commercial
-    catalogue model of the same kind; (None, advice) where no model replaces it."""
+    catalogue model of the same kind (`kind` for a model outside the catalogue); (None, advice)
+    where no model replaces it."""
     if model_id in ALTERNATIVES:
         alt_id, advice = ALTERNATIVES[model_id]
         if alt_id is None or alt_id in catalog:
             return alt_id, advice
-    if entry is not None:
+    kind = entry.kind if entry is not None else kind
+    for e in catalog.values():
+        if kind and e.kind == kind and e.commercial_use is True and e.id != model_id and not e.embedded:
+            return e.id, ""
+    if kind:
         for e in catalog.values():
-            if e.kind == entry.kind and e.commercial_use is True and e.id != entry.id:
+            if e.kind == kind and e.commercial_use is True and e.id != model_id:
                 return e.id, ""
     return None, ""
 

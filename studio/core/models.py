@@ -114,12 +114,17 @@ class ModelStore:
         assert self.policy is not None
         return self.policy.reason(self._catalog.get(model_id), model_id)
 
-    def check(self, model_id: str, purpose: str = "", instead: str | None = None) -> None:
+    def check(self, model_id: str, purpose: str = "", instead: str | None = None, outside: bool = False,
+              kind: str | None = None) -> None:
         """Refuse (NotCommercial, naming a commercial alternative) a model the policy forbids.
-        `instead`: the advice for this step when the catalogue's alternative does not fit it."""
-        if not self.permits(model_id):
-            assert self.policy is not None
-            raise self.policy.refusal(self._catalog.get(model_id), model_id, self._catalog, purpose, instead)
+        `instead`: the advice for this step when the catalogue's alternative does not fit it;
+        `outside`: the id is a file or folder the user gave (its licence is unknown), standing for a
+        model of `kind` (so the refusal names a catalogue model of that kind)."""
+        if self.policy is None:
+            return
+        entry = None if outside else self._catalog.get(model_id)
+        if not self.policy.permits(entry):
+            raise self.policy.refusal(entry, model_id, self._catalog, purpose, instead, kind)
 
     # ------------------------------------------------------------------ catalogue
     def entries(self) -> list[ModelEntry]:
@@ -177,7 +182,9 @@ class ModelStore:
             e = None
         if self.policy is not None and not self.policy.permits(e):
             # the backstop: no asset of a commercial-safe persona is ever made with such a model
-            raise self.policy.refusal(e, model_id, self._catalog, role)
+            from .licence_policy import ROLE_KINDS
+
+            raise self.policy.refusal(e, model_id, self._catalog, role, kind=ROLE_KINDS.get(role))
         if e is None:
             return ModelUse(id=model_id, sha256=sha256, licence="unknown (not in the model catalogue)", role=role,
                             **fields)

@@ -48,10 +48,24 @@ def test_without_swap_models_the_clip_is_kept_and_models_named(clip_with_bad_fra
     repair = IdentityRepair.open(persona_identity, ModelStore(Settings.load()), "swap", fps=10)
     out, report = repair.run(clip_with_bad_frames)
     assert report.status == "not repaired"
-    assert set(report.missing_models) == {"inswapper_128", "buffalo_l-det", "buffalo_l-rec"}
+    # the automatic swapper's downloads: GHOST (Apache-2.0 weights) and the identity's models
+    assert set(report.missing_models) == {"ghost_2_256", "crossface_ghost", "buffalo_l-det", "buffalo_l-rec"}
     assert "studio models download" in report.message
     assert all(a is b for a, b in zip(out, clip_with_bad_frames, strict=True))
     assert report.after == report.before and report.bad_frames == list(BAD)
+
+
+def test_a_commercial_safe_persona_gets_no_swap_repair_and_is_told_why(clip_with_bad_frames, persona_identity):
+    from studio.core.licence_policy import LicencePolicy
+    from studio.core.models import ModelStore
+    from studio.core.settings import Settings
+
+    safe = ModelStore(Settings.load()).restricted(LicencePolicy("Astro"))
+    repair = IdentityRepair.open(persona_identity, safe, "swap", fps=10)
+    out, report = repair.run(clip_with_bad_frames)
+    assert report.status == "not repaired" and repair.models_used() == []
+    assert "buffalo_l-rec is non-commercial" in report.message and "--repair-with reproject" in report.message
+    assert all(a is b for a, b in zip(out, clip_with_bad_frames, strict=True))
 
 
 def test_tiny_onnx_swapper_reswaps_only_the_bad_frames(tmp_path, portrait, dlib_analyzer):

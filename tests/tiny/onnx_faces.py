@@ -14,6 +14,9 @@ real decoding, alignment, swap, paste-back and restoration code runs on them:
   differently and the same face embeds the same.
 - `build_tiny_inswapper(path)`: 'target' [1,3,128,128] + 'source' [1,512] -> 'output'
   [1,3,128,128], with the 512×512 `emap` as the graph's LAST initializer.
+- `build_tiny_ghost(path)`: ghost_N_256 layout — 'target' [1,3,256,256] (-1..1) + 'source' [1,512]
+  -> 'output' [1,3,256,256] (-1..1); `build_tiny_ghost_converter(path)`: crossface_ghost layout —
+  'input' [1,512] -> 'output' [1,512], L2-normalising its input first; `install_tiny_ghost(folder)`.
 - `build_tiny_restorer(path, codeformer=False)`: 'input' [1,3,512,512] (-1..1) -> 'output'
   (+ CodeFormer's double 'weight' [1]).
 - `install_tiny_face_models(folder)`: writes all of them under their catalogue file names and
@@ -142,6 +145,71 @@ def build_tiny_inswapper(path, seed: int = 0) -> Path:  # noqa: ANN001
         numpy_helper.from_array(emap, "emap"),  # must stay last: FaceSwapper reads initializer[-1]
     ]
     return _save(helper.make_graph(nodes, "tiny_inswapper", [t, s], [y], inits), path)
+
+
+def build_tiny_ghost(path, seed: int = 0) -> Path:  # noqa: ANN001
+    """A ghost_N_256-shaped swapper: 'target' [1,3,256,256] (-1..1) + 'source' [1,512] (GHOST's
+    identity, the converter's output) -> 'output' [1,3,256,256] (-1..1), as FaceFusion's exports.
+
+    output = tanh(0.6·target + 0.4·tanh(source @ W)) per channel: a different identity tints the
+    face differently, and the output stays in the model's -1..1 range."""
+    rng = np.random.default_rng(seed)
+    wc = (rng.standard_normal((512, 3)) * 2.0).astype(np.float32)
+    t = helper.make_tensor_value_info("target", TensorProto.FLOAT, [1, 3, 256, 256])
+    s = helper.make_tensor_value_info("source", TensorProto.FLOAT, [1, 512])
+    y = helper.make_tensor_value_info("output", TensorProto.FLOAT, [1, 3, 256, 256])
+    nodes = [
+        helper.make_node("MatMul", ["source", "wc"], ["s3"]),
+        helper.make_node("Tanh", ["s3"], ["s3t"]),
+        helper.make_node("Reshape", ["s3t", "shape4"], ["tint"]),
+        helper.make_node("Mul", ["tint", "k04"], ["tint4"]),
+        helper.make_node("Mul", ["target", "k06"], ["t6"]),
+        helper.make_node("Add", ["t6", "tint4"], ["raw"]),
+        helper.make_node("Tanh", ["raw"], ["output"]),
+    ]
+    inits = [
+        numpy_helper.from_array(wc, "wc"),
+        numpy_helper.from_array(np.array([1, 3, 1, 1], np.int64), "shape4"),
+        numpy_helper.from_array(np.array(0.4, np.float32), "k04"),
+        numpy_helper.from_array(np.array(0.6, np.float32), "k06"),
+    ]
+    return _save(helper.make_graph(nodes, "tiny_ghost", [t, s], [y], inits), path)
+
+
+def build_tiny_ghost_converter(path, seed: int = 1) -> Path:  # noqa: ANN001
+    """A crossface_ghost-shaped converter: 'input' [1,512] -> 'output' [1,512]; like the real
+    MLP it L2-normalises its input first (so only the embedding's direction matters)."""
+    rng = np.random.default_rng(seed)
+    w1 = (rng.standard_normal((512, 64)) / np.sqrt(512)).astype(np.float32)
+    w2 = (rng.standard_normal((64, 512)) / np.sqrt(64) * 8.0).astype(np.float32)
+    x = helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 512])
+    y = helper.make_tensor_value_info("output", TensorProto.FLOAT, [1, 512])
+    nodes = [
+        helper.make_node("ReduceL2", ["input"], ["norm"], keepdims=1),
+        helper.make_node("Div", ["input", "norm"], ["unit"]),
+        helper.make_node("MatMul", ["unit", "w1"], ["h"]),
+        helper.make_node("LeakyRelu", ["h"], ["ha"], alpha=0.01),
+        helper.make_node("MatMul", ["ha", "w2"], ["output"]),
+    ]
+    inits = [numpy_helper.from_array(w1, "w1"), numpy_helper.from_array(w2, "w2")]
+    return _save(helper.make_graph(nodes, "tiny_crossface", [x], [y], inits), path)
+
+
+def install_tiny_ghost(folder, blocks: int = 2) -> dict[str, Path]:  # noqa: ANN001
+    """Write a tiny ghost_{blocks}_256 and crossface_ghost into `folder` (a folder
+    `install_tiny_face_models` registered, or any extra model folder of the settings)."""
+    from studio.core.settings import Settings
+
+    folder = Path(folder)
+    paths = {
+        f"ghost_{blocks}_256": build_tiny_ghost(folder / f"ghost_{blocks}_256.onnx"),
+        "crossface_ghost": build_tiny_ghost_converter(folder / "crossface_ghost.onnx"),
+    }
+    settings = Settings.load()
+    if str(folder) not in settings.extra_model_dirs:
+        settings.extra_model_dirs = [*settings.extra_model_dirs, str(folder)]
+        settings.save()
+    return paths
 
 
 def build_tiny_restorer(path, codeformer: bool = False) -> Path:  # noqa: ANN001

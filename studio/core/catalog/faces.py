@@ -1,10 +1,20 @@
-"""Catalogue entries: face detection, recognition, swap and restoration."""
+"""Catalogue entries: face detection, recognition, swap and restoration.
+
+GHOST (checked against FaceFusion 3.8's face_swapper model set and facefusion-labs): ghost_N_256
+from the models-3.0.0 release, Apache-2.0 (ai-forever); sizes as the Hugging Face mirror lists
+them (515 / 739 / 856 MB). Its converter: crossface_ghost (models-3.4.0, 22.1 MB, OpenRAIL-MS,
+an MLP trained to map w600k_r50 embeddings onto GHOST's ArcFace); arcface_converter_ghost is the
+one FaceFusion 3.0-3.3 used. FaceFusion publishes CRC32 .hash files, not sha256: the sha256 is
+recorded at the first download and checked from then on.
+"""
 
 from __future__ import annotations
 
 from ..model_entry import ModelEntry, ModelSource
 
 FACEFUSION_RELEASE = "https://github.com/facefusion/facefusion-assets/releases/download/models-3.0.0/"
+
+_FACEFUSION_340 = "https://github.com/facefusion/facefusion-assets/releases/download/models-3.4.0/"
 
 _INSIGHTFACE = "https://github.com/deepinsight/insightface/releases/download/v0.7/buffalo_l.zip"
 
@@ -40,6 +50,43 @@ ENTRIES: tuple[ModelEntry, ...] = (
         size=554_253_681,
         licence=_INSIGHTFACE_LICENCE,
         commercial_use=False,
+    ),
+    *(
+        ModelEntry(
+            id=f"ghost_{blocks}_256",
+            name=f"GHOST face swapper, {blocks}-block U-Net, 256 px (FaceFusion's ONNX export)",
+            kind="face-swapper",
+            filename=f"ghost_{blocks}_256.onnx",
+            source=ModelSource(type="url", url=FACEFUSION_RELEASE + f"ghost_{blocks}_256.onnx"),
+            size=size,
+            licence="Apache-2.0 (ai-forever/ghost weights)",
+            commercial_use=True,
+            notes="Needs an embedding converter (crossface_ghost) and the persona's insightface identity "
+            "(buffalo_l-rec, non-commercial): a swap's chain is therefore not commercial.",
+        )
+        for blocks, size in ((1, 515_000_000), (2, 739_000_000), (3, 856_000_000))
+    ),
+    ModelEntry(
+        id="crossface_ghost",
+        name="CrossFace: insightface w600k_r50 embedding to GHOST's identity space (FaceFusion)",
+        kind="face-embedding-converter",
+        filename="crossface_ghost.onnx",
+        source=ModelSource(type="url", url=_FACEFUSION_340 + "crossface_ghost.onnx"),
+        size=22_100_000,
+        licence="OpenRAIL-MS (FaceFusion labs; use-based restrictions, trained on w600k_r50 embeddings of MegaFace)",
+        commercial_use=True,
+        notes="Takes only insightface w600k_r50 embeddings (buffalo_l-rec, non-commercial).",
+    ),
+    ModelEntry(
+        id="arcface_converter_ghost",
+        name="ArcFace converter w600k_r50 to GHOST (FaceFusion 3.0-3.3; crossface_ghost replaced it)",
+        kind="face-embedding-converter",
+        filename="arcface_converter_ghost.onnx",
+        source=ModelSource(type="url", url=FACEFUSION_RELEASE + "arcface_converter_ghost.onnx"),
+        size=21_000_000,
+        licence="MIT (FaceFusion labs when it was released; its successor CrossFace is OpenRAIL-MS)",
+        commercial_use=True,
+        notes="Takes only insightface w600k_r50 embeddings (buffalo_l-rec, non-commercial).",
     ),
     ModelEntry(
         id="gfpgan-1.4",
