@@ -42,9 +42,16 @@ def test_post_page_makes_a_post_and_its_tile_verifies(window, persona_project, q
     assert "sync r=" in panel.status.text() and panel.post_button.isEnabled()
     post = project.data.posts[-1]
     assert post.script == "Hello from the post page." and set(post.exports) == {"square"}
+    # the Timeline dock shows the post's clips with the room to see them (it opened 50 px wide)
+    view = window.timeline_dock.panel.view
+    qtbot.waitUntil(lambda: len(view.clip_items()) >= 3, timeout=10000)
+    assert view.width() > 0.6 * window.timeline_dock.panel.split.width()
+    assert any(view.mapFromScene(i.sceneBoundingRect()).boundingRect().intersects(view.viewport().rect())
+               for i in view.clip_items())
     export = project.asset(post.exports["square"])
-    clip = project.asset(res["clip"])
-    assert clip.provenance.parameters["move"] == "pan"
+    video = project.timeline(post.timeline_id).track("video").clips[0]  # the post's talking clip
+    made = project.asset(video.asset_id).provenance.parameters  # camera move and mouth in one loop
+    assert made.get("move", made.get("camera_move")) == "pan", made
     qtbot.waitUntil(lambda: panel.flow.count() == 1)
     tile = panel.flow.itemAt(0).widget()
     assert tile.path == project.asset_path(export)
