@@ -23,7 +23,7 @@ def test_skips_cleanly_without_a_gpu_and_lists_every_check(tmp_path):
     names = [c["name"] for c in doc["checks"]]
     assert doc["skipped"] and all(c["status"] == "SKIP" for c in doc["checks"])
     for needed in ("SDXL model CPU offload + VAE tiling", "SDXL single-file", "SVD fp16 on GPU, chunked VAE decode",
-                   "SCRFD", "Wav2Lip", "plus-face under model offload", "FaceID"):
+                   "SCRFD", "Wav2Lip", "plus-face under model offload", "FaceID", "MuseTalk 1.5 fp16"):
         assert any(needed in n for n in names), needed
 
 

@@ -86,14 +86,16 @@ def lower_face_mask(lm68: np.ndarray, box: tuple[int, int, int, int], region: tu
     return cv2.GaussianBlur(mask, (k, k), 0).astype(np.float32) / 255.0
 
 
-def paste_face(frame: np.ndarray, face256: np.ndarray, box: tuple[int, int, int, int], lm68: np.ndarray) -> np.ndarray:
-    """A copy of `frame` with the generated 256² face shown through the lower-face mask."""
+def paste_face(frame: np.ndarray, face256: np.ndarray, box: tuple[int, int, int, int], lm68: np.ndarray,
+               mask: np.ndarray | None = None) -> np.ndarray:
+    """A copy of `frame` with the generated 256² face shown through the lower-face mask
+    (`mask`: `lower_face_mask(lm68, box, expanded_box(box, frame.shape))`, when already made)."""
     import cv2
 
     x0, y0, x1, y1 = box
     region = expanded_box(box, frame.shape)
     rx0, ry0, rx1, ry1 = region
-    mask = lower_face_mask(lm68, box, region)[..., None]
+    mask = (lower_face_mask(lm68, box, region) if mask is None else mask)[..., None]
     base = frame[ry0:ry1, rx0:rx1]
     gen = base.copy()
     gen[y0 - ry0:y1 - ry0, x0 - rx0:x1 - rx0] = cv2.resize(face256, (x1 - x0, y1 - y0))

@@ -33,7 +33,7 @@ import numpy as np
 from studio.core.errors import BadInput
 from studio.core.tasks import TaskContext, null_context
 
-from .lower_face import FACE, crop_face, face_box, paste_face
+from .lower_face import FACE, crop_face, expanded_box, face_box, lower_face_mask, paste_face
 from .whisper_audio import WhisperAudio, frame_windows, positional_encoding, to_16k
 
 MUSETALK_ID, VAE_ID, WHISPER_ID = "musetalk-1.5", "sd-vae-ft-mse", "whisper-tiny"
@@ -110,6 +110,9 @@ class MuseTalk:
              dtype: str = "float32", offload: bool = False, seed: int = 0) -> MuseTalk:
         import torch
 
+        from pipelines.loading import quiet_libraries
+
+        quiet_libraries()  # our progress bar shows loading; no library bars or warnings in between
         dt = getattr(torch, dtype)
         return cls(load_unet(unet_dir, device, dt), load_vae(vae_dir, device, dt),
                    WhisperAudio.load(whisper_dir, device, dt), offload, seed)
@@ -169,12 +172,12 @@ class MuseTalk:
         import torch
 
         vae = self.vae
-        z = pred / vae.config.scaling_factor
-        image = vae.decode(z.to(vae.dtype)).sample
+        sf = vae.config.scaling_factor
+        image = vae.decode((pred / sf).to(vae.dtype)).sample
         if vae.dtype == torch.float16 and not torch.isfinite(image).all():
             vae.float()  # keeps the upcast for the rest of the clip
             self.notes.append("VAE decode overflowed in float16: decoded in float32")
-            image = vae.decode(z.float()).sample
+            image = vae.decode(pred.float() / sf).sample
         return image
 
     # ------------------------------------------------------------------ frames
@@ -191,6 +194,7 @@ class MuseTalk:
         n = len(landmarks)
         gen = torch.Generator("cpu").manual_seed(self.seed)
         cached: tuple[tuple[int, int, int, int], Any] | None = None
+        still_mask: np.ndarray | None = None  # a still's mask is the same on every frame
         it = iter(frames)
         done = 0
         while done < n:
@@ -210,7 +214,11 @@ class MuseTalk:
                     lat = self.encode_faces(np.stack([crop_face(chunk[j], b) for j, b in zip(todo, boxes, strict=True)]), gen)
                 faces = self.generate(lat, prompts[[done + j for j in todo]])
                 for k, j in enumerate(todo):
-                    out[j] = paste_face(chunk[j], faces[k], boxes[k], landmarks[done + j])
+                    lm, mask = landmarks[done + j], still_mask
+                    if mask is None:
+                        mask = lower_face_mask(lm, boxes[k], expanded_box(boxes[k], chunk[j].shape))
+                        still_mask = mask if still else None
+                    out[j] = paste_face(chunk[j], faces[k], boxes[k], lm, mask)
             done += len(chunk)
             ctx.progress(done, n, f"MuseTalk: frame {done}/{n}")
             yield from out

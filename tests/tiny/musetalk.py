@@ -1,7 +1,8 @@
 """Tiny random-weight MuseTalk 1.5 parts for tests, built in code and saved as the real files.
 
 Real interfaces, tiny widths: the UNet has MuseTalk's in/out channels (8 → 4) and cross-attention
-width (384, whisper-tiny's d_model), a 2-level layout instead of 4; the VAE downsamples 8× like
+width (384, whisper-tiny's d_model), a 2-level layout instead of 4 (attention only at the 16²
+level, so the test CPU is not busy with 1024-token self-attention); the VAE downsamples 8× like
 SD-VAE (256² face → 32² latents) with 8–16 channels; Whisper keeps d_model 384 and 4 encoder
 layers (5 stacked hidden states → 50 audio tokens a frame) with a 1 s window (chunk_length 1,
 so 100 mel frames and 50 encoder positions) instead of 30 s. Weights from torch.manual_seed(0).
@@ -24,7 +25,7 @@ UNET_CONFIG = {
     "block_out_channels": [32, 64],
     "center_input_sample": False,
     "cross_attention_dim": 384,
-    "down_block_types": ["CrossAttnDownBlock2D", "DownBlock2D"],
+    "down_block_types": ["DownBlock2D", "CrossAttnDownBlock2D"],
     "downsample_padding": 1,
     "flip_sin_to_cos": True,
     "freq_shift": 0,
@@ -35,7 +36,7 @@ UNET_CONFIG = {
     "norm_num_groups": 32,
     "out_channels": 4,
     "sample_size": 32,
-    "up_block_types": ["UpBlock2D", "CrossAttnUpBlock2D"],
+    "up_block_types": ["CrossAttnUpBlock2D", "UpBlock2D"],
 }
 
 

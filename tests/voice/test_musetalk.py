@@ -275,3 +275,18 @@ def test_musetalk_reports_per_batch_and_cancels(tiny_folders, small_portrait, tm
         syncer.run(req, out, ctx)
     assert "MuseTalk: frame 8/20" in seen and not any(s.startswith("MuseTalk: frame 16/") for s in seen)
     assert not out.exists()
+
+
+def test_fp16_vae_decode_overflow_is_decoded_again_in_float32(tiny_folders):
+    """SD-VAE runs in fp16 on GPUs as MuseTalk ships it; a decode that overflows is redone in fp32
+    (here on the CPU, which computes fp16 convolutions too)."""
+    from pipelines.lipsync.musetalk import MuseTalk, load_vae
+
+    mt = MuseTalk.load(tiny_folders["musetalk-1.5"], tiny_folders["sd-vae-ft-mse"], tiny_folders["whisper-tiny"])
+    mt.vae = load_vae(tiny_folders["sd-vae-ft-mse"], dtype=torch.float16)
+    assert mt.vae.dtype == torch.float16
+    pred = torch.full((1, 4, 32, 32), 6e4, dtype=torch.float16)  # / 0.18215 is beyond fp16's range
+    with torch.inference_mode():
+        image = mt._decode(pred)
+    assert torch.isfinite(image).all() and mt.vae.dtype == torch.float32
+    assert mt.notes == ["VAE decode overflowed in float16: decoded in float32"]
