@@ -290,3 +290,30 @@ def test_fp16_vae_decode_overflow_is_decoded_again_in_float32(tiny_folders):
         image = mt._decode(pred)
     assert torch.isfinite(image).all() and mt.vae.dtype == torch.float32
     assert mt.notes == ["VAE decode overflowed in float16: decoded in float32"]
+
+
+def test_musetalk_on_a_moving_clip(tiny_folders, small_portrait, tmp_path):
+    """A clip: the engine's face pass tracks every frame; MuseTalk encodes a latent per frame and
+    pastes the mouth where the face is on that frame."""
+    from pipelines.faces import open_analyzer
+    from pipelines.lipsync.engine import LipSyncer, LipSyncRequest
+    from pipelines.tts.audio_io import write_wav
+    from pipelines.video_io import VideoWriter, read_frames
+
+    _, img = small_portrait
+    with VideoWriter(tmp_path / "clip.mp4", (256, 256), 25.0, crf=12) as w:
+        for k in range(8):
+            w.write(np.roll(img, 3 * k, axis=1))  # the face slides right
+    write_wav(tmp_path / "a.wav", _speech(0.32), 16_000)
+    syncer = LipSyncer(_store_with_musetalk(tiny_folders), "musetalk")
+    syncer.load("cpu")
+    res = syncer.run(LipSyncRequest(visual=tmp_path / "clip.mp4", audio=_speech(0.32), rate=16_000,
+                                    audio_path=tmp_path / "a.wav"), tmp_path / "out.mp4")
+    assert res.frames == 8 and res.engine == "musetalk"
+    src, out = list(read_frames(tmp_path / "clip.mp4")), list(read_frames(tmp_path / "out.mp4"))
+    lm = open_analyzer(None, prefer="dlib").detect(img, embed=False)[0].landmarks68
+    for k in (0, 7):
+        diff = np.abs(out[k].astype(int) - src[k].astype(int)).max(axis=2)
+        cols = np.argwhere(diff > 40)[:, 1]
+        # the changed region follows the face: centred on the mouth's column on that frame
+        assert abs(np.median(cols) - (lm[51, 0] + 3 * k)) < 8, (k, np.median(cols))
