@@ -79,7 +79,7 @@ def _check_one_reference(folder: Path, photo: Path) -> None:
 def test_killed_inside_its_save_then_resumed_adds_the_face_once(tmp_path, photo):
     Project.create(tmp_path, "Ava").close()
     folder = tmp_path / "Ava.persona"
-    r = _studio("faces", "add", folder, photo, script=KILLED_IN_ITS_SAVE)
+    r = _studio("faces", "add", folder, photo, "--not-a-real-person", script=KILLED_IN_ITS_SAVE)
     r.communicate(timeout=300)
     assert r.returncode == -signal.SIGKILL
     with Project.open(folder, read_only=True) as p:
@@ -89,7 +89,7 @@ def test_killed_inside_its_save_then_resumed_adds_the_face_once(tmp_path, photo)
     _resume_all(folder)
     _check_one_reference(folder, photo)
     # adding the same file again is the same reference too
-    again = _studio("faces", "add", folder, photo)
+    again = _studio("faces", "add", folder, photo, "--not-a-real-person")
     again.communicate(timeout=300)
     assert again.returncode == 0
     _check_one_reference(folder, photo)
@@ -100,7 +100,7 @@ def test_killed_at_random_moments_then_resumed_never_duplicates(tmp_path, photo)
     Project.create(tmp_path, "Ava").close()
     folder = tmp_path / "Ava.persona"
     for _ in range(3):
-        r = _studio("faces", "add", folder, photo)
+        r = _studio("faces", "add", folder, photo, "--not-a-real-person")
         t0 = time.monotonic()
         jobs = folder / "jobs"
         while time.monotonic() - t0 < 60 and not any(jobs.glob("job-*.json")) and r.poll() is None:

@@ -28,7 +28,7 @@ def persona(tmp_path, portrait):
     Image.fromarray(portrait).save(photo)
     Project.create(tmp_path, "Ava").close()
     folder = tmp_path / "Ava.persona"
-    assert main(["faces", "add", str(folder), str(photo)]) == 0
+    assert main(["faces", "add", str(folder), str(photo), "--not-a-real-person"]) == 0
     import numpy as np
 
     write_wav(tmp_path / "good.wav", 0.1 * np.sin(np.linspace(0, 2000, 48000)).astype("float32"), 48000)
