@@ -132,5 +132,5 @@ class GhostSwapper:
 _COMMERCIAL_SAFE_ADVICE = (
     "GHOST's weights are Apache-2.0, but its embedding converter only takes embeddings of insightface's "
     "non-commercial w600k_r50 recognizer, so no face swap is commercial-safe: keep the persona's face with "
-    "FLUX.2 [klein] stills made from the reference photos (`studio models download flux2-klein-4b`)"
+    "FLUX.2 klein stills made from the reference photos (`studio models download flux2-klein-4b`)"
 )

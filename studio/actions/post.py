@@ -139,6 +139,8 @@ def post(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
         get_preset(p)
     for look in [board.look] + [s.look for s in board.scenes]:
         parse_look(look)
+    if any(s.visual.engine == "svd" for s in board.scenes):  # commercial-safe: refused before narrating
+        ctx.store.check("svd-xt", "Motion with Stable Video Diffusion")
 
     needs_still = any(s.visual.kind != "broll" and not s.visual.source and not s.visual.prompt for s in board.scenes)
     if needs_still and not params.get("still") and not params.get("prompt") and pick_still(project) is None:

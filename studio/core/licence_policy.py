@@ -27,7 +27,7 @@ from .model_entry import ModelEntry
 #: Where no model replaces it (no commercial face restorer or swapper identity exists), the
 #: id is None and the text says what to do instead.
 ALTERNATIVES: dict[str, tuple[str | None, str]] = {
-    "inswapper_128": ("flux2-klein-4b", "keep the persona's face with FLUX.2 [klein] stills made from "
+    "inswapper_128": ("flux2-klein-4b", "keep the persona's face with FLUX.2 klein stills made from "
                       "the reference photos (no face swap is commercial-safe: every swapper's identity "
                       "comes from insightface's non-commercial ArcFace recognizer)"),
     "buffalo_l-det": ("dlib-face-models", "the embedded dlib + MediaPipe face backend (`--backend dlib`)"),
