@@ -85,7 +85,10 @@ def _remake(ctx: JobContext, post: Post, board: Storyboard, index: int, still: s
             "size": params.get("export_size"), "encoder": params.get("encoder", "auto")})
     post = project.post(post.id).model_copy(update={"storyboard": board, "state": "ready"})
     project.put_post(post)
-    return {"assets": exported["assets"], "post": post.id, "scene": index + 1, "clip": new.clip, "still": new.still,
+    # the new clip is made by this job too: its commercial-use verdict is shown even without an export
+    made = [a for a in (new.clip,) if a and a not in exported["assets"]]
+    return {"assets": [*made, *exported["assets"]], "post": post.id, "scene": index + 1, "clip": new.clip,
+            "still": new.still,
             "candidates": [{"asset": c, "identity": new.candidate_scores.get(c)} for c in candidates],
             "identity": new.identity, "identity_verdict": new.identity_verdict,
             "exports": {p: exported["files"][a] for p, a in exported["presets"].items()}}

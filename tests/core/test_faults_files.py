@@ -178,7 +178,7 @@ def test_a_project_on_a_read_only_disk_opens_read_only_and_says_why(tmpfs, portr
         Project.open(folder, require_write=True)
     info = _cli("info", folder)  # reading needs no lock
     assert info.returncode == 0 and "Ava" in info.stdout
-    for args in (("faces", "add", folder, photo), ("narrate", folder, "Hello there.")):
+    for args in (("faces", "add", folder, photo, "--not-a-real-person"), ("narrate", folder, "Hello there.")):
         r = _cli(*args)
         assert r.returncode == 1, r
         assert "Traceback" not in r.stderr and "cannot write to" in r.stderr and "writable folder" in r.stderr
