@@ -8,14 +8,16 @@ from __future__ import annotations
 import calendar as pycal
 from datetime import date, timedelta
 
-from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtCore import QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import QDrag, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QButtonGroup,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -145,6 +147,8 @@ class CalendarPanel(QWidget):
         self.rendering: dict[str, str] = {}
         page = QHBoxLayout(self)
         page.setContentsMargins(16, 14, 16, 14)
+        self.page_layout = page  # side by side when there is room, the editor below otherwise
+        page.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)  # our minimumSizeHint decides
         left = QVBoxLayout()
         page.addLayout(left, 1)
         bar = QHBoxLayout()
@@ -205,6 +209,24 @@ class CalendarPanel(QWidget):
         self.runner = JobRunner(self, session, jobs, self.status, self._post_finished)
         session.follow(self.refresh, "calendar", "posts", "persona")
         self.refresh()
+
+    #: narrower than this, the item editor goes below the calendar instead of beside it (at
+    #: 1280x720 with the docks open the page is ~780 px: side by side it scrolled sideways)
+    SIDE_BY_SIDE_WIDTH = 1040
+    #: the least the stacked layout needs (the toolbar row, with the page margins)
+    STACKED_WIDTH = 700
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt API
+        wide = event.size().width() >= self.SIDE_BY_SIDE_WIDTH
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        if self.page_layout.direction() != direction:
+            self.page_layout.setDirection(direction)
+        super().resizeEvent(event)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        """As narrow as the stacked layout allows (the holder then never scrolls sideways)."""
+        hint = super().minimumSizeHint()
+        return QSize(min(hint.width(), self.STACKED_WIDTH), hint.height())
 
     # -- navigation
     def set_mode(self, mode: str) -> None:
@@ -274,6 +296,18 @@ class CalendarPanel(QWidget):
         self.selected_id = item_id
         self.refresh()
         self.selected.emit(item_id)
+        if item_id and self.page_layout.direction() == QBoxLayout.Direction.TopToBottom:
+            self._bring_editor_into_view()
+
+    def _bring_editor_into_view(self) -> None:
+        """Stacked (narrow window): scroll the page holder so the editor of the chosen post shows."""
+        from PySide6.QtWidgets import QScrollArea
+
+        w = self.parentWidget()
+        while w is not None and not isinstance(w, QScrollArea):
+            w = w.parentWidget()
+        if w is not None:
+            w.ensureWidgetVisible(self.editor, 0, 0)
 
     # -- changes
     def mime_for(self, item_id: str) -> QMimeData:

@@ -167,7 +167,7 @@ def test_narration_and_clip_tiles_show_a_waveform_and_a_frame(sized_window, demo
 
 
 
-PAGES = ("library", "faces", "stills", "motion", "voice", "post", "export")
+PAGES = ("library", "faces", "stills", "motion", "voice", "post", "export", "calendar")
 
 
 def test_no_page_needs_a_sideways_scroll_and_run_buttons_stay_in_sight(sized_window, demo_project, qtbot):
