@@ -17,6 +17,7 @@ from .errors import show_error
 from .file_dialogs import open_file
 from .images import IMAGE_SUFFIXES
 from .job_runner import JobRunner
+from .licence_gate import persona_store
 from .session import ProjectSession
 from .widgets import button, label
 from .workers import JobController
@@ -39,10 +40,13 @@ def score_words(result: dict) -> str:
 
 
 def missing_swap_models(store: ModelStore) -> list[str]:
-    """The face-swap models not installed here (the swap needs all of them)."""
-    from pipelines.faces.swap import SWAP_MODELS
+    """The face-swap models not installed here: none when a swapper is (GHOST or inswapper),
+    else what the automatic one (GHOST, Apache-2.0 weights) needs."""
+    from pipelines.faces.swappers import installed_swapper
 
-    return [m for m in SWAP_MODELS if store.find(m) is None]
+    if installed_swapper(store) is not None:
+        return []
+    return [m for m in ("ghost_2_256", "crossface_ghost", "buffalo_l-det", "buffalo_l-rec") if store.find(m) is None]
 
 
 class FaceTools(QWidget):
@@ -62,13 +66,24 @@ class FaceTools(QWidget):
                                    tip="How much each face in an image or clip looks like the persona (0–100)")
         self.score_button.clicked.connect(lambda: self._browse(self.score))
         self.swap_button = button("Swap face into…", icon=theme.icon("stills"),
-                                  tip="Put the persona's face into an image or a clip (needs the insightface swap models)")
+                                  tip="Put the persona's face into an image or a clip (GHOST or inswapper + the insightface models)")
         self.swap_button.clicked.connect(lambda: self._browse(self.swap))
         lay.addWidget(self.score_button)
         lay.addWidget(self.swap_button)
         self.result = label("", "muted", wrap=True)
         lay.addWidget(self.result, 1)
         self.runner = JobRunner(self, session, jobs, self.result, self._job_finished)
+        session.follow(self._gate, "persona")
+        self._gate()
+
+    def _gate(self) -> None:
+        """Grey the swap button with the reason when the persona is commercial-safe."""
+        p = self.session.project
+        refused = persona_store(ModelStore(self.session.settings), p).refusal_reason("buffalo_l-rec") if p else None
+        self.swap_button.setEnabled(not refused)
+        self.swap_button.setToolTip(
+            f"No face swap for this persona: {refused} (every swapper's identity comes from it)." if refused
+            else "Put the persona's face into an image or a clip (GHOST or inswapper + the insightface models)")
 
     def _browse(self, then: Callable[[str], object]) -> None:
         path = open_file(self, "Pick an image or a clip", "", MEDIA_FILTER)
@@ -89,7 +104,13 @@ class FaceTools(QWidget):
         p = self.session.project
         if p is None:
             return None
-        missing = missing_swap_models(ModelStore(self.session.settings))
+        store = ModelStore(self.session.settings)
+        refused = persona_store(store, p).refusal_reason("buffalo_l-rec")
+        if refused:  # the button is greyed with this reason; a call from elsewhere is told too
+            show_error(self, StudioError(f"No face swap for this persona: {refused}. Every swapper takes the "
+                                         "persona's identity from insightface's non-commercial recognizer."))
+            return None
+        missing = missing_swap_models(store)
         if missing:
             self.ask_for_models(missing)
             return None
@@ -101,7 +122,8 @@ class FaceTools(QWidget):
         box = QMessageBox(QMessageBox.Icon.Information, "Face swap needs models",
                           "Face swap needs these models, not installed yet:\n\n" + "\n".join(f"• {m}" for m in missing)
                           + "\n\nDownload them in the Models dialog (or run `studio models download "
-                          + " ".join(missing) + "`). The insightface models are for non-commercial research use only.",
+                          + " ".join(missing) + "`). GHOST's weights are Apache-2.0; the insightface models (the "
+                          "persona's identity for every swapper) are for non-commercial research use only.",
                           QMessageBox.StandardButton.Close, self)
         models = box.addButton("Open Models…", QMessageBox.ButtonRole.AcceptRole)
         models.setEnabled(self.open_models is not None)

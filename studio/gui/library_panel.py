@@ -153,6 +153,7 @@ class LibraryPanel(QWidget):
         self.delete_button.clicked.connect(self.delete_selected)
         self.card.open_requested.connect(self.open_path)
         self.card.consent_requested.connect(self.record_consent)
+        self.card.commercial_safe_changed.connect(self.set_commercial_safe)
         session.opened.connect(lambda _p: self.refresh())
         session.changed.connect(lambda what: what in ("persona", "assets") and self._show_selected())
         self.refresh()
@@ -336,6 +337,19 @@ class LibraryPanel(QWidget):
             return False
         self.refresh()
         return True
+
+    def set_commercial_safe(self, on: bool) -> None:
+        """The persona card's switch: saved with the persona (what `studio persona set` does)."""
+        project = self.session.project
+        if project is None:
+            return
+        try:
+            project.update_persona(commercial_safe=on)
+        except StudioError as e:
+            show_error(self, e)
+            self.card._filling = True  # show what is stored, not the refused click
+            self.card.commercial_safe.setChecked(project.persona.commercial_safe)
+            self.card._filling = False
 
     def record_consent(self) -> None:
         project = self.session.project

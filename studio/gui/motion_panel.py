@@ -30,6 +30,7 @@ from . import theme
 from .clip_player import ClipPlayer
 from .images import placeholder, thumbnail
 from .job_runner import JobRunner
+from .licence_gate import grey_refused, persona_store
 from .media import media_thumbnail
 from .session import ProjectSession
 from .widgets import EmptyState, button, form_card, form_with_footer, label
@@ -87,7 +88,7 @@ class MotionPanel(QWidget):
         right.addWidget(self.empty, 2)
         lay.addLayout(right, 1)
         self.runner = JobRunner(self, session, jobs, self.status, self._job_finished, self._update_state)
-        session.follow(self.refresh, "assets", "project")
+        session.follow(self.refresh, "assets", "project", "persona")
         self.refresh()
 
     def _build_form(self) -> QWidget:
@@ -173,6 +174,9 @@ class MotionPanel(QWidget):
             if not ok:
                 self.engine.model().item(row).setEnabled(False)
         self.engine.addItem("Automatic", "auto")
+        safe = persona_store(ModelStore(self.session.settings), self.session.project)
+        if svd and grey_refused(self.engine, safe, {"svd": svd}):
+            svd = None  # greyed with the reason: a commercial-safe persona's job would refuse it
         usable = {"camera", "auto"} | ({"wan"} if wan else set()) | ({"svd"} if svd else set())
         i = self.engine.findData(current if current in usable else "camera")
         self.engine.setCurrentIndex(max(i, 0))

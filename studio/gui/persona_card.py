@@ -5,7 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
 from studio.core.persona import Persona
 
@@ -14,6 +22,9 @@ from .images import placeholder, thumbnail
 from .widgets import button, label, set_role
 
 THUMB = 72
+COMMERCIAL_SAFE_TIP = ("Every step of this persona uses only models whose licences allow commercial use; the others are "
+                       "greyed out with the reason, and every export says 'commercial use: allowed'. No face swap is "
+                       "commercial-safe (every swapper's identity comes from insightface's non-commercial recognizer).")
 
 
 def consent_line(persona: Persona) -> tuple[str, str]:
@@ -34,6 +45,8 @@ class PersonaCard(QFrame):
 
     open_requested = Signal(object)  # project folder
     consent_requested = Signal()
+    #: the user turned the commercial-safe switch on (True) or off (False)
+    commercial_safe_changed = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -48,6 +61,10 @@ class PersonaCard(QFrame):
         lay.addWidget(self.name)
         lay.addWidget(self.kind)
         lay.addWidget(self.description)
+        self.commercial_safe = QCheckBox("Commercial-safe: only models whose licences allow commercial use")
+        self.commercial_safe.setToolTip(COMMERCIAL_SAFE_TIP)
+        self.commercial_safe.toggled.connect(self._safe_toggled)
+        lay.addWidget(self.commercial_safe)
         grid = QGridLayout()
         grid.setHorizontalSpacing(14)
         grid.setVerticalSpacing(6)
@@ -80,9 +97,19 @@ class PersonaCard(QFrame):
         buttons.addStretch(1)
         lay.addLayout(buttons)
 
+    def _safe_toggled(self, on: bool) -> None:
+        if not self._filling:
+            self.commercial_safe_changed.emit(on)
+
+    _filling = False
+
     def show_persona(self, persona: Persona, folder: Path, asset_counts: dict[str, int], is_open: bool) -> None:
         """Fill the card from a persona stored in `folder`."""
         self.folder = folder
+        self._filling = True  # showing the stored state is not a change by the user
+        self.commercial_safe.setChecked(persona.commercial_safe)
+        self._filling = False
+        self.commercial_safe.setEnabled(is_open)  # changed on the open persona (it is saved with it)
         self.name.setText(persona.name)
         text, role = consent_line(persona)
         self.kind.setText(text)

@@ -35,6 +35,7 @@ from . import theme
 from .errors import show_error
 from .file_dialogs import existing_dir, open_file
 from .job_runner import JobRunner
+from .licence_gate import grey_out, grey_refused, persona_store
 from .mask_dialog import InpaintDialog, OutpaintDialog
 from .session import ProjectSession
 from .stills_gallery import CompareDialog, StillActions, StillTile
@@ -199,7 +200,8 @@ class StillsPanel(QWidget):
         wanted = current or (AUTO if persona_model == SDXL_DEFAULT else persona_model)
         self.checkpoint.blockSignals(True)
         self.checkpoint.clear()
-        picked = auto_model(self.store, persona_model)
+        safe = persona_store(self.store, p)  # a commercial-safe persona: what its jobs may use
+        picked = auto_model(safe, persona_model)
         auto_name = self.store.entry(picked).name if picked in {e.id for e in self.store.entries()} else picked
         self.checkpoint.addItem(f"Automatic ({auto_name})" if picked else "Automatic (no model installed)", AUTO)
         refs = [AUTO]
@@ -215,6 +217,10 @@ class StillsPanel(QWidget):
             self.checkpoint.addItem(Path(wanted).name or wanted, wanted)
         self.checkpoint.addItem("Browse for a .safetensors file…", BROWSE_FILE)
         self.checkpoint.addItem("Browse for a diffusers folder…", BROWSE_FOLDER)
+        if grey_refused(self.checkpoint, safe) or safe.policy is not None:
+            unknown = f"a file's licence is not known, and '{p.persona.name}' is set to commercial-safe" if p else ""
+            for data in (BROWSE_FILE, BROWSE_FOLDER):
+                grey_out(self.checkpoint, self.checkpoint.findData(data), unknown)
         i = self.checkpoint.findData(wanted)
         self.checkpoint.setCurrentIndex(max(i, 0))
         self.checkpoint.blockSignals(False)

@@ -30,6 +30,7 @@ from studio.core.text import short_title
 from . import playback, theme
 from .errors import show_error
 from .job_runner import JobRunner
+from .licence_gate import grey_refused, persona_store
 from .lipsync_box import LipSyncBox
 from .playback import NO_AUDIO
 from .session import ProjectSession
@@ -138,14 +139,23 @@ class VoicePanel(QWidget):
 
     def refresh(self) -> None:
         p = self.session.project
+        safe_on = bool(p and p.persona.commercial_safe)
+        if self.voice.count() and getattr(self, "_filled_safe", False) != safe_on:
+            self.voice.clear()  # the commercial-safe switch moved: grey (or un-grey) the voices again
         if self.voice.count() == 0:
-            for v in self._voices():
+            self._filled_safe = safe_on
+            voices = self._voices()
+            for v in voices:
                 words = v["label"] + ("" if v["installed"] else "  (download in Tools ▸ Models)")
                 self.voice.addItem(words, v["id"])
                 self.voice.setItemData(self.voice.count() - 1,
                                        f"{v['engine']} · {v['licence']}"
                                        + ("" if v["commercial_use"] else " · no commercial use"),
                                        Qt.ItemDataRole.ToolTipRole)
+            from studio.core.licence_policy import voice_models
+
+            grey_refused(self.voice, persona_store(ModelStore(self.session.settings), p),
+                         {v["id"]: voice_models(v["engine"], v["id"])[0] for v in voices})
         if p is not None:
             idx = self.voice.findData(p.persona.voice.voice_id)
             if idx >= 0:

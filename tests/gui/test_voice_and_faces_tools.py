@@ -121,7 +121,7 @@ def test_face_swap_without_its_models_names_them_and_opens_the_models_dialog(win
     assert tools.swap(resources_dir() / "demo" / "portrait.jpg") is None  # no job: the models are missing
     assert len(window.jobs.running_ids()) == before
     box = tools.models_box
-    assert box.isVisible() and all(m in box.text() for m in ("inswapper_128", "buffalo_l-det", "buffalo_l-rec"))
+    assert box.isVisible() and all(m in box.text() for m in ("ghost_2_256", "crossface_ghost", "buffalo_l-det", "buffalo_l-rec"))
     open_models = next(b for b in box.buttons() if b.text() == "Open Models…")
     open_models.click()
     qtbot.waitUntil(lambda: any(d.isVisible() for d in window.findChildren(ModelsDialog)))
