@@ -64,6 +64,7 @@ _WINDOW = textwrap.dedent("""
     while not warm.done.is_set():
         app.processEvents()
         time.sleep(0.01)
+    w.show_panel("assets")  # the bin may share a tab with the jobs dock: bring it to the front
     bin_ = w.asset_bin
     marks = {}
     class Spy(QObject):
@@ -74,13 +75,17 @@ _WINDOW = textwrap.dedent("""
             return False
     spy = Spy()
     bin_.list.viewport().installEventFilter(spy)
-    real_refresh = bin_.refresh
-    def refresh():
-        marks.setdefault("refresh", time.perf_counter())
-        marks.setdefault("refresh_cpu", time.process_time())
-        real_refresh()
-        marks.setdefault("filled", time.perf_counter())
-    bin_.refresh = refresh  # the bin's own signal handler looks the method up when it fires
+    # the bin's refresh starts by clearing its list and ends by resetting its thumbnail queue
+    real_clear, real_reset = bin_.list.clear, bin_.list.reset_items
+    def clear():
+        if "refresh" not in marks and bin_.session.project is not None:
+            marks["refresh"], marks["refresh_cpu"] = time.perf_counter(), time.process_time()
+        real_clear()
+    def reset_items():
+        real_reset()
+        if "refresh" in marks:
+            marks.setdefault("filled", time.perf_counter())
+    bin_.list.clear, bin_.list.reset_items = clear, reset_items
     gaps, last = [], [0.0]
     def tick():
         now = time.perf_counter()

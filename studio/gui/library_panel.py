@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from studio.core.errors import StudioError
 from studio.core.library import delete_project, duplicate_project, library_entries, rename_project
-from studio.core.project import Project, check_project_name
+from studio.core.project import Project, check_project_name, peek
 
 from . import theme
 from .dialogs import ConsentDialog, NameDialog, NewPersonaDialog, save_consent
@@ -202,17 +202,15 @@ class LibraryPanel(QWidget):
         is_open = open_project is not None and open_project.path.resolve() == folder.resolve()
         try:
             if is_open:
-                data = open_project.data
-            else:
-                with Project.open(folder, read_only=True) as p:
-                    data = p.data
+                persona, counts = open_project.persona, dict(Counter(a.kind for a in open_project.data.assets))
+            else:  # read once per version of the file, not the whole project at every refresh
+                persona, counts = peek(folder)
         except StudioError as e:
             self.right.setCurrentWidget(self.card_scroll)
             self.card.name.setText(folder.name)
             self.card.description.setText(e.message)
             return
-        counts = Counter(a.kind for a in data.assets)
-        self.card.show_persona(data.persona, folder, dict(counts), is_open)
+        self.card.show_persona(persona, folder, counts, is_open)
         self.right.setCurrentWidget(self.card_scroll)
 
     # -- actions
