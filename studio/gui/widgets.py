@@ -90,7 +90,10 @@ class ElidedLabel(QLabel):
 
 
 def set_role(widget: QWidget, role: str) -> None:
-    """Change a widget's theme role and re-polish it so the style follows."""
+    """Change a widget's theme role and re-polish it so the style follows (nothing when it already
+    has that role: the jobs dock sets every row's roles each second, and re-polishing is costly)."""
+    if widget.property("role") == role:
+        return
     widget.setProperty("role", role)
     widget.style().unpolish(widget)
     widget.style().polish(widget)
