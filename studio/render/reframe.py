@@ -134,16 +134,18 @@ def fill_chains(inp: str, out: str, src_w: int, src_h: int, out_w: int, out_h: i
     sw, sh = max(2, out_w // 8 // 2 * 2), max(2, out_h // 8 // 2 * 2)
     chains = []
     if background is None:
-        chains.append(f"[{inp}]split[{tag}fg][{tag}bgsrc]")
-        bg_in = f"{tag}bgsrc"
+        # the blurred copy is of the same window as the sharp picture, so its colours run on from
+        # the picture's edges (the whole frame's middle could be a dark jumper beside a face)
+        chains.append(f"[{inp}]{window},split[{tag}fgw][{tag}bgsrc]")
+        bg_in, fg = f"{tag}bgsrc", f"[{tag}fgw]null"
     else:
         chains.append(f"[{inp}]null[{tag}fg]")
-        bg_in = background
+        bg_in, fg = background, f"[{tag}fg]{window}"
     chains.append(
         f"[{bg_in}]scale={sw}:{sh}:force_original_aspect_ratio=increase,crop={sw}:{sh},"
         f"gblur=sigma={max(2.0, sw / 24):.1f},eq=brightness={-dim * 0.4:.3f}:saturation={1 - dim * 0.6:.3f},"
         f"scale={out_w}:{out_h}:flags=bilinear,setsar=1[{tag}bg]"
     )
-    chains.append(f"[{tag}fg]{window},scale={fw}:{fh}:flags=bicubic,setsar=1[{tag}sharp]")
+    chains.append(f"{fg},scale={fw}:{fh}:flags=bicubic,setsar=1[{tag}sharp]")
     chains.append(f"[{tag}bg][{tag}sharp]overlay=x=(W-w)/2:y=(H-h)/2:shortest=1[{out}]")
     return chains
