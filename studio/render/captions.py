@@ -159,7 +159,8 @@ def build_ass(
     `titles` are big lines in the upper safe zone (a hook), fading in and out.
     """
     template = getattr(style, "template", "highlight")
-    scale = preset.width / 1080
+    # sized by the short side: 72 px captions on 1080x1920 are 72 px on 1920x1080 too, not 128
+    scale = min(preset.width, preset.height) / 1080
     size = max(8, round(style.size * scale * (0.75 if template == "minimal" else 1.0)))
     outline = round(style.outline * scale * (0.5 if template == "minimal" else 1.0), 1)
     border_style, back = 1, "&H80000000"

@@ -9,6 +9,7 @@ Clips that follow each other (one per scene) are joined by cuts (`concat`) or tr
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -123,6 +124,8 @@ def clip_chains(label: str, src: Source, clip: Clip, canvas: Canvas, keys: Seque
         pre.append(reframe_filter(sw, sh, canvas.aspect, use, time_offset=offset))
         chains.append(f"[{label}]{','.join(pre)}[{tag}r]")
     post = [f"scale={W}:{H}:flags=bicubic", "setsar=1", "format=yuv420p"]
+    if src.kind == "image":  # one frame in (see graph.py): made once, then repeated for the clip's length
+        post += [f"loop=loop={math.ceil(clip.duration * fps) + 1}:size=1:start=0", f"setpts=N/({fps:g}*TB)"]
     # a clip shorter than its place holds its last frame; every segment is exactly its length
     # concat answers in microseconds: every segment uses that time base so xfade can join any two
     post += [f"tpad=stop_mode=clone:stop_duration={clip.duration:.3f}", f"trim=duration={clip.duration:.3f}",

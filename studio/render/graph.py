@@ -132,7 +132,8 @@ def build_multi_export_args(
     clip_inputs = []
     for clip in visuals:
         src = src_of(clip)
-        idx = image_input(src.path, clip.duration + 0.5) if src.kind == "image" else inputs.add("-i", src.path)
+        # a still is read as ONE frame: the clip's chain reframes it once and repeats the result
+        idx = inputs.add("-framerate", f"{fps:g}", "-i", src.path) if src.kind == "image" else inputs.add("-i", src.path)
         clip_inputs.append(idx)
     overlays = [c for t in timeline.tracks if t.kind == "overlay" and not t.muted for c in t.clips if c.asset_id]
     overlay_inputs = [image_input(src_of(c).path, c.end + 0.5) if src_of(c).kind == "image"

@@ -82,7 +82,8 @@ def test_export_args_are_one_graph_with_ducking_and_linear_loudnorm():
     assert "crop=608:1080:x='if(lt(t\\,0.000)" in cropped[cropped.index("-filter_complex") + 1]
     assert "sidechaincompress" in graph and "adelay=500:all=1" in graph and "atempo=1.2500" in graph
     assert "measured_I=-20.00" in graph and "linear=true" in graph
-    assert ["-loop", "1"] == args[args.index("/a/s.png") - 7: args.index("/a/s.png") - 5]
+    assert args[args.index("/a/s.png") - 3: args.index("/a/s.png")] == ["-framerate", "30", "-i"]  # one frame
+    assert "loop=loop=61:size=1" in graph  # made once, repeated for its 2 s
     assert "comment=AI-generated with Persona Studio" in args
     first = audio_graph([], [], 2.0, None)
     assert "anullsrc" in first[0]
