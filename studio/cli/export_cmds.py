@@ -32,6 +32,10 @@ def export(
     size: str = typer.Option(None, "--size", help="Render at WxH instead of the preset size (previews)."),
     cover_time: float = typer.Option(None, "--cover-time", help="Second of the cover frame (default: a third in)."),
     cover_caption: bool = typer.Option(False, "--cover-caption", help="Put the first caption line on the cover."),
+    encoder: str = typer.Option("auto", "--encoder", help="H.264 encoder: auto (hardware where it works), software, "
+                                "nvenc, qsv, amf or videotoolbox."),
+    crop: bool = typer.Option(False, "--crop", help="Always crop to the preset's aspect (no blurred fill)."),
+    each: bool = typer.Option(False, "--one-render-each", help="One ffmpeg run per preset instead of one for all."),
     json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     farm: str = FARM,
 ) -> None:
@@ -45,7 +49,7 @@ def export(
         tgt = target or p.timeline().id
         params = {"target": tgt, "presets": presets, "label": label,
                   "out_dir": str(out_dir) if out_dir else None, "cover_time": cover_time,
-                  "cover_caption": cover_caption}
+                  "cover_caption": cover_caption, "encoder": encoder, "crop": crop, "one_pass": not each}
         if size:
             try:
                 w, h = (int(x) for x in size.lower().split("x"))
