@@ -12,6 +12,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from studio.core.errors import StudioError
@@ -22,7 +23,14 @@ from studio.core.tasks import Progress as TaskProgress
 from studio.core.tasks import TaskContext
 
 console = Console(stderr=True, highlight=False)
-out = Console(highlight=False, soft_wrap=True)
+# Results print as plain text: titles, labels, prompts and model names may hold square brackets
+# ("FLUX.2 [klein]"), which rich would eat as markup. Lines that style pass markup=True and escape().
+out = Console(highlight=False, soft_wrap=True, markup=False)
+
+
+def warn(text: str) -> None:
+    """A warning line on stderr, its text printed as it is (no markup from the message)."""
+    console.print(f"[yellow]warning:[/yellow] {escape(text)}", soft_wrap=True)
 
 
 #: `--farm ADDRESS|default` of every job command: run the job on a Ray cluster (docs/farm.md)
@@ -34,7 +42,7 @@ def open_project(path: str, write: bool = True) -> Project:
     """Open a project for a command; a write command on a locked project fails clearly."""
     project = Project.open(path, require_write=write, read_only=not write)
     if project.migrated_from:
-        console.print(f"[dim]Upgraded {project.path.name} from schema {project.migrated_from[0]}.[/dim]")
+        console.print(f"[dim]Upgraded {escape(project.path.name)} from schema {project.migrated_from[0]}.[/dim]")
     return project
 
 

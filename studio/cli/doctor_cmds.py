@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from studio.core.errors import StudioError
 from studio.core.paths import resources_dir
@@ -213,7 +214,7 @@ def doctor(
         results.append({"check": name, "ok": ok, "detail": detail, "seconds": round(time.perf_counter() - t0, 2)})
         if not as_json:
             mark = "[green]ok[/green]  " if ok else "[red]FAIL[/red]"
-            out.print(f"{mark} {name:16} {detail}")
+            out.print(f"{mark} {name:16} {escape(str(detail))}", markup=True)
     if as_json:
         print_json({"frozen": bool(getattr(sys, "frozen", False)), "checks": results})
     failed = [r["check"] for r in results if not r["ok"]]

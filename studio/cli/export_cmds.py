@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from .common import (
     FARM,
@@ -94,7 +95,7 @@ def verify(
 
             out.print(f"  {verdict_text(report['commercial_use'], short=True)}")
         for prob in report["problems"]:
-            console.print(f"[red]  FAIL: {prob}[/red]")
+            console.print(f"[red]  FAIL: {escape(str(prob))}[/red]")
         out.print("  OK" if report["ok"] else "  VERIFICATION FAILED")
     if not report["ok"]:
         raise typer.Exit(1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from studio.core.errors import BadInput, StudioError
 
@@ -72,10 +73,11 @@ def add(
 
             for a in result["accepted"]:
                 out.print(
-                    f"[green]added[/green]    {Path(a['photo']).name}: {describe(a['quality'])}  ({a['id']})"
+                    f"[green]added[/green]    {escape(Path(a['photo']).name)}: {escape(describe(a['quality']))}  "
+                    f"({a['id']})", markup=True,
                 )
             for r in result["rejected"]:
-                out.print(f"[red]rejected[/red] {r['reason']}")
+                out.print(f"[red]rejected[/red] {escape(r['reason'])}", markup=True)
             out.print(
                 f"{len(p.persona.reference_faces)} reference face(s); identity: "
                 f"{', '.join(result['identity']) or 'none'}"
@@ -190,7 +192,7 @@ def score(
             out.print(
                 f"{prefix}face {i} [{', '.join(f'{v:.0f}' for v in f['box'])}]: {f['score']:.1f} — {f['verdict']}"
             )
-    console.print(f"[dim]backend: {result['backend']}[/dim]")
+    console.print(f"[dim]backend: {escape(result['backend'])}[/dim]")
 
 
 def swap(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from .common import FARM, console, load_settings, out, print_json
 
@@ -78,7 +79,7 @@ def _print_access(access) -> None:  # noqa: ANN001 - a ClusterAccess or None
     if access is None:
         return
     if access.warning():
-        console.print(f"[yellow]Warning: {access.warning()}[/yellow]")
+        console.print(f"[yellow]Warning: {escape(access.warning())}[/yellow]")
     elif access.checked:
         out.print(f"  authentication: token ({access.token_source}); TLS: {'on' if access.tls else 'off'}")
 
@@ -102,10 +103,10 @@ def status(
     out.print(f"Farm {addr}")
     _print_access(access)
     for n in report["nodes"]:
-        out.print(f"  [bold]{n.get('host', n['address'])}[/bold] ({n['address']}): {n['cpus']:g} CPU, {n['gpus']:g} GPU, "
-                  f"{n['memory_gb']} GB")
+        out.print(f"  [bold]{escape(str(n.get('host', n['address'])))}[/bold] ({escape(str(n['address']))}): "
+                  f"{n['cpus']:g} CPU, {n['gpus']:g} GPU, {n['memory_gb']} GB", markup=True)
         if n.get("error"):
-            console.print(f"    [red]no studio here: {n['error']}[/red]")
+            console.print(f"    [red]no studio here: {escape(str(n['error']))}[/red]")
             continue
         models = ", ".join(m["id"] for m in n.get("models", [])) or "none (run `studio models download ID` on it)"
         out.print(f"    studio {n.get('studio_version')}; models: {models}")

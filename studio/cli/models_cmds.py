@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from studio.core.errors import StudioError
 from studio.core.models import ModelStore
@@ -55,7 +56,7 @@ def list_models(
         mark = {"present": "[green]present[/green]", "missing": "[dim]missing[/dim]", "corrupt": "[red]corrupt[/red]"}[r["status"]]
         comm = "commercial OK" if r["commercial_use"] else "[yellow]non-commercial[/yellow]"
         emb = " (embedded)" if r["embedded"] else ""
-        out.print(f"  {r['id']:<26} {mark:<24} {r['kind']:<16} {_size(r['size']):>7}  {comm}{emb}")
+        out.print(f"  {r['id']:<26} {mark:<24} {r['kind']:<16} {_size(r['size']):>7}  {comm}{emb}", markup=True)
         out.print(f"      {r['name']} — {r['licence']}" + (f" — {r['where']}: {r['path']}" if r["path"] else ""))
 
 
@@ -130,7 +131,7 @@ def verify(
     for mid in ids:
         status, msg = store.verify(mid)
         style = {"present": "green", "missing": "yellow", "corrupt": "red"}[status]
-        out.print(f"[{style}]{status:>8}[/{style}]  {msg}")
+        out.print(f"[{style}]{status:>8}[/{style}]  {escape(msg)}", markup=True)
         bad += status == "corrupt" or (status == "missing" and bool(model_ids))
     if bad:
         raise StudioError(f"{bad} model(s) failed verification.")

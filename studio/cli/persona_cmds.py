@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 
 from studio.core.errors import BadInput
 
@@ -47,12 +48,12 @@ def _report(p, json_out: bool) -> None:  # noqa: ANN001 - a Project
     out.print("  Every step uses only models whose licences allow commercial use; others are refused "
               "with a commercial alternative.")
     for setting, mid, lic in conflicts:
-        out.print(f"  [yellow]The persona's {setting} {mid} is not commercial ({lic}): its jobs are refused "
-                  "until you choose another.[/yellow]")
+        out.print(f"  [yellow]The persona's {setting} {escape(mid)} is not commercial ({escape(lic)}): its jobs "
+                  "are refused until you choose another.[/yellow]", markup=True)
     if blocked:
         shown = ", ".join(blocked[:6]) + ("…" if len(blocked) > 6 else "")
         out.print(f"  [yellow]{len(blocked)} asset(s) were made with non-commercial or unknown-licence models "
-                  f"({shown}): jobs that read them are refused; make them again.[/yellow]")
+                  f"({escape(shown)}): jobs that read them are refused; make them again.[/yellow]", markup=True)
 
 
 @persona_app.command("show")

@@ -10,7 +10,7 @@ import typer
 
 from studio.core.errors import BadInput
 
-from .common import FARM, console, load_settings, open_project, out, print_json
+from .common import FARM, load_settings, open_project, out, print_json, warn
 
 plan_app = typer.Typer(help="The content calendar: planned posts from idea to published.", no_args_is_help=True)
 
@@ -209,7 +209,7 @@ def caption(
     out.print(f"{pid}: {text_length(pid, up.text())} / {limits_for(pid).caption_max} characters, "
               f"{len(up.hashtags)} hashtag(s)")
     for line in problems:
-        console.print(f"[yellow]warning:[/yellow] {line}")
+        warn(line)
 
 
 @plan_app.command("remove")
@@ -295,4 +295,4 @@ def kit(
     for pk in k.platforms:
         out.print(f"  {pk.preset:<8} {', '.join(pk.files)}")
     for w in k.warnings:
-        console.print(f"[yellow]warning:[/yellow] {w}")
+        warn(w)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.text import Text
 
 from studio.core.errors import BadInput
@@ -92,7 +93,8 @@ def info(
             print_json(doc)
             return
         per = p.persona
-        out.print(f"[bold]{per.name}[/bold]  ({per.kind}{', consent recorded' if per.consent else ''})  {p.path}")
+        out.print(f"[bold]{escape(per.name)}[/bold]  ({per.kind}{', consent recorded' if per.consent else ''})  "
+                  f"{escape(str(p.path))}", markup=True)
         if per.description:
             out.print(f"  {per.description}")
         out.print(f"  references: {len(per.reference_faces)}   identity: "
@@ -114,7 +116,7 @@ def info(
         if jobs:
             out.print(f"  jobs: {len(jobs)} ({sum(j.state.value == 'done' for j in jobs)} done)")
         if p.read_only_reason and "request" not in p.read_only_reason:
-            console.print(f"[yellow]Note: {p.read_only_reason}.[/yellow]")
+            console.print(f"[yellow]Note: {escape(p.read_only_reason)}.[/yellow]")
 
 
 def recover(project: str = typer.Argument(..., help="Path of the NAME.persona folder.")) -> None:

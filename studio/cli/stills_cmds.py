@@ -5,16 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from .common import (
     FARM,
-    console,
     finish_job,
     open_project,
     out,
     print_json,
     print_verdict,
     progress_task,
+    warn,
 )
 
 # one wording for the options generate, inpaint and outpaint share
@@ -69,7 +70,7 @@ def _run(project: str, kind: str, params: dict, title: str, json_out: bool, farm
         if result.get("engine"):
             out.print(f"Model: {result['engine']} ({result.get('model_choice', '')})")
         for w in result.get("warnings", []):
-            console.print(f"[yellow]warning:[/yellow] {w}")
+            warn(w)
         for row in result.get("candidates", []):
             score = "—" if row.get("verdict") in (None, "no identity") else f"{row['score']:.1f} {row['verdict']}"
             mark = "kept" if row.get("kept") else ""
@@ -179,4 +180,4 @@ def styles(json_out: bool = typer.Option(False, "--json", help="Print the preset
         print_json([p.__dict__ for p in presets])
         return
     for p in presets:
-        out.print(f"[bold]{p.name:<18}[/bold] {p.description}")
+        out.print(f"[bold]{escape(p.name):<18}[/bold] {escape(p.description)}", markup=True)

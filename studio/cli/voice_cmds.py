@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from studio.core.errors import BadInput
 
@@ -125,7 +126,7 @@ def voice_list(json_out: bool = typer.Option(False, "--json", help="Print the vo
     for v in voices:
         mark = "[green]installed[/green]" if v["installed"] else "[dim]download[/dim] "
         ok = "commercial use OK" if v["commercial_use"] else "[yellow]no commercial use[/yellow]"
-        out.print(f"{mark}  {v['id']:28} {v['engine']:10} {v['label']}  ({ok})")
+        out.print(f"{mark}  {v['id']:28} {v['engine']:10} {escape(v['label'])}  ({ok})", markup=True)
 
 
 def transcribe(

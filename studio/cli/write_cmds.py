@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from studio.core.errors import BadInput
 
@@ -152,7 +153,7 @@ def models_cmd(json_out: bool = typer.Option(False, "--json", help="Print as JSO
         else:
             out.print(f"Endpoint {settings.writer_endpoint} serves: {', '.join(ids) or 'nothing'}")
             if settings.writer_endpoint_model not in ids:
-                console.print(f"[yellow]The selected model '{settings.writer_endpoint_model}' is not among them.[/yellow]")
+                console.print(f"[yellow]The selected model '{escape(str(settings.writer_endpoint_model))}' is not among them.[/yellow]")
         return
     store = ModelStore(settings)
     rows = [(e.id, store.locate(e.id).status, e.licence, e.size) for e in store.entries() if e.kind == "llm"]
@@ -166,4 +167,4 @@ def models_cmd(json_out: bool = typer.Option(False, "--json", help="Print as JSO
     if not llama_cpp_available():
         from pipelines.writing.chat import INSTALL_HINT
 
-        console.print(f"[yellow]llama-cpp-python is not installed.[/yellow] {INSTALL_HINT}")
+        console.print(f"[yellow]llama-cpp-python is not installed.[/yellow] {escape(INSTALL_HINT)}")

@@ -82,3 +82,15 @@ def test_usage_errors_in_a_fresh_interpreter():
         assert r.returncode == 2, (args, r.stderr)
         assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
         assert expected in r.stderr, r.stderr
+
+
+def test_square_brackets_in_names_and_messages_print_as_they_are(capsys):
+    """rich read "FLUX.2 [klein] 4B" as markup and printed "FLUX.2  4B" (names, warnings, messages)."""
+    from studio.cli.common import warn
+    from studio.cli.main import main
+
+    assert main(["models", "list"]) == 0
+    printed = capsys.readouterr().out
+    assert "FLUX.2 [klein] 4B" in printed and "[dim]" not in printed and "[green]" not in printed
+    warn("FLUX.2 [klein] needs a GPU; pip install 'persona-studio[xtts]'")
+    assert "FLUX.2 [klein] needs a GPU; pip install 'persona-studio[xtts]'" in capsys.readouterr().err

@@ -138,12 +138,15 @@ def test_killed_worker_leaves_resumable_job_and_no_half_asset(project):
         assert p.asset_path(p.data.assets[0]).read_text().count("chunk") == 300
 
 
-def test_resume_job_honours_the_callers_cancel(project):
+def test_resume_job_honours_the_callers_cancel(project, monkeypatch):
     """`studio jobs resume` passes its Ctrl-C context: a cancel stops the resumed job (it used to
     run to the end, because resume_job built its own context and ignored the CLI's)."""
+    from studio.actions import registry
     from studio.actions.registry import action, resume_job
     from studio.core.settings import Settings
 
+    registry.kinds()  # every real kind registered first, then a copy the test may add to
+    monkeypatch.setattr(registry, "_KINDS", dict(registry._KINDS))  # the test kind leaves with the test
     action("test.write", label="Write")(lambda jc, params: _write_asset(jc.project, params, jc.task))
     q = JobQueue(project.path / "jobs")
     job = q.run(q.submit("test.write", {"n": 3}), _on(lambda *a: 1 / 0, project))
