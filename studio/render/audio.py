@@ -113,7 +113,9 @@ def audio_graph(
         chains += _mix(narr, "narr")
         chains += _mix(mus, "mus")
         if duck:
-            chains.append("[narr]asplit=2[narr_main][narr_key]")
+            # the key runs to the end: sidechaincompress stops with its shorter input, which cut
+            # music (and B-roll sound) off where the narration ended
+            chains.append(f"[narr]apad=whole_dur={duration:.3f},asplit=2[narr_main][narr_key]")
             chains.append(
                 "[mus][narr_key]sidechaincompress=threshold=0.02:ratio=8:attack=20:release=400:"
                 "makeup=1[ducked]"

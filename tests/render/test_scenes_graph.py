@@ -161,3 +161,51 @@ def test_caption_templates_stay_in_the_safe_zone(tmp_path, words, template):
     assert len(ys) > 100, "captions must be drawn"
     x0, y0, x1, y1 = preset.safe.box(preset.width, preset.height)
     assert xs.min() >= x0 and xs.max() < x1 and ys.min() >= y0 and ys.max() < y1
+
+
+def test_broll_sound_plays_under_the_narration_and_an_outpaint_fills_behind_a_still(tmp_path, project):
+    from studio.core.assets import Provenance
+    from studio.core.timeline import AddClip
+    from studio.render.export import ExportOptions, export_post
+
+    p, tl, ids = project
+    # a B-roll video with its own 1 kHz tone, sound on, after the test clip
+    broll = tmp_path / "broll.mp4"
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "testsrc2=s=320x180:r=30:d=2", "-f", "lavfi",
+                    "-i", "sine=f=1000:d=2:sample_rate=48000", "-shortest", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+                    str(broll)], check=True)
+    bid = p.import_file(broll, "clip", label="broll").id
+    # a portrait still with an outpaint to 16:9 (made by hand here; `studio outpaint` makes real ones)
+    Image.fromarray(np.full((320, 180, 3), (30, 160, 30), np.uint8)).save(tmp_path / "still.png")
+    still = p.import_file(tmp_path / "still.png", "image", label="still")
+    Image.fromarray(np.full((180, 320, 3), (200, 40, 200), np.uint8)).save(tmp_path / "wide.png")
+    st = p.stage(".png")
+    st.write_bytes((tmp_path / "wide.png").read_bytes())
+    p.register(st, "still", Provenance(pipeline="sdxl-outpaint", parameters={"to": "16:9"}), parents=[still.id])
+    tl = AddClip(track="video", clip=Clip(asset_id=bid, start=3.0, out_point=2.0, sound=True)).apply(tl)
+    tl = AddClip(track="video", clip=Clip(asset_id=still.id, start=5.0, out_point=1.0)).apply(tl)
+    p.put_timeline(tl)
+    opts = ExportOptions(size=(320, 180), cover=False, sign=False, label=False, captions=False,
+                         detector=lambda rgb: [])
+    (video,) = export_post(p, tl.id, ["youtube"], opts)
+    out = p.asset_path(video)
+    graph = " ".join(video.provenance.parameters["ffmpeg_args"])
+    assert "sidechaincompress" in graph  # the B-roll sound is ducked like music
+    raw = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(out), "-map", "0:a", "-ac", "1", "-ar", "8000",
+                          "-f", "s16le", "-"], capture_output=True, check=True).stdout
+    audio = np.frombuffer(raw, "<i2").astype(float)
+
+    def tone(t0: float, t1: float, f: float) -> float:
+        seg = audio[int(t0 * 8000):int(t1 * 8000)]
+        spec = np.abs(np.fft.rfft(seg * np.hanning(len(seg))))
+        freqs = np.fft.rfftfreq(len(seg), 1 / 8000)
+        return float(spec[np.abs(freqs - f) < 15].max() / (spec.mean() + 1e-9))
+
+    assert tone(3.3, 4.8, 1000) > 20 and tone(0.5, 2.5, 1000) < 5  # its tone plays only in its scene
+    # the still's scene: the picture over its outpaint (magenta), not over a blurred green copy
+    frame = subprocess.run([ffmpeg_exe(), "-v", "error", "-ss", "5.5", "-i", str(out), "-frames:v", "1", "-f",
+                            "rawvideo", "-pix_fmt", "rgb24", "-"], capture_output=True, check=True).stdout
+    f = np.frombuffer(frame, np.uint8).reshape(180, 320, 3).astype(int)
+    side, middle = f[:, :30].mean(axis=(0, 1)), f[:, 150:170].mean(axis=(0, 1))
+    assert side[0] > side[1] and side[2] > side[1]  # magenta-ish (dimmed) at the sides
+    assert middle[1] > middle[0] and middle[1] > middle[2]  # the green still in the middle
