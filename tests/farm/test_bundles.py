@@ -65,3 +65,26 @@ def test_results_land_with_new_ids_and_damage_registers_nothing(project, narrate
     assert new.id != output.assets[0].record["id"] and landed["path"] == str(project.asset_path(new))
     assert new.provenance.model_extra["farm"]["node"] == "node-a"
     assert json.loads(project.sidecar(new, ".words.json").read_text("utf-8"))[0]["word"].startswith("Second")
+
+
+def test_a_storyboards_scene_pictures_travel_with_a_post(project, portrait, tmp_path):
+    """`sources` is a list input: each scene's file or asset travels, and the worker's params point
+    at its copies (a B-roll photo from the desktop, a still of the project, a scene with none)."""
+    from PIL import Image
+
+    from studio.core.storyboard import storyboard_params
+
+    Image.fromarray(portrait).save(tmp_path / "cafe.png")
+    Image.fromarray(portrait[::2, ::2]).save(tmp_path / "still.png")
+    still = project.import_file(tmp_path / "still.png", "image")
+    text = f"--- talking: {still.id}\nHi.\n--- talking\nAgain.\n--- broll: cafe.png\nThe cafe.\n"
+    params = {"presets": ["reels"], **storyboard_params(text, "post.txt", str(tmp_path))}
+    assert params["sources"] == [still.id, None, str(tmp_path / "cafe.png")]
+    bundle = build_bundle(project, "post", params, "job-2")
+    assert "inputs/sources.2.png" in bundle.files and still.id in bundle.input_ids()
+    mini = open_bundle(bundle, tmp_path / "worker")
+    try:
+        assert bundle.params["sources"] == [still.id, None, str(mini.path / "inputs" / "sources.2.png")]
+        assert mini.asset(still.id).sha256 == still.sha256
+    finally:
+        mini.close()
