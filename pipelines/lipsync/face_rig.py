@@ -137,6 +137,10 @@ class FaceRig:
         self._w_lo = np.where(~self._above, np.clip(1.0 - 0.15 * h / max(chin_b, 1e-3), 0.6, 1.0), 0.0)
         self._w_lo *= np.exp(-(np.maximum(np.abs(ab[:, 0]) - 0.9, 0) / 1.1) ** 2)
         self._w_lo *= np.clip(1.0 + ab[:, 1] / 0.25, 0, 1)  # nothing above the mouth corners' height
+        # the two layers (see `backward_layers`): how far one lip's motion is carried across the
+        # line where the lips meet, between the corners only (beyond them both layers agree)
+        t_lat = np.clip((1.05 - np.abs(ab[:, 0])) / 0.3, 0, 1)
+        self._w_carry = np.exp(-(h / 0.3) ** 2) * (t_lat * t_lat * (3 - 2 * t_lat))
         # lateral motion (spread/round) belongs to the lips and the skin right around them
         self._w_side = np.exp(-(np.maximum(np.abs(ab[:, 1] - mid) - 0.12, 0) / 0.3) ** 2) * lateral
         self._gap0 = np.abs(self._local(p[self.lo])[:, 1] - self._local(p[self.up])[:, 1])
@@ -178,15 +182,18 @@ class FaceRig:
         return (w * w * (3 - 2 * w)).astype(np.float64)
 
     # ------------------------------------------------------------------ per frame
-    def point_offsets(self, pose: Pose) -> np.ndarray:
-        """(468, 2) face-space displacement of each mesh point for a pose (no head motion)."""
+    def point_offsets(self, pose: Pose, layer: str | None = None) -> np.ndarray:
+        """(468, 2) face-space displacement of each mesh point for a pose (no head motion).
+
+        `layer` "upper" / "lower": the same motion, except that the lips' seam and the other lip
+        near it move with that lip (see `backward_layers`)."""
         p = self.points
         mw = self.mouth_w
         rnd = max(-pose.spread, 0.0)
         width = 1.0 - 0.3 * rnd  # rounded lips open a narrower, rounder hole
         gap_max = 0.5 * mw * pose.open
         a = np.clip(self._pair_a / width, -1, 1)
-        gap = gap_max * np.sqrt(np.clip(1 - a * a, 0, 1)) ** 0.8 * (1.0 + 0.25 * rnd)
+        gap = gap_max * np.clip(1 - a * a, 0, 1) ** 0.9 * (1.0 + 0.25 * rnd)  # a lens: corners taper
         gap = np.where(np.abs(self._pair_a) > width, 0.0, gap)
         mid = self._mid_b * mw
         up_pts, lo_pts = self.up[self._pair_order], self.lo[self._pair_order]
@@ -194,6 +201,9 @@ class FaceRig:
         cur_lo = self._ab[lo_pts, 1] * mw
         tuck = pose.tuck
         lift = 0.22 + 0.1 * tuck
+        # the corners drop a little with the jaw: the whole line where the lips meet bends down
+        # towards them (a kink at the corner point alone would square the opening's ends)
+        mid = mid + 0.125 * gap_max * np.clip(np.abs(self._pair_a), 0, 1) ** 2
         d_up = (mid - lift * gap) - cur_up  # along `v` (mouth-width px)
         d_lo = (mid + (1 - lift) * gap) - cur_lo - tuck * 0.05 * mw
         jaw_extra = 0.06 * mw * pose.jaw
@@ -205,12 +215,15 @@ class FaceRig:
         # exact targets for the inner lips themselves
         dv[up_pts] = d_up
         dv[lo_pts] = d_lo
+        if layer is not None:
+            upper = layer == "upper"
+            seam = np.interp(a_all, self._pair_a, d_up if upper else d_lo)
+            w = self._w_carry * (~self._above if upper else self._above)
+            dv = dv * (1 - w) + seam * w
+            dv[up_pts] = dv[lo_pts] = d_up if upper else d_lo
         k = 0.14 * max(pose.spread, 0.0) - 0.2 * rnd - 0.05 * pose.open
         du_side = a_all * 0.5 * mw * k * self._w_side
         out = dv[:, None] * self.v[None] + du_side[:, None] * self.u[None]
-        # corners drop a little with the jaw
-        for corner in (78, 308, 61, 291):
-            out[corner] += self.v * 0.25 * gap_max * 0.5
         if pose.blink > 0:
             for upper, lower, s_up, w, s_all, _opening in self._eyes:
                 up_y = np.interp(s_all, s_up, p[upper] @ self.v)
@@ -232,10 +245,10 @@ class FaceRig:
         t = pivot - r @ pivot + (pose.dx * self.u + pose.dy * self.v) * self.face_w
         return np.hstack([r, t[:, None]])
 
-    def forward_field(self, pose: Pose) -> tuple[np.ndarray, np.ndarray]:
+    def forward_field(self, pose: Pose, layer: str | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(grid displacement (gh, gw, 2), mesh points after the pose (468, 2))."""
         d = np.zeros_like(self.controls)
-        d[:468] = self.point_offsets(pose)
+        d[:468] = self.point_offsets(pose, layer)
         field = (self._weights @ d).reshape(*self.grid_shape, 2)
         h = self.head_matrix(pose)
         g = self.grid + field
@@ -245,12 +258,47 @@ class FaceRig:
         moved = moved @ h[:, :2].T + h[:, 2]
         return field, moved
 
-    def backward_field(self, pose: Pose) -> tuple[np.ndarray, np.ndarray]:
+    def backward_layers(self, pose: Pose) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(upper layer's backward field, lower layer's, posed mesh points).
+
+        Where the lips part, the motion jumps: the upper lip goes up, the lower lip down. One
+        smooth field on a coarse grid smears that jump over a grid cell on each side, which
+        stretches the lips' inner edges into the opening and thins the lips. So each lip gets
+        its own field, smooth across the seam (the other lip near the seam moves with it); a
+        pixel above the posed opening's mid line is sampled through the upper layer, one below
+        through the lower layer (`FaceAnimator` composites them per pixel around the mouth).
+        Away from the mouth both layers are the same field.
+        """
+        up, moved = self.backward_field(pose, "upper")
+        lo, moved_lo = self.backward_field(pose, "lower")
+        below = ~self._above
+        below[self.up] = False
+        below[self.lo] = True
+        moved[below] = moved_lo[below]  # each point where its own layer puts it
+        return up, lo, moved
+
+    def below_mid_line(self, moved: np.ndarray, q: np.ndarray) -> np.ndarray:
+        """Signed distance (px along the mouth's vertical) of points `q` (..., 2) below the posed
+        mid line of the opening (`moved`: posed mesh points in the same coordinates as `q`)."""
+        up, lo = moved[self.up], moved[self.lo]
+        mid = (up + lo) / 2
+        c = mid.mean(0)
+        u = moved[308] - moved[78]
+        u = u / max(float(np.hypot(*u)), 1e-6)
+        v = np.array([-u[1], u[0]])
+        if np.dot(moved[CHIN] - c, v) < 0:
+            v = -v
+        ma, mb = (mid - c) @ u, (mid - c) @ v
+        o = np.argsort(ma)
+        rel = q - c
+        return rel @ v - np.interp(rel @ u, ma[o], mb[o])
+
+    def backward_field(self, pose: Pose, layer: str | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(where each grid pixel samples from, minus the grid position: (gh, gw, 2) float32,
         posed mesh points). Forward displacement inverted by two fixed-point steps."""
         import cv2
 
-        fwd, moved = self.forward_field(pose)
+        fwd, moved = self.forward_field(pose, layer)
         f32 = fwd.astype(np.float32)
         back = -f32
         gh, gw = self.grid_shape

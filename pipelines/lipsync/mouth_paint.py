@@ -1,23 +1,30 @@
 """The inside of an open mouth, painted where the warped lips part — and the lash line of a blink.
 
-The warp only stretches lip pixels; where the lips part we paint what a camera sees: upper teeth
-hanging from the upper lip (incisors wide, teeth narrowing and darkening round the arch, a soft
-shadow under the lip), lower teeth rising from the lower lip once the jaw drops, a tongue low in
-the mouth (its tip up between the teeth for TH), and a warm, dark cavity between — graded, never
-flat black. Colours are lit like the face: scaled by the brightness and tint of the lips around
-the opening. Edges are drawn 4× supersampled, so the lip line stays soft at any size.
+The warp moves each lip with its own layer (face_rig.backward_layers), so the red of both lips
+stays intact around the opening; we paint what a camera sees between their inner edges:
+- the opening: the lips' inner edges resampled smooth, the corners rounded and kept closed for a
+  short length (lips meet there), anti-aliased and feathered a little inwards, so it sits inside
+  the lips and never cuts into them;
+- upper teeth hanging under the upper lip, a curved row: each tooth's width is its arc on a dental
+  arch seen from the front (wide incisors, narrower towards the corners), each tooth rounded at its
+  tip with a soft embrasure between neighbours (no drawn lines), darker towards the gums, the lip's
+  shadow and the corners where the arch turns away, with a small per-tooth irregularity;
+- lower teeth rising from the lower lip on wider openings, smaller and in the upper row's shadow;
+- a tongue low in the mouth (its tip up between the teeth for TH), moist highlight at the front;
+- a cavity, darkest at the back and towards the cheeks — never flat black.
+Every colour comes from the face itself: the lips around the opening give the light level and the
+tint (a greyscale photo gets a grey mouth, a warm one warm teeth), and the photo's grain is added.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-CAVITY_BACK = np.array([46, 18, 20], np.float32)
-CAVITY_FRONT = np.array([112, 52, 50], np.float32)
-TEETH = np.array([246, 236, 214], np.float32)  # ivory, not paper white
-TONGUE = np.array([168, 80, 82], np.float32)
-#: tooth edges across the arch (fractions of the mouth's half-width): incisors wide, then narrower
-TOOTH_EDGES = (0.0, 0.21, 0.4, 0.56, 0.7, 1.2)
+#: across the arch: a central incisor, lateral, canine, two premolars (mm of arc, halves of a row)
+TOOTH_ARC = (8.6, 6.6, 7.6, 7.0, 6.8)
+LOWER_ARC = (5.4, 5.9, 6.8, 7.0)
+#: the arch's radius in mm of arc per half mouth width; fraction of the half width the arch spans
+ARCH_RADIUS, ARCH_SPAN = 24.0, 0.93
 
 
 def _curve(points: np.ndarray, n: int = 48) -> np.ndarray:
@@ -33,98 +40,241 @@ def _curve(points: np.ndarray, n: int = 48) -> np.ndarray:
     return out
 
 
-def paint_mouth(roi: np.ndarray, upper: np.ndarray, lower: np.ndarray, u: np.ndarray, v: np.ndarray,
-                mouth_w: float, jaw: float, tongue_tip: float, tuck: float) -> np.ndarray:
-    """Paint the opening between `upper` and `lower` inner-lip points (corner → corner, crop px)."""
+def _smooth(y: np.ndarray, passes: int) -> np.ndarray:
+    """Binomial smoothing with the ends held (a polyline's kinks rounded off)."""
+    y = y.copy()
+    for _ in range(passes):
+        y[1:-1] = 0.25 * y[:-2] + 0.5 * y[1:-1] + 0.25 * y[2:]
+    return y
+
+
+def _step(x: np.ndarray | float, width: np.ndarray | float) -> np.ndarray:
+    """0 → 1 over `width` px around x = 0 (a soft, anti-aliased edge)."""
+    t = np.clip(np.asarray(x, np.float32) / np.maximum(width, 1e-3) + 0.5, 0.0, 1.0)
+    return t * t * (3 - 2 * t)
+
+
+def opening_outline(upper: np.ndarray, lower: np.ndarray, u: np.ndarray, v: np.ndarray, mouth_w: float,
+                    n: int = 96) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(centre, across px, top px, bottom px): the painted opening in the mouth's own frame.
+
+    `across` samples the line between the corners; `top`/`bottom` are the lips' inner edges
+    below/above it (px along `v` from `centre`), smoothed, with rounded, slightly closed corners.
+    """
+    c = (upper[0] + upper[-1] + lower[0] + lower[-1]) / 4
+    ua, ub = (upper - c) @ u, (upper - c) @ v
+    la, lb = (lower - c) @ u, (lower - c) @ v
+    lo_a, hi_a = max(min(ua.min(), la.min()), -mouth_w), min(max(ua.max(), la.max()), mouth_w)
+    across = np.linspace(lo_a, hi_a, n)
+    ou, ol = np.argsort(ua), np.argsort(la)
+    passes = 6  # ~ the spacing of the mesh's lip points
+    top = _smooth(np.interp(across, ua[ou], ub[ou]), passes)
+    bottom = _smooth(np.interp(across, la[ol], lb[ol]), passes)
+    mid, half = (top + bottom) / 2, np.maximum(bottom - top, 0) / 2
+    # the lips stay together for a little at each corner, and the opening ends in a round cap
+    end = np.minimum(across - lo_a, hi_a - across) - 0.04 * mouth_w
+    r = max(min(0.05 * mouth_w, 0.9 * float(half.max())), 1.0)
+    e = np.clip(end, 0, r)
+    cap = np.where(end < r, np.sqrt(np.clip(2 * r * e - e * e, 0, None)), np.inf)
+    half = np.where(end <= 0, 0.0, np.minimum(half, cap))
+    return c, across, mid - half, mid + half
+
+
+def opening_alpha(poly: np.ndarray, origin: tuple[int, int], shape: tuple[int, int], mouth_w: float, gap: float,
+                  enlarged: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """(coverage, alpha) of the opening `poly` over a (h, w) box at `origin` (crop px).
+
+    Coverage is the polygon drawn 4× supersampled; alpha feathers it across the lips' inner edge
+    (a Gaussian as wide as the photo's own softness when it is shown enlarged, at least ~1 % of
+    the mouth), opaque just inside the edge (what the warp left there is the other lip's carried
+    rim) and a soft shadow just over it.
+    """
     import cv2
 
-    up, lo = _curve(upper), _curve(lower)
-    gap = np.linalg.norm(up - lo, axis=1)
-    if gap.max() < 0.8:
-        return roi
-    poly = np.concatenate([up, lo[::-1]])
+    (bh, bw), ss = shape, 4
+    cover = np.zeros((bh * ss, bw * ss), np.uint8)
+    cv2.fillPoly(cover, [np.round((poly - origin) * ss + (ss - 1) / 2).astype(np.int32)], 255, cv2.LINE_AA)
+    cover = cv2.resize(cover, (bw, bh), interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
+    feather = float(np.clip(max(0.008 * mouth_w, 0.45 * max(1.0, float(enlarged))), 0.5, max(0.5, 0.2 * gap)))
+    soft = cv2.GaussianBlur(cover, (0, 0), feather) if feather > 0.5 else cover
+    return cover, np.clip(soft * 1.3, 0, 1)
+
+
+def _palette(lip: np.ndarray) -> dict[str, np.ndarray]:
+    """The mouth's colours from the lips' own colour (RGB float): light level and tint of the face."""
+    lum = float(lip @ np.array([0.299, 0.587, 0.114], np.float32))
+    lum = max(lum, 8.0)
+    tint = lip / lum - 1.0  # the lips' chroma around their brightness (0 on a greyscale photo)
+    sat = float(np.clip(np.abs(tint).max() / 0.3, 0, 1))
+    teeth_lum = float(np.clip(lum * 1.42, 60.0, 228.0))
+    ivory = np.array([0.02, 0.0, -0.07], np.float32) * sat  # warm photos: teeth a little yellow
+    red = np.array([0.26, -0.12, -0.07], np.float32) * sat  # the inside of a mouth is redder than lips
+    return {
+        "teeth": teeth_lum * (1.0 + 0.1 * tint + ivory),
+        "tongue": lum * 0.8 * (1.0 + 1.0 * tint + red),
+        "front": lum * 0.36 * (1.0 + 1.1 * tint + 0.6 * red),
+        "back": lum * 0.16 * (1.0 + 1.0 * tint + 0.6 * red),
+    }
+
+
+def _lip_colour(roi: np.ndarray, poly: np.ndarray, mouth_w: float) -> np.ndarray:
+    """Median colour of the lips in a band 2–7 % of the mouth width outside the opening."""
+    import cv2
+
     h, w = roi.shape[:2]
-    x0, y0 = np.floor(poly.min(0)).astype(int) - 2
-    x1, y1 = np.ceil(poly.max(0)).astype(int) + 3
+    near, far = max(1, round(0.02 * mouth_w)), max(3, round(0.07 * mouth_w))
+    x0, y0 = np.floor(poly.min(0)).astype(int) - far - 1
+    x1, y1 = np.ceil(poly.max(0)).astype(int) + far + 2
+    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+    m = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    cv2.fillPoly(m, [np.round(poly - [x0, y0]).astype(np.int32)], 1)
+    band = cv2.dilate(m, np.ones((2 * far + 1, 2 * far + 1), np.uint8)) - cv2.dilate(m, np.ones((2 * near + 1,) * 2, np.uint8))
+    px = roi[y0:y1, x0:x1][band > 0]
+    return np.median(px, axis=0).astype(np.float32) if len(px) > 8 else np.array([150, 95, 95], np.float32)
+
+
+def _tooth_edges(arc: tuple[float, ...]) -> np.ndarray:
+    """Tooth boundaries across the row as seen from the front (fractions of the half width)."""
+    s = np.concatenate([[0.0], np.cumsum(arc)])
+    return ARCH_SPAN * np.sin(np.clip(s / ARCH_RADIUS, 0, np.pi / 2)) / np.sin(s[-1] / ARCH_RADIUS)
+
+
+def _row(an: np.ndarray, edges: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per pixel of a tooth row: (position within its tooth 0..1, tooth index, the tooth's
+    facing (cos of its angle on the arch), its irregularity -1..1)."""
+    x = np.clip(np.abs(an), 0, edges[-1] - 1e-4)
+    k = np.clip(np.searchsorted(edges, x) - 1, 0, len(edges) - 2)
+    frac = (x - edges[k]) / (edges[k + 1] - edges[k])
+    facing = np.sqrt(np.clip(1 - (x / (edges[-1] * 1.04)) ** 2, 0, 1))
+    rnd = np.random.default_rng(seed).uniform(-1, 1, (2, len(edges)))
+    jitter = np.where(an < 0, rnd[0][k], rnd[1][k])
+    return frac, k, facing, jitter
+
+
+def paint_mouth(roi: np.ndarray, upper: np.ndarray, lower: np.ndarray, u: np.ndarray, v: np.ndarray,
+                mouth_w: float, jaw: float, tongue_tip: float, tuck: float, seed: int = 0,
+                enlarged: float = 1.0) -> np.ndarray:
+    """Paint the opening between `upper` and `lower` inner-lip points (corner → corner, crop px).
+
+    `enlarged`: output px per pixel of the photo (a still shown larger than it was taken is soft;
+    the painted edges and grain are made as soft)."""
+    import cv2
+
+    gap_pts = np.linalg.norm(upper - lower, axis=1)
+    if gap_pts.max() < 0.8:
+        return roi
+    c, across, top_c, bot_c = opening_outline(upper, lower, u, v, mouth_w)
+    gap = float((bot_c - top_c).max())
+    if gap < 0.6:
+        return roi
+    poly = np.concatenate([c + across[:, None] * u + top_c[:, None] * v,
+                           (c + across[:, None] * u + bot_c[:, None] * v)[::-1]])
+    h, w = roi.shape[:2]
+    x0, y0 = np.floor(poly.min(0)).astype(int) - 3
+    x1, y1 = np.ceil(poly.max(0)).astype(int) + 4
     x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
     if x1 - x0 < 2 or y1 - y0 < 2:
         return roi
     bw, bh = x1 - x0, y1 - y0
-    ss = 4
-    mask = np.zeros((bh * ss, bw * ss), np.uint8)
-    local = (poly - [x0, y0]) * ss
-    cv2.fillPoly(mask, [np.round(local).astype(np.int32)], 255, cv2.LINE_AA)
-    mask = cv2.resize(mask, (bw, bh), interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
-    if mask.max() <= 0:
+    cover, alpha = opening_alpha(poly, (x0, y0), (bh, bw), mouth_w, gap, enlarged)
+    blur = max(1.0, float(enlarged))
+    if alpha.max() <= 0:
         return roi
+
     ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
-    centre = (up.mean(0) + lo.mean(0)) / 2
-    rel_x, rel_y = xs - centre[0], ys - centre[1]
-    a = (rel_x * u[0] + rel_y * u[1]) / (0.5 * mouth_w)  # across, -1..1 at the corners
-    b = rel_x * v[0] + rel_y * v[1]  # down, px
-    ua = ((up - centre) @ u) / (0.5 * mouth_w)
-    order_u, order_l = np.argsort(ua), np.argsort(((lo - centre) @ u) / (0.5 * mouth_w))
-    top = np.interp(a, ua[order_u], ((up - centre) @ v)[order_u])
-    la = ((lo - centre) @ u) / (0.5 * mouth_w)
-    bottom = np.interp(a, la[order_l], ((lo - centre) @ v)[order_l])
-    depth_px = b - top  # px below the upper lip
+    rel_x, rel_y = xs - np.float32(c[0]), ys - np.float32(c[1])
+    a = rel_x * np.float32(u[0]) + rel_y * np.float32(u[1])  # across, px
+    b = rel_x * np.float32(v[0]) + rel_y * np.float32(v[1])  # down, px
+    top = np.interp(a, across, top_c).astype(np.float32)
+    bottom = np.interp(a, across, bot_c).astype(np.float32)
+    # across in half widths from the middle of the teeth (the inner-lip centre: off-centre on a
+    # turned head, where the far half of the row is foreshortened)
+    mid_a = float(((upper[len(upper) // 2] + lower[len(lower) // 2]) / 2 - c) @ u)
+    left, right = mid_a - float(across[0]), float(across[-1]) - mid_a
+    an = np.where(a < mid_a, (a - mid_a) / max(left, 1.0), (a - mid_a) / max(right, 1.0)).astype(np.float32)
+    ax = np.abs(an)
+    from_top, from_bot = b - top, bottom - b  # px below the upper lip / above the lower lip
     span = np.maximum(bottom - top, 1.0)
-    depth = np.clip(depth_px / span, 0, 1)
-    across = np.clip(np.abs(a), 0, 1.2)
+    aa = max(0.6, 0.004 * mouth_w, 0.8 * blur)  # edge width of the shapes inside
 
-    # light: the lips' brightness and tint around the opening, relative to a mid-tone lip
-    ring = cv2.dilate((mask > 0.05).astype(np.uint8), np.ones((5, 5), np.uint8)) - (mask > 0.05).astype(np.uint8)
+    # the light: the lips around the opening (their brightness and tint), a band a little way out
+    # from the edge (the edge itself is the lips' shadowed inner rim)
     box = roi[y0:y1, x0:x1].astype(np.float32)
-    lip = box[ring > 0].mean(0) if ring.any() else np.array([150, 90, 90], np.float32)
-    light = float(np.clip(lip.mean() / 125.0, 0.55, 1.35))
-    tint = np.clip(lip / max(lip.mean(), 1.0), 0.85, 1.2)
+    pal = _palette(_lip_colour(roi, poly, mouth_w))
 
-    # cavity: lighter near the lips, darkest at the back of the mouth, darker to the sides
-    front = np.clip(1 - np.minimum(depth, 1 - depth) * 2.4, 0, 1) ** 1.5
-    col = CAVITY_BACK + (CAVITY_FRONT - CAVITY_BACK) * (0.35 * front[..., None])
-    col = col * np.clip(1.0 - 0.25 * across**2, 0.75, 1)[..., None]
-    # tongue: a rounded mound low in the mouth; the tip rises between the teeth for TH
-    tongue_top = 0.68 - 0.55 * tongue_tip
-    t_shape = np.clip((depth - (tongue_top + 0.45 * across**2)) / 0.15, 0, 1)
-    t_amt = np.clip(jaw * 1.6 - 0.15, 0, 1) * 0.9 + tongue_tip
-    t_shade = (0.55 + 0.45 * np.clip((depth - tongue_top) / 0.3, 0, 1))[..., None]
-    t_alpha = np.clip(t_shape * t_amt, 0, 1)[..., None]
-    col = col * (1 - t_alpha) + TONGUE * t_shade * t_alpha
-    # upper teeth: a band under the upper lip, tooth by tooth
-    tooth_h = min((0.1 + 0.02 * tuck) * mouth_w, (0.85 + 0.15 * tuck) * float(gap.max()))
-    # the arch turns away from the camera: teeth fade out well before the corners
-    in_teeth = np.clip((tooth_h - depth_px) / 1.2, 0, 1) * np.clip((0.8 - across) / 0.2, 0, 1)
-    edges = np.array(TOOTH_EDGES)
-    k = np.clip(np.searchsorted(edges, across) - 1, 0, len(edges) - 2)
-    frac = (across - edges[k]) / (edges[k + 1] - edges[k])
-    gaps = np.exp(-(np.minimum(frac, 1 - frac) * (edges[k + 1] - edges[k]) * 0.5 * mouth_w / 0.8) ** 2)
-    gaps *= np.clip(depth_px / max(0.5 * tooth_h, 1.0), 0, 1)  # separations show towards the tips
-    tip_round = np.clip((tooth_h - depth_px) / np.maximum(0.25 * tooth_h * (1 - 4 * (frac - 0.5) ** 2 + 0.3), 0.5), 0, 1)
-    teeth_alpha = (in_teeth * (0.75 + 0.25 * tip_round))[..., None]
-    shade = 0.97 * (1.0 - 0.35 * across**1.6) * (0.8 + 0.2 * np.clip(depth_px / (0.35 * tooth_h), 0, 1)) * (1 - 0.12 * gaps)
-    col = col * (1 - teeth_alpha) + TEETH * shade[..., None] * teeth_alpha
-    # lower teeth: only when the jaw is well down, partly hidden by the lower lip
-    low_h = 0.045 * mouth_w * np.clip((jaw - 0.4) / 0.4, 0, 1)
-    if low_h > 0.5:
-        from_bottom = (bottom - b)
-        low = 0.8 * np.clip((low_h - from_bottom) / 1.2, 0, 1) * np.clip((0.55 - across) / 0.2, 0, 1)
-        low_shade = 0.8 * (1.0 - 0.4 * across**1.6)
-        col = col * (1 - low[..., None]) + TEETH * low_shade[..., None] * low[..., None]
-    # teeth take the scene's brightness; the cavity also its warmth
-    is_teeth = teeth_alpha > 0.5
-    warm = tint[None, None, :] ** np.where(is_teeth, 0.45, 1.0)
-    col = col * np.where(is_teeth, light**0.3, light) * warm
-    # the lips shade the inside: darker right under the upper lip and along the lower lip
-    lip_shadow = 1.0 - 0.35 * np.exp(-depth_px / max(0.04 * mouth_w, 1.0)) * (1 - is_teeth[..., 0] * 0.6)
+    # cavity: the back of the mouth, lighter just inside the lips, darker towards the cheeks
+    depth = np.clip(np.minimum(from_top, from_bot) / (0.5 * span), 0, 1)
+    front = np.exp(-np.minimum(from_top, from_bot) / max(0.05 * mouth_w, 1.0))
+    col = pal["back"] + (pal["front"] - pal["back"]) * (0.25 * (1 - depth) + 0.55 * front)[..., None]
+    col = col * (1.0 - 0.45 * np.clip(ax, 0, 1.2) ** 2)[..., None]
+
+    # tongue: a rounded mound above the lower lip, lit from the front and falling into the dark
+    # towards the back of the mouth; its tip rises between the teeth for TH (drawn over them)
+    open_frac = float(np.clip(gap / (0.45 * mouth_w), 0, 1))
+    tongue_h = (0.24 + 0.12 * open_frac) * span + tongue_tip * 0.6 * span
+    t_width = 0.8 - 0.3 * tongue_tip
+    t_top = tongue_h * np.sqrt(np.clip(1 - (ax / t_width) ** 2, 0, 1))
+    t_alpha = _step(t_top - from_bot, np.maximum(1.5 * aa, 0.3 * t_top)) * float(np.clip(jaw * 2.0 + tongue_tip + 0.2, 0, 1))
+    toward_front = np.clip(1 - from_bot / np.maximum(t_top, 1.0), 0, 1)
+    t_light = (0.45 + 0.55 * toward_front**0.7) * (1.0 - 0.55 * np.clip(ax / t_width, 0, 1) ** 2)
+    groove = 1 - 0.12 * np.exp(-(an / 0.06) ** 2) * (1 - toward_front)  # the tongue's mid line
+    tongue = pal["tongue"] * (t_light * groove * (0.8 + 0.2 * open_frac))[..., None]
+    col = col + (tongue - col) * t_alpha[..., None]
+
+    # lower teeth: on wider openings, rising behind the lower lip, in the upper row's shadow
+    low_vis = float(np.clip((gap - 0.26 * mouth_w) / (0.2 * mouth_w), 0, 1)) * (1 - tuck)
+    if low_vis > 0.02:
+        edges = _tooth_edges(LOWER_ARC) * 0.56
+        frac, _k, facing, jit = _row(an, edges, seed + 7)
+        low_h = (0.012 + 0.024 * low_vis) * mouth_w * (1 - 0.5 * (ax / edges[-1]) ** 2) * (1 + 0.05 * jit)
+        tip = low_h - np.minimum(0.1 * low_h, 0.012 * mouth_w) * (2 * frac - 1) ** 6
+        la = _step(tip - from_bot, aa) * np.clip((edges[-1] - ax) / 0.25, 0, 1) ** 1.5 * min(1.0, 3 * low_vis)
+        shade = 0.85 * (0.3 + 0.7 * facing**2) * (1 + 0.03 * jit)
+        shade = shade * (0.85 + 0.15 * np.clip(from_bot / np.maximum(low_h, 1.0), 0, 1))
+        # shaded teeth go towards the mouth's own dark (warm), not towards grey
+        lower = pal["front"] + (pal["teeth"] - pal["front"]) * shade[..., None]
+        col = col + (lower - col) * la[..., None]
+
+    # upper teeth: hanging under the upper lip, their tips on a smile curve
+    edges = _tooth_edges(TOOTH_ARC)
+    frac, k, facing, jit = _row(an, edges, seed)
+    lift = float(np.clip(gap / (0.5 * mouth_w), 0, 1))
+    tooth_h = min((0.075 + 0.09 * lift + 0.04 * tuck) * mouth_w, 0.92 * gap + 0.12 * tuck * mouth_w)
+    length = tooth_h * (1 - 0.38 * ax**2) * (1 - 0.1 * (k >= 2)) * (1 + 0.04 * jit)
+    tip = length - np.minimum(0.08 * length, 0.018 * mouth_w) * np.abs(2 * frac - 1) ** 4  # rounded tips
+    ua_ = _step(tip - from_top, aa) * np.clip((0.92 - ax) / 0.14, 0, 1)
+    embrasure = np.exp(-((np.minimum(frac, 1 - frac)) * (edges[k + 1] - edges[k]) * 0.5 * mouth_w / max(0.9 * aa, 0.5)) ** 2)
+    down = np.clip(from_top / np.maximum(length, 1.0), 0, 1)
+    shade = (0.12 + 0.88 * facing**2.5) * (1 - 0.12 * embrasure * down)
+    shade = shade * (0.72 + 0.28 * np.clip(from_top / np.maximum(0.35 * length, 1.0), 0, 1))  # gums, lip shadow
+    shade = shade * (1 - 0.07 * np.clip((down - 0.82) / 0.18, 0, 1)) * (1 + 0.025 * jit)  # translucent tips
+    teeth = pal["front"] + (pal["teeth"] - pal["front"]) * shade[..., None]
+    col = col + (teeth - col) * ua_[..., None]
+    if tongue_tip > 0.05:  # TH: the tip pushes forward under the upper teeth' edge
+        tip_a = t_alpha * _step(from_top - 0.55 * length, 2 * aa) * np.clip((0.45 - ax) / 0.2, 0, 1) * tongue_tip
+        tip_col = pal["tongue"] * (0.85 - 0.25 * np.clip(ax / 0.45, 0, 1))[..., None]
+        col = col + (tip_col - col) * tip_a[..., None]
+
+    # the lips shade the inside right under and over their edges
+    lip_shadow = 1.0 - 0.3 * np.exp(-np.clip(from_top, 0, None) / max(0.025 * mouth_w, 0.8))
+    lip_shadow *= 1.0 - 0.2 * np.exp(-np.clip(from_bot, 0, None) / max(0.02 * mouth_w, 0.8))
     col = col * lip_shadow[..., None]
-    # photo grain, so the painted area is not smoother than the skin around it
-    grain = float(np.std(box[ring > 0] - cv2.GaussianBlur(box, (0, 0), 1.2)[ring > 0])) if ring.any() else 2.0
-    col = col + np.random.default_rng(int(mouth_w * 1000) % 2**31).normal(0, min(grain, 6.0), col.shape[:2])[..., None]
-    soft = max(0.6, 0.012 * mouth_w)  # the lip edge is soft at any size
-    mask = cv2.GaussianBlur(mask, (0, 0), soft) * np.clip(mask * 4, 0, 1) ** 0.5
-    alpha = (mask * np.clip(gap.max() / 2.0, 0, 1))[..., None]
+    # photo grain, as fine as the photo's own (enlarged with it), so the painted area is not
+    # smoother than the lips around it
+    outside = cover < 0.02
+    if outside.sum() > 8:
+        hp = box - cv2.GaussianBlur(box, (0, 0), 1.2 * blur)
+        grain = float(np.std(hp[outside]))
+    else:
+        grain = 2.0
+    noise = np.random.default_rng(seed + 1).normal(0, 1, (bh, bw)).astype(np.float32)
+    if blur > 1.2:
+        noise = cv2.GaussianBlur(noise, (0, 0), 0.5 * blur)
+        noise /= max(float(noise.std()), 1e-3)
+    col = col + (min(grain, 5.0) * noise)[..., None] * (0.5 + 0.5 * col.mean(-1, keepdims=True) / 128.0)
     out = roi.copy()
-    out[y0:y1, x0:x1] = np.clip(box * (1 - alpha) + col * alpha + 0.5, 0, 255).astype(np.uint8)
+    al = alpha[..., None]
+    out[y0:y1, x0:x1] = np.clip(box * (1 - al) + col * al + 0.5, 0, 255).astype(np.uint8)
     return out
 
 

@@ -97,14 +97,56 @@ class FaceAnimator:
         x0, y0, x1, y1 = box
         if x1 - x0 < 8 or y1 - y0 < 8:
             return None
-        back, moved = rig.backward_field(pose)
+        back_up, back_lo, moved = rig.backward_layers(pose)
+        # the whole crop: each grid point through the layer of its side of the mouth (smeared at
+        # the lips' seam; the mouth box below is composited per pixel)
+        below = rig.below_mid_line(moved, rig.grid) > 0
+        back = np.where(below[..., None], back_lo, back_up)
         inv = cv2.invertAffineTransform(to_frame.astype(np.float64))
+        sw, sh = x1 - x0, y1 - y0
+        mx, my = self._source_map(back, inv, to_source, (x0, y0), (0, 0, sw, sh))
+        posed = moved @ to_frame[:, :2].T + to_frame[:, 2]
+        local = posed - np.array([x0, y0])
+        mouth = self._mouth_box(local, rig.step * float(np.sqrt(abs(np.linalg.det(to_frame[:, :2])))), sw, sh)
+        if mouth is not None:
+            bx0, by0, bx1, by1 = mouth
+            ux, uy = self._source_map(back_up, inv, to_source, (x0, y0), mouth)
+            lx, ly = self._source_map(back_lo, inv, to_source, (x0, y0), mouth)
+            ys, xs = np.mgrid[by0:by1, bx0:bx1].astype(np.float32)
+            d = rig.below_mid_line(local, np.stack([xs, ys], -1))
+            m = np.clip(d + 0.5, 0, 1).astype(np.float32)  # one pixel of anti-aliasing at the seam
+            mx[by0:by1, bx0:bx1] = ux + (lx - ux) * m
+            my[by0:by1, bx0:bx1] = uy + (ly - uy) * m
+        out = cv2.remap(source, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+        a = to_frame[:, :2]
+        u = a @ rig.u
+        u /= max(float(np.hypot(*u)), 1e-6)
+        v = np.array([-u[1], u[0]]) if np.dot(a @ rig.v, [-u[1], u[0]]) > 0 else np.array([u[1], -u[0]])
+        scale = float(np.sqrt(abs(np.linalg.det(a))))
+        enlarged = scale / max(float(np.sqrt(abs(np.linalg.det(to_source[:, :2])))), 1e-6)
+        out = paint_mouth(out, local[rig.up], local[rig.lo], u, v, rig.mouth_w * scale, pose.jaw,
+                          pose.tongue, pose.tuck, enlarged=enlarged)
+        if pose.blink > 0.05:
+            for upper, lower, _s, _w, _sa, opening in rig._eyes:
+                out = cover_eye(out, local[upper], local[lower], pose.blink, 0.8 * opening * scale)
+                out = paint_lash_line(out, local[upper], pose.blink, max(1.0, 0.012 * rig.face_w * scale))
+        return box, out, posed
+
+    def _source_map(self, back: np.ndarray, inv: np.ndarray, to_source: np.ndarray, origin: tuple[int, int],
+                    rect: tuple[int, int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+        """Source-image sample positions (x, y float32) for the pixels of `rect` (x0, y0, x1, y1 in
+        the crop at `origin` of the frame), through the backward grid field `back`."""
+        import cv2
+
+        rig = self.rig
+        rx0, ry0 = rig.region[:2]
+        ox, oy = origin[0] + rect[0], origin[1] + rect[1]
+        sw, sh = rect[2] - rect[0], rect[3] - rect[1]
         # output px -> coarse grid index: grid = (face - region origin) / step
         g = inv.copy()
-        g[:, 2] += inv[:, :2] @ np.array([x0, y0], np.float64)
+        g[:, 2] += inv[:, :2] @ np.array([ox, oy], np.float64)
         g[:, 2] -= np.array([rx0, ry0])
         g /= rig.step
-        sw, sh = x1 - x0, y1 - y0
         # the source map is smooth (an affine plus the coarse field), so it is computed every
         # `k`-th pixel and enlarged: the per-pixel work is one resize per axis and one remap
         k = MAP_STEP
@@ -116,27 +158,29 @@ class FaceAnimator:
         gk[:, :2] *= k
         gk[:, 2] += g[:, :2] @ np.array([(k - 1) / 2.0, (k - 1) / 2.0])
         field = self._field_at(back, gk, mw, mh)
-        fx = inv[0, 0] * (xs + x0) + inv[0, 1] * (ys + y0) + inv[0, 2] + field[..., 0]
-        fy = inv[1, 0] * (xs + x0) + inv[1, 1] * (ys + y0) + inv[1, 2] + field[..., 1]
+        fx = inv[0, 0] * (xs + ox) + inv[0, 1] * (ys + oy) + inv[0, 2] + field[..., 0]
+        fy = inv[1, 0] * (xs + ox) + inv[1, 1] * (ys + oy) + inv[1, 2] + field[..., 1]
         small_x = (to_source[0, 0] * fx + to_source[0, 1] * fy + to_source[0, 2]).astype(np.float32)
         small_y = (to_source[1, 0] * fx + to_source[1, 1] * fy + to_source[1, 2]).astype(np.float32)
         mx = cv2.resize(small_x, (mw * k, mh * k), interpolation=cv2.INTER_LINEAR)[:sh, :sw]
         my = cv2.resize(small_y, (mw * k, mh * k), interpolation=cv2.INTER_LINEAR)[:sh, :sw]
-        out = cv2.remap(source, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
-        posed = moved @ to_frame[:, :2].T + to_frame[:, 2]
-        local = posed - np.array([x0, y0])
-        a = to_frame[:, :2]
-        u = a @ rig.u
-        u /= max(float(np.hypot(*u)), 1e-6)
-        v = np.array([-u[1], u[0]]) if np.dot(a @ rig.v, [-u[1], u[0]]) > 0 else np.array([u[1], -u[0]])
-        scale = float(np.sqrt(abs(np.linalg.det(a))))
-        out = paint_mouth(out, local[rig.up], local[rig.lo], u, v, rig.mouth_w * scale, pose.jaw,
-                          pose.tongue, pose.tuck)
-        if pose.blink > 0.05:
-            for upper, lower, _s, _w, _sa, opening in rig._eyes:
-                out = cover_eye(out, local[upper], local[lower], pose.blink, 0.8 * opening * scale)
-                out = paint_lash_line(out, local[upper], pose.blink, max(1.0, 0.012 * rig.face_w * scale))
-        return box, out, posed
+        return mx, my
+
+    def _mouth_box(self, local: np.ndarray, cell: float, sw: int, sh: int) -> tuple[int, int, int, int] | None:
+        """The crop rectangle where the two lip layers are composited: the posed lips plus a
+        margin of grid cells (`cell`: one grid step in crop px), or None when the lips touch."""
+        rig = self.rig
+        from .face_rig import LIPS_OUTER_LOWER, LIPS_OUTER_UPPER
+
+        lips = local[list(LIPS_OUTER_UPPER) + list(LIPS_OUTER_LOWER)]
+        gap = np.linalg.norm(local[rig.up] - local[rig.lo], axis=1)
+        if gap.max() < 0.3:
+            return None
+        pad = 3.0 * cell + 2.0
+        bx0, by0 = np.floor(lips.min(0) - pad).astype(int)
+        bx1, by1 = np.ceil(lips.max(0) + pad).astype(int)
+        bx0, by0, bx1, by1 = max(0, bx0), max(0, by0), min(sw, bx1), min(sh, by1)
+        return (bx0, by0, bx1, by1) if bx1 - bx0 >= 4 and by1 - by0 >= 4 else None
 
     @staticmethod
     def _field_at(back: np.ndarray, g: np.ndarray, sw: int, sh: int) -> np.ndarray:
