@@ -78,7 +78,7 @@ def connect(address: str, settings: Settings | None = None, env: dict[str, str] 
     if env:  # never the token: workers have their node's own (RAY_AUTH_TOKEN on every node)
         kwargs["runtime_env"] = {"env_vars": env}
     try:
-        ray.init(address=None if address == "local" else address, **kwargs)
+        _init_with_retry(ray, None if address == "local" else address, kwargs)
     except Exception as e:  # ConnectionError, grpc errors, timeouts: all mean "cannot reach it"
         first = str(e).splitlines()[0] if str(e) else ""
         raise StudioError(
@@ -87,6 +87,26 @@ def connect(address: str, settings: Settings | None = None, env: dict[str, str] 
         ) from None
     _ACCESS[address] = access
     return ray
+
+
+#: seconds a head that answers but is still starting ("Initialization failure from server") gets
+INIT_RETRY_SECONDS = 20.0
+
+
+def _init_with_retry(ray: Any, address: str | None, kwargs: dict[str, Any]) -> None:
+    """ray.init, tried again while a just-started head's client server refuses with an
+    initialization failure (its port is open before its GCS is ready); other errors at once."""
+    deadline = time.monotonic() + INIT_RETRY_SECONDS
+    while True:
+        try:
+            ray.init(address=address, **kwargs)
+            return
+        except ConnectionAbortedError as e:
+            if "Initialization failure" not in str(e) or time.monotonic() > deadline:
+                raise
+            if ray.is_initialized():
+                ray.shutdown()
+            time.sleep(1.0)
 
 
 def access_of(address: str) -> Any:
