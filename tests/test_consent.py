@@ -34,3 +34,37 @@ def test_with_consent_the_step_runs(tmp_path):
     with Project.create(tmp_path, "Ann", Persona(name="Ann", kind="real", consent=consent)) as p:
         job = run_job(p, "narrate", {"text": "Hello."}, "narrate")
         assert job.state == JobState.done and len(p.assets_of("narration")) == 1
+
+
+def test_the_demo_persona_is_a_real_persons_photo_for_demonstration_only(tmp_path):
+    """`studio demo` shows NASA's portrait of a real person: marked real, no consent, a likeness
+    statement saying so; its steps run and its exports say they are not for publishing."""
+    from pipelines.tts.voice_character import PRESETS
+    from studio.actions.voice import voice_character
+    from studio.cli.demo_cmds import DEMO_SCRIPT, demo_persona
+
+    persona = demo_persona()
+    assert persona.kind == "real" and persona.consent is None and persona.demonstration_only
+    line = persona.likeness_line()
+    assert "Eileen Collins" in line and "not for publishing" in line and "no real person" not in line
+    assert persona.name in DEMO_SCRIPT  # the persona says her own name
+    assert voice_character(persona.voice) == PRESETS["female"]  # a woman's face, a woman's voice
+    with Project.create(tmp_path, "Demo", persona) as p:
+        persona.require_consent("make posts of them")  # let through: demonstration only
+        job = run_job(p, "narrate", {"text": "Hello."}, "narrate")
+        assert job.state == JobState.done
+        assert "voice character: Praat change gender, formant ×1.18, pitch 210 Hz" in p.assets_of("narration")[0].provenance.engine
+
+
+def test_a_real_face_without_consent_is_only_ever_a_demonstration():
+    from pydantic import ValidationError
+
+    from studio.core.persona import LikenessStatement
+
+    with pytest.raises(ValidationError, match="only for demonstration"):
+        LikenessStatement(not_a_real_person=False, subject="Ann", source="a photo I found")
+    with pytest.raises(ValidationError, match="only for demonstration"):
+        LikenessStatement(not_a_real_person=False, purpose="demonstration")  # who and from where
+    stated = Persona(name="Ann", kind="real", likeness=LikenessStatement())  # "invented" does not unlock a real persona
+    with pytest.raises(Exception, match="no consent record"):
+        stated.require_consent("speak as them")

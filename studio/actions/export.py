@@ -40,6 +40,8 @@ def export(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
         "files": {a.id: str(project.asset_path(a)) for a in assets},
         "presets": {a.provenance.parameters["preset"]: a.id for a in videos},
         "commercial_use": verdict,
+        # a real person's public-domain photo shown without consent (`studio demo`): said with the files
+        **({"likeness": project.persona.likeness_line()} if project.persona.demonstration_only else {}),
     }
 
 

@@ -219,4 +219,5 @@ def post(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
         "music": music_id,
         "exports": {p: exported["files"][aid] for p, aid in exported["presets"].items()},
         "commercial_use": exported.get("commercial_use"),
+        **({"likeness": exported["likeness"]} if "likeness" in exported else {}),
     }

@@ -117,16 +117,26 @@ def narrate(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
         models = narrator.model_uses() if hasattr(narrator, "model_uses") else [narrator.model_use()]
     finally:
         narrator.unload()
-    audio = resample(result.audio, result.sample_rate, STUDIO_RATE)
+    character = voice_character(voice)
+    raw = result.audio
+    if not character.neutral:
+        from pipelines.tts.voice_character import apply_character
+
+        ctx.progress(0.96, 1, "voice character")
+        raw = apply_character(raw, result.sample_rate, character)  # same length: timings stay valid
+    audio = resample(raw, result.sample_rate, STUDIO_RATE)
     wav = project.stage(".wav")
     write_wav(wav, audio, STUDIO_RATE)
     words = project.stage(".json")
     words.write_text(json.dumps([w.as_dict() for w in result.words], ensure_ascii=False, indent=1), "utf-8")
     phonemes = project.stage(".json")
     phonemes.write_text(json.dumps([p.as_dict() for p in result.phonemes], ensure_ascii=False), "utf-8")
+    words_for = _engine_words(engine, voice_id)
+    if not character.neutral:
+        words_for += f", voice character: {character.describe()}"
     prov = Provenance(
         pipeline="narration",
-        engine=_engine_words(engine, voice_id),
+        engine=words_for,
         models=models,
         parameters={
             "text": text,
@@ -140,6 +150,8 @@ def narrate(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
             "reference_samples": list(voice.reference_samples) if engine in CLONING else [],
             **({"exaggeration": voice.exaggeration, "cfg_weight": voice.cfg_weight,
                 "watermark": "Resemble Perth (implicit)"} if engine == "chatterbox" else {}),
+            **({"voice_character": {**character.as_dict(), "method": character.describe(),
+                                    "library": "praat-parselmouth (Praat, GPL-3)"}} if not character.neutral else {}),
             "sample_rate": STUDIO_RATE,
             "source_sample_rate": result.sample_rate,
             "timing_method": result.timing_method,
@@ -154,6 +166,34 @@ def narrate(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     ctx.progress(1, 1, "done")
     return {"assets": [asset.id], "duration": prov.scores["duration_s"], "words": len(result.words),
             "timing_method": result.timing_method, "path": str(project.asset_path(asset))}
+
+
+def voice_character(voice):  # noqa: ANN001, ANN201 - VoiceSettings -> VoiceCharacter
+    """The persona's voice character (pitch and formant shift applied to every narration)."""
+    from pipelines.tts.voice_character import VoiceCharacter
+
+    return VoiceCharacter(formant_shift=voice.formant_shift, pitch_hz=voice.pitch_hz,
+                          pitch_semitones=voice.pitch_semitones, pitch_range=voice.pitch_range)
+
+
+def parse_pitch(text: str) -> tuple[float, float]:
+    """(pitch_hz, pitch_semitones) from '210', '210Hz', '+3st', '-2 semitones' or 'keep'."""
+    import re
+
+    t = text.strip().lower().replace(" ", "")
+    if t in ("", "0", "keep", "none", "off"):
+        return 0.0, 0.0
+    m = re.fullmatch(r"([+-]?\d+(?:\.\d+)?)(hz|st|semitones?)?", t)
+    if not m:
+        raise BadInput(f"Pitch '{text}': give a median pitch in Hz (e.g. 210) or a shift in semitones (e.g. +3st).")
+    value, unit = float(m.group(1)), m.group(2) or ("st" if t[0] in "+-" else "hz")
+    if unit == "hz":
+        if not 60 <= value <= 600:
+            raise BadInput(f"Pitch {value:g} Hz is outside a voice's range; give 60–600 Hz (a woman's voice: ~210).")
+        return value, 0.0
+    if not -24 <= value <= 24:
+        raise BadInput(f"Pitch shift {value:+g} semitones: give at most 24 up or down.")
+    return 0.0, value
 
 
 def _label(text: str, n: int = 6) -> str:
@@ -171,16 +211,28 @@ def word_timings(project: Project, narration: Asset | str) -> list[dict]:
 def set_voice(project: Project, store: ModelStore, engine: str | None = None, voice_id: str | None = None,
               speed: float | None = None, noise_scale: float | None = None, noise_w: float | None = None,
               language: str | None = None, exaggeration: float | None = None,
-              cfg_weight: float | None = None) -> dict:
-    """Change the persona's voice settings; the voice must be one the chosen engine speaks."""
+              cfg_weight: float | None = None, character: str | None = None, pitch: str | None = None,
+              formant_shift: float | None = None, pitch_range: float | None = None) -> dict:
+    """Change the persona's voice settings; the voice must be one the chosen engine speaks.
+
+    The voice character: `character` a preset (none, female, male) sets all four values, then
+    `pitch` ('210' Hz, '+3st'), `formant_shift` and `pitch_range` adjust them."""
     from pipelines.tts import ENGINES
+    from pipelines.tts.voice_character import PRESETS
 
     if engine is not None and engine not in ENGINES:
         raise BadInput(f"Unknown voice engine '{engine}'; choose one of: {', '.join(ENGINES)}.")
     current = project.persona.voice
     changes: dict[str, Any] = {k: v for k, v in {"speed": speed, "noise_scale": noise_scale, "noise_w": noise_w,
                                                  "language": language, "exaggeration": exaggeration,
-                                                 "cfg_weight": cfg_weight}.items() if v is not None}
+                                                 "cfg_weight": cfg_weight, "formant_shift": formant_shift,
+                                                 "pitch_range": pitch_range}.items() if v is not None}
+    if character is not None:
+        if character not in PRESETS:
+            raise BadInput(f"Unknown voice character '{character}'; choose one of: {', '.join(PRESETS)}.")
+        changes = {**PRESETS[character].as_dict(), **changes}
+    if pitch is not None:
+        changes["pitch_hz"], changes["pitch_semitones"] = parse_pitch(pitch)
     if engine is not None or voice_id is not None:
         new_engine, new_voice = resolve_voice(store, current, engine, voice_id)
         check_voice(store, new_engine, new_voice)

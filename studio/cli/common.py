@@ -174,6 +174,8 @@ def print_verdict(result: dict[str, Any]) -> None:
         from studio.render.licences import verdict_text
 
         out.print(verdict_text(result["commercial_use"]))
+    if result.get("likeness"):  # a demonstration-only persona (a real person's photo, no consent)
+        out.print(f"Likeness: {result['likeness']}")
 
 
 def require_display() -> None:

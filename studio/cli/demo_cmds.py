@@ -10,13 +10,22 @@ import numpy as np
 import typer
 
 from studio.core.paths import resources_dir
-from studio.core.persona import Persona
+from studio.core.persona import LikenessStatement, Persona, VoiceSettings
 from studio.core.project import Project, project_dir_for
 
 from .common import finish_job, out, print_verdict, progress_task
 
 DEMO_NAME = "Demo"  # the project folder (Demo.persona)
 PERSONA_NAME = "Nova"  # who speaks: the script says her name
+#: the face: skimage's `astronaut`, NASA's portrait of Eileen Collins — a real person, in the public
+#: domain as a photo but shown here without her consent, so the demo says it is for demonstration only
+DEMO_LIKENESS = LikenessStatement(
+    not_a_real_person=False, stated_in="demo", first_photo="portrait.jpg", purpose="demonstration",
+    subject="astronaut Eileen Collins",
+    source="NASA portrait, public domain, scikit-image's 'astronaut' sample")
+#: the voice: the only neural English voice that ships in a package is Piper's `joe`, a man's; the
+#: female voice character (Praat's change gender: formants ×1.18, median pitch 210 Hz) matches the face
+DEMO_VOICE = VoiceSettings(formant_shift=1.18, pitch_hz=210.0)
 DEMO_SCRIPT = (
     "Hi, I'm Nova. This whole post was made on one laptop, with no internet. "
     "Face, voice, motion and captions: all from a single photo."
@@ -44,6 +53,16 @@ def make_music_bed(path: Path, seconds: float, rate: int = 48000) -> Path:
     return path
 
 
+def demo_persona() -> Persona:
+    """Nova: the bundled portrait's face (a real person, demonstration only) and a female voice character."""
+    return Persona(
+        name=PERSONA_NAME,
+        description="Demo persona: NASA's public-domain portrait of astronaut Eileen Collins, for demonstration only.",
+        style_prompt="portrait photo, soft window light, natural skin texture, 85mm",
+        kind="real", likeness=DEMO_LIKENESS, voice=DEMO_VOICE,
+    )
+
+
 def demo(
     directory: Path = typer.Option(Path("projects"), "--dir", "-d", help="Where to create Demo.persona."),
     size: str = typer.Option("720x1280", "--size", help="Motion clip size WxH (exports are always full preset size)."),
@@ -55,11 +74,7 @@ def demo(
     folder = project_dir_for(directory, DEMO_NAME)
     if folder.exists():
         shutil.rmtree(folder)  # the demo is regenerated from scratch every time
-    persona = Persona(
-        name=PERSONA_NAME,
-        description="Demo persona made from the public-domain astronaut portrait (NASA).",
-        style_prompt="portrait photo, soft window light, natural skin texture, 85mm",
-    )
+    persona = demo_persona()
     w, h = (int(v) for v in size.lower().split("x"))
     with Project.create(directory, DEMO_NAME, persona) as project:
         portrait = resources_dir() / "demo" / "portrait.jpg"
@@ -80,4 +95,7 @@ def demo(
         for preset_id, path in res["exports"].items():
             out.print(f"  {preset_id:<7} {path}")
         print_verdict(res)
+        from studio.actions.voice import voice_character
+
+        out.print(f"Voice: Piper joe, voice character: {voice_character(project.persona.voice).describe()}")
         out.print("Open it in the window with `studio gui " + str(project.path) + "`.")

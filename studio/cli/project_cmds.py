@@ -97,9 +97,14 @@ def info(
                   f"{escape(str(p.path))}", markup=True)
         if per.description:
             out.print(f"  {per.description}")
+        out.print(f"  likeness: {escape(per.likeness_line())}")
         out.print(f"  references: {len(per.reference_faces)}   identity: "
                   f"{', '.join(e.backend for e in per.identity) or 'none yet (`studio faces add`)'}")
-        out.print(f"  voice: {per.voice.engine} / {per.voice.voice_id} (speed {per.voice.speed})")
+        from studio.actions.voice import voice_character
+
+        ch = voice_character(per.voice)
+        out.print(f"  voice: {per.voice.engine} / {per.voice.voice_id} (speed {per.voice.speed})"
+                  + ("" if ch.neutral else f"; voice character: {ch.describe()}"))
         out.print(f"  checkpoint: {per.checkpoint}   style: {per.style_prompt}")
         out.print(f"  assets: {len(p.data.assets)}   timelines: {len(p.data.timelines)}   posts: {len(p.data.posts)}")
         from studio.render.licences import asset_verdicts

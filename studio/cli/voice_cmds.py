@@ -77,19 +77,29 @@ def voice_set(
     language: str = typer.Option(None, "--language", help="Language code for XTTS, e.g. en, de, fr."),
     exaggeration: float = typer.Option(None, "--exaggeration", help="Chatterbox emotion: 0.5 neutral, up to 2."),
     cfg_weight: float = typer.Option(None, "--cfg-weight", help="Chatterbox pacing guidance 0–1 (0.5 default)."),
+    character: str = typer.Option(None, "--character", help="Voice character preset: none, female (formants ×1.18, "
+                                  "pitch 210 Hz) or male (×0.87, 110 Hz): Praat's change gender on every narration."),
+    pitch: str = typer.Option(None, "--pitch", help="Voice character pitch: a median in Hz (e.g. 210), a shift "
+                              "in semitones (e.g. +3st), or keep."),
+    formant: float = typer.Option(None, "--formant", help="Voice character formant shift ratio (1 = unchanged, "
+                                  "1.1–1.2 sounds like a smaller vocal tract)."),
+    pitch_range: float = typer.Option(None, "--pitch-range", help="Voice character pitch range factor (1 = as spoken)."),
     json_out: bool = typer.Option(False, "--json", help="Print the voice settings as JSON."),
 ) -> None:
-    """Choose the persona's voice engine, voice and speed."""
-    from studio.actions.voice import set_voice
+    """Choose the persona's voice engine, voice, speed and voice character."""
+    from studio.actions.voice import set_voice, voice_character
     from studio.core.models import ModelStore
 
     with open_project(project) as p:
         v = set_voice(p, ModelStore(load_settings()), engine=engine, voice_id=voice, speed=speed, noise_scale=noise_scale, noise_w=noise_w,
-                      language=language, exaggeration=exaggeration, cfg_weight=cfg_weight)
+                      language=language, exaggeration=exaggeration, cfg_weight=cfg_weight, character=character,
+                      pitch=pitch, formant_shift=formant, pitch_range=pitch_range)
+        ch = voice_character(p.persona.voice)
     if json_out:
         print_json(v)
     else:
-        out.print(f"Voice: {v['engine']} / {v['voice_id']} (speed {v['speed']})")
+        out.print(f"Voice: {v['engine']} / {v['voice_id']} (speed {v['speed']})"
+                  + ("" if ch.neutral else f"; voice character: {ch.describe()}"))
 
 
 @voice_app.command("sample")

@@ -34,16 +34,37 @@ class ConsentRecord(_Model):
 
 
 class LikenessStatement(_Model):
-    """The user's word that a synthetic persona's reference faces show no identifiable real person.
+    """Whose face the persona's reference photos show, in the user's (or the demo's) words.
 
-    Asked with its first reference face (the window's question, `studio faces add
+    For a synthetic persona: the user's word that its faces show no identifiable real person,
+    asked with its first reference face (the window's question, `studio faces add
     --not-a-real-person`): the consent gates for real people only work if "synthetic" is true.
+
+    The one other case, `studio demo`: a real person's public-domain portrait used to show what
+    the studio does, on a persona marked real, without consent and so for demonstration only —
+    `not_a_real_person` False, `purpose` "demonstration", who it shows and where it comes from.
     """
 
     not_a_real_person: bool = True
-    stated_in: Literal["window", "cli"] = Field(default="cli", description="Where the user said so")
+    stated_in: Literal["window", "cli", "demo"] = Field(default="cli", description="Where it was said")
     first_photo: str = Field(default="", description="The photo the question was asked for")
+    subject: str = Field(default="", description="Who the photo shows, when it is a real person")
+    source: str = Field(default="", description="Where the photo comes from and under what terms")
+    purpose: Literal["publishing", "demonstration"] = "publishing"
     stated_at: str = Field(default_factory=utcnow)
+
+    @model_validator(mode="after")
+    def _real_face_is_for_demonstration(self) -> LikenessStatement:
+        if not self.not_a_real_person and (self.purpose != "demonstration" or not self.subject or not self.source):
+            raise ValueError("a real person's face without consent is only for demonstration, with its subject "
+                             "and source named")
+        return self
+
+    def text(self) -> str:
+        """One line for the persona card, `studio info`, the demo and its exports."""
+        if self.not_a_real_person:
+            return f"the user stated its face is no real person's ({self.stated_at[:10]})"
+        return f"a real person's photo ({self.subject}; {self.source}), used without their consent"
 
 
 class ReferenceFace(_Model):
@@ -85,6 +106,20 @@ class VoiceSettings(_Model):
                                 description="Chatterbox emotion: 0.5 neutral, higher is more expressive")
     cfg_weight: float = Field(default=0.5, ge=0.0, le=1.0,
                               description="Chatterbox pacing guidance: lower is slower, more deliberate")
+    # the voice character (pipelines/tts/voice_character.py): Praat's "Change gender" on every
+    # narration, timing kept; the defaults change nothing
+    formant_shift: float = Field(default=1.0, ge=0.5, le=2.0,
+                                 description="Formant shift ratio: above 1 a smaller vocal tract (e.g. 1.18 female)")
+    pitch_hz: float = Field(default=0.0, ge=0.0, le=600.0, description="New median pitch in Hz (0 keeps the voice's)")
+    pitch_semitones: float = Field(default=0.0, ge=-24.0, le=24.0,
+                                   description="Or: the voice's own median pitch moved by semitones")
+    pitch_range: float = Field(default=1.0, ge=0.0, le=4.0, description="Pitch range factor (1 keeps the intonation)")
+
+    @model_validator(mode="after")
+    def _pitch_is_speech(self) -> VoiceSettings:
+        if 0 < self.pitch_hz < 50:
+            raise ValueError(f"pitch_hz {self.pitch_hz:g} is below any voice (use 0 to keep the voice's, or 60–600 Hz)")
+        return self
 
 
 class LoRARef(_Model):
@@ -141,9 +176,30 @@ class Persona(_Model):
         # Consent may be recorded after creation; `require_consent` enforces it before use.
         return self
 
+    @property
+    def demonstration_only(self) -> bool:
+        """A real person's public-domain photo shown without consent to demonstrate the studio
+        (`studio demo`): its steps run, and every export says it is not for publishing."""
+        return (self.kind == "real" and self.consent is None and self.likeness is not None
+                and not self.likeness.not_a_real_person and self.likeness.purpose == "demonstration")
+
+    def likeness_line(self) -> str:
+        """Whose face this is and on what basis it is used, in one line."""
+        if self.kind == "real":
+            if self.consent is not None:
+                return f"Real person — consent from {self.consent.granted_by} on {self.consent.date}"
+            if self.demonstration_only:
+                assert self.likeness is not None
+                return "Demonstration only, not for publishing — " + self.likeness.text()
+            return "Real person — no consent recorded: generation is blocked"
+        if self.likeness is not None and self.likeness.not_a_real_person:
+            return "Synthetic persona — " + self.likeness.text()
+        return "Synthetic persona (not yet stated whether its face is a real person's)"
+
     def require_consent(self, action: str) -> None:
-        """Raise ConsentRequired if this persona is a real person without a consent record."""
-        if self.kind == "real" and self.consent is None:
+        """Raise ConsentRequired if this persona is a real person without a consent record
+        (a demonstration-only persona is let through: see `demonstration_only`)."""
+        if self.kind == "real" and self.consent is None and not self.demonstration_only:
             raise ConsentRequired(
                 f"'{self.name}' is marked as a real person and has no consent record, so the "
                 f"studio will not {action}. Record consent first: "

@@ -37,6 +37,8 @@ def consent_line(persona: Persona) -> tuple[str, str]:
     if persona.consent is not None:
         c = persona.consent
         return f"Real person — consent from {c.granted_by} on {c.date}", "badge-good"
+    if persona.demonstration_only:  # `studio demo`: a public-domain portrait of a real person
+        return persona.likeness_line(), "badge-warn"
     return "Real person — no consent recorded: generation is blocked", "badge-bad"
 
 

@@ -25,6 +25,8 @@ from .file_dialogs import open_file
 from .session import ProjectSession
 from .widgets import button, label
 
+CHARACTER_WORDS = {"none": "As the voice speaks", "female": "Female (formants ×1.18, 210 Hz)",
+                   "male": "Male (formants ×0.87, 110 Hz)", "custom": "Custom pitch and formants"}
 ENGINE_WORDS = {"piper": "Piper (offline voices)", "kokoro": "Kokoro-82M (downloadable voices)",
                 "chatterbox": "Chatterbox (clone, commercial use OK)",
                 "xtts": "XTTS-v2 (clone, non-commercial)"}
@@ -67,6 +69,24 @@ class VoiceSettingsBox(QGroupBox):
         self.exaggeration.setSingleStep(0.1)
         self.exaggeration.setToolTip("Chatterbox emotion: 0.5 neutral, higher is more expressive")
         form.addRow("Emotion", self.exaggeration)
+        # the voice character: Praat's change gender on every narration, timing kept
+        self.character = QComboBox()
+        for key, words in CHARACTER_WORDS.items():
+            self.character.addItem(words, key)
+        self.character.setToolTip("Pitch and formant shift of every narration (Praat's change gender); "
+                                  "word timings and lip-sync stay as spoken")
+        self.character.activated.connect(lambda _i: self._preset())
+        form.addRow("Character", self.character)
+        self.pitch = QLineEdit()
+        self.pitch.setPlaceholderText("keep")
+        self.pitch.setToolTip("New median pitch in Hz (e.g. 210), a shift in semitones (e.g. +3st), or empty to keep")
+        form.addRow("Pitch", self.pitch)
+        self.formant = QDoubleSpinBox()
+        self.formant.setRange(0.5, 2.0)
+        self.formant.setSingleStep(0.01)
+        self.formant.setDecimals(2)
+        self.formant.setToolTip("Formant shift ratio: 1 unchanged; 1.1–1.2 a smaller vocal tract (female), below 1 larger")
+        form.addRow("Formants ×", self.formant)
         self.form = form
         self.save_button = button("Save as persona's voice", icon=theme.icon("voice"),
                                   tip="The voice, speed and these settings become the persona's (studio voice set)")
@@ -76,6 +96,25 @@ class VoiceSettingsBox(QGroupBox):
         form.addRow("", self.saved)
         session.follow(self.refresh, "persona")
         self.refresh()
+
+    def _preset(self) -> None:
+        """A character preset fills in its pitch and formant shift."""
+        from pipelines.tts.voice_character import PRESETS
+
+        ch = PRESETS.get(self.character.currentData())
+        if ch is not None:
+            self.pitch.setText(f"{ch.pitch_hz:g}" if ch.pitch_hz > 0 else "")
+            self.formant.setValue(ch.formant_shift)
+
+    def _show_character(self, v) -> None:  # noqa: ANN001 - VoiceSettings
+        from pipelines.tts.voice_character import PRESETS
+
+        self.pitch.setText(f"{v.pitch_hz:g}" if v.pitch_hz > 0 else (f"{v.pitch_semitones:+g}st" if v.pitch_semitones else ""))
+        self.formant.setValue(v.formant_shift)
+        now = (v.formant_shift, v.pitch_hz, v.pitch_semitones, v.pitch_range)
+        key = next((k for k, c in PRESETS.items() if (c.formant_shift, c.pitch_hz, c.pitch_semitones, c.pitch_range) == now),
+                   "custom")
+        self.character.setCurrentIndex(max(self.character.findData(key), 0))
 
     def _engine_changed(self) -> None:
         engine = self.engine.currentData()
@@ -98,7 +137,12 @@ class VoiceSettingsBox(QGroupBox):
             self.noise_w.setValue(v.noise_w)
             self.language.setText(v.language)
             self.exaggeration.setValue(v.exaggeration)
-            self.saved.setText(f"Now: {v.engine} / {v.voice_id}, speed {v.speed:.2f}")
+            self._show_character(v)
+            from studio.actions.voice import voice_character
+
+            ch = voice_character(v)
+            self.saved.setText(f"Now: {v.engine} / {v.voice_id}, speed {v.speed:.2f}"
+                               + ("" if ch.neutral else f"; {ch.describe()}"))
         self._engine_changed()
         self.save_button.setEnabled(p is not None and not p.read_only)
 
@@ -115,7 +159,9 @@ class VoiceSettingsBox(QGroupBox):
             return set_voice(p, ModelStore(self.session.settings), engine=engine, voice_id=voice_id, speed=speed,
                              noise_scale=self.noise_scale.value(), noise_w=self.noise_w.value(),
                              language=self.language.text().strip() or None,
-                             exaggeration=self.exaggeration.value() if engine == "chatterbox" else None)
+                             exaggeration=self.exaggeration.value() if engine == "chatterbox" else None,
+                             character=None if self.character.currentData() == "custom" else self.character.currentData(),
+                             pitch=self.pitch.text().strip() or "keep", formant_shift=self.formant.value())
         except StudioError as e:
             show_error(self, e)
             return None

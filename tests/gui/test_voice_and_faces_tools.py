@@ -55,6 +55,18 @@ def test_voice_settings_and_samples_change_the_persona(window, demo_project, tmp
     v = project.persona.voice
     assert saved["speed"] == v.speed == pytest.approx(1.2) and (v.noise_scale, v.noise_w) == (0.5, 0.6)
     assert "speed 1.20" in box.saved.text()
+    # the voice character: a preset fills in pitch and formants, Save makes them the persona's
+    box.character.setCurrentIndex(box.character.findData("female"))
+    box.character.activated.emit(box.character.currentIndex())  # as a user's pick does
+    assert (box.pitch.text(), box.formant.value()) == ("210", pytest.approx(1.18))
+    box.save()
+    v = project.persona.voice
+    assert (v.formant_shift, v.pitch_hz) == (pytest.approx(1.18), 210.0)
+    assert "formant ×1.18, pitch 210 Hz" in box.saved.text()
+    box.pitch.setText("+2st")
+    box.save()
+    assert (project.persona.voice.pitch_hz, project.persona.voice.pitch_semitones) == (0.0, 2.0)
+    assert box.character.currentData() == "custom" and box.pitch.text() == "+2st"
     box.engine.setCurrentIndex(box.engine.findData("xtts"))
     assert box.language.isVisibleTo(box) and not box.noise_w.isVisibleTo(box)
     box.language.setText("de")
