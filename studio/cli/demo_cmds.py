@@ -22,7 +22,7 @@ PERSONA_NAME = "Nova"  # who speaks: the script says her name
 DEMO_LIKENESS = LikenessStatement(
     not_a_real_person=False, stated_in="demo", first_photo="portrait.jpg", purpose="demonstration",
     subject="astronaut Eileen Collins",
-    source="NASA portrait, public domain, scikit-image's 'astronaut' sample")
+    source="NASA portrait, public domain")
 #: the voice: the only neural English voice that ships in a package is Piper's `joe`, a man's; the
 #: female voice character (Praat's change gender: formants ×1.18, median pitch 210 Hz) matches the face
 DEMO_VOICE = VoiceSettings(formant_shift=1.18, pitch_hz=210.0)

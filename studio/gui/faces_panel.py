@@ -107,7 +107,7 @@ class FacesPanel(QWidget):
         head.addWidget(self.consent_button)
         head.addWidget(self.add_button)
         lay.addLayout(head)
-        self.consent = label("", "badge-good")
+        self.consent = label("", "badge-good", wrap=True)
         lay.addWidget(self.consent)
         lay.addWidget(label("Drop 3–10 clear photos of the face from your file manager anywhere on this page. "
                             "Each is checked (one face, large enough, sharp, lit, facing the camera).", "muted", wrap=True))

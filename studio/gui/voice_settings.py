@@ -25,8 +25,8 @@ from .file_dialogs import open_file
 from .session import ProjectSession
 from .widgets import button, label
 
-CHARACTER_WORDS = {"none": "As the voice speaks", "female": "Female (formants ×1.18, 210 Hz)",
-                   "male": "Male (formants ×0.87, 110 Hz)", "custom": "Custom pitch and formants"}
+#: voice character presets (pipelines/tts/voice_character.py); the pitch and formant rows show the numbers
+CHARACTER_WORDS = {"none": "As spoken", "female": "Female", "male": "Male", "custom": "Custom"}
 ENGINE_WORDS = {"piper": "Piper (offline voices)", "kokoro": "Kokoro-82M (downloadable voices)",
                 "chatterbox": "Chatterbox (clone, commercial use OK)",
                 "xtts": "XTTS-v2 (clone, non-commercial)"}
