@@ -18,6 +18,8 @@ tint (a greyscale photo gets a grey mouth, a warm one warm teeth), and the photo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 #: across the arch: a central incisor, lateral, canine, two premolars (mm of arc, halves of a row)
@@ -151,6 +153,20 @@ def _row(an: np.ndarray, edges: np.ndarray, seed: int) -> tuple[np.ndarray, np.n
     return frac, k, facing, jitter
 
 
+@dataclass
+class _Inside:
+    """Per pixel of the painted box, in the mouth's own frame (see `paint_mouth`)."""
+
+    an: np.ndarray  # across, in half widths from the middle of the teeth (-1 … 1 at the corners)
+    ax: np.ndarray  # |an|
+    from_top: np.ndarray  # px below the upper lip's inner edge
+    from_bot: np.ndarray  # px above the lower lip's inner edge
+    span: np.ndarray  # the opening's height here, px
+    mouth_w: float
+    gap: float  # the opening's largest height, px
+    aa: float  # edge width of the shapes inside, px
+
+
 def paint_mouth(roi: np.ndarray, upper: np.ndarray, lower: np.ndarray, u: np.ndarray, v: np.ndarray,
                 mouth_w: float, jaw: float, tongue_tip: float, tuck: float, seed: int = 0,
                 enlarged: float = 1.0) -> np.ndarray:
@@ -158,10 +174,7 @@ def paint_mouth(roi: np.ndarray, upper: np.ndarray, lower: np.ndarray, u: np.nda
 
     `enlarged`: output px per pixel of the photo (a still shown larger than it was taken is soft;
     the painted edges and grain are made as soft)."""
-    import cv2
-
-    gap_pts = np.linalg.norm(upper - lower, axis=1)
-    if gap_pts.max() < 0.8:
+    if np.linalg.norm(upper - lower, axis=1).max() < 0.8:
         return roi
     c, across, top_c, bot_c = opening_outline(upper, lower, u, v, mouth_w)
     gap = float((bot_c - top_c).max())
@@ -175,107 +188,122 @@ def paint_mouth(roi: np.ndarray, upper: np.ndarray, lower: np.ndarray, u: np.nda
     x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
     if x1 - x0 < 2 or y1 - y0 < 2:
         return roi
-    bw, bh = x1 - x0, y1 - y0
-    cover, alpha = opening_alpha(poly, (x0, y0), (bh, bw), mouth_w, gap, enlarged)
-    blur = max(1.0, float(enlarged))
+    cover, alpha = opening_alpha(poly, (x0, y0), (y1 - y0, x1 - x0), mouth_w, gap, enlarged)
     if alpha.max() <= 0:
         return roi
-
+    blur = max(1.0, float(enlarged))
     ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
     rel_x, rel_y = xs - np.float32(c[0]), ys - np.float32(c[1])
     a = rel_x * np.float32(u[0]) + rel_y * np.float32(u[1])  # across, px
     b = rel_x * np.float32(v[0]) + rel_y * np.float32(v[1])  # down, px
     top = np.interp(a, across, top_c).astype(np.float32)
     bottom = np.interp(a, across, bot_c).astype(np.float32)
-    # across in half widths from the middle of the teeth (the inner-lip centre: off-centre on a
-    # turned head, where the far half of the row is foreshortened)
+    # the middle of the teeth is the inner-lip centre: off-centre on a turned head, where the far
+    # half of the row is foreshortened
     mid_a = float(((upper[len(upper) // 2] + lower[len(lower) // 2]) / 2 - c) @ u)
     left, right = mid_a - float(across[0]), float(across[-1]) - mid_a
     an = np.where(a < mid_a, (a - mid_a) / max(left, 1.0), (a - mid_a) / max(right, 1.0)).astype(np.float32)
-    ax = np.abs(an)
-    from_top, from_bot = b - top, bottom - b  # px below the upper lip / above the lower lip
-    span = np.maximum(bottom - top, 1.0)
-    aa = max(0.6, 0.004 * mouth_w, 0.8 * blur)  # edge width of the shapes inside
-
-    # the light: the lips around the opening (their brightness and tint), a band a little way out
-    # from the edge (the edge itself is the lips' shadowed inner rim)
-    box = roi[y0:y1, x0:x1].astype(np.float32)
-    pal = _palette(_lip_colour(roi, poly, mouth_w))
-
-    # cavity: the back of the mouth, lighter just inside the lips, darker towards the cheeks
-    depth = np.clip(np.minimum(from_top, from_bot) / (0.5 * span), 0, 1)
-    front = np.exp(-np.minimum(from_top, from_bot) / max(0.05 * mouth_w, 1.0))
-    col = pal["back"] + (pal["front"] - pal["back"]) * (0.25 * (1 - depth) + 0.55 * front)[..., None]
-    col = col * (1.0 - 0.45 * np.clip(ax, 0, 1.2) ** 2)[..., None]
-
-    # tongue: a rounded mound above the lower lip, lit from the front and falling into the dark
-    # towards the back of the mouth; its tip rises between the teeth for TH (drawn over them)
-    open_frac = float(np.clip(gap / (0.45 * mouth_w), 0, 1))
-    tongue_h = (0.24 + 0.12 * open_frac) * span + tongue_tip * 0.6 * span
-    t_width = 0.8 - 0.3 * tongue_tip
-    t_top = tongue_h * np.sqrt(np.clip(1 - (ax / t_width) ** 2, 0, 1))
-    t_alpha = _step(t_top - from_bot, np.maximum(1.5 * aa, 0.3 * t_top)) * float(np.clip(jaw * 2.0 + tongue_tip + 0.2, 0, 1))
-    toward_front = np.clip(1 - from_bot / np.maximum(t_top, 1.0), 0, 1)
-    t_light = (0.45 + 0.55 * toward_front**0.7) * (1.0 - 0.55 * np.clip(ax / t_width, 0, 1) ** 2)
-    groove = 1 - 0.12 * np.exp(-(an / 0.06) ** 2) * (1 - toward_front)  # the tongue's mid line
-    tongue = pal["tongue"] * (t_light * groove * (0.8 + 0.2 * open_frac))[..., None]
-    col = col + (tongue - col) * t_alpha[..., None]
-
-    # lower teeth: on wider openings, rising behind the lower lip, in the upper row's shadow
-    low_vis = float(np.clip((gap - 0.26 * mouth_w) / (0.2 * mouth_w), 0, 1)) * (1 - tuck)
-    if low_vis > 0.02:
-        edges = _tooth_edges(LOWER_ARC) * 0.56
-        frac, _k, facing, jit = _row(an, edges, seed + 7)
-        low_h = (0.012 + 0.024 * low_vis) * mouth_w * (1 - 0.5 * (ax / edges[-1]) ** 2) * (1 + 0.05 * jit)
-        tip = low_h - np.minimum(0.1 * low_h, 0.012 * mouth_w) * (2 * frac - 1) ** 6
-        la = _step(tip - from_bot, aa) * np.clip((edges[-1] - ax) / 0.25, 0, 1) ** 1.5 * min(1.0, 3 * low_vis)
-        shade = 0.85 * (0.3 + 0.7 * facing**2) * (1 + 0.03 * jit)
-        shade = shade * (0.85 + 0.15 * np.clip(from_bot / np.maximum(low_h, 1.0), 0, 1))
-        # shaded teeth go towards the mouth's own dark (warm), not towards grey
-        lower = pal["front"] + (pal["teeth"] - pal["front"]) * shade[..., None]
-        col = col + (lower - col) * la[..., None]
-
-    # upper teeth: hanging under the upper lip, their tips on a smile curve
-    edges = _tooth_edges(TOOTH_ARC)
-    frac, k, facing, jit = _row(an, edges, seed)
-    lift = float(np.clip(gap / (0.5 * mouth_w), 0, 1))
-    tooth_h = min((0.075 + 0.09 * lift + 0.04 * tuck) * mouth_w, 0.92 * gap + 0.12 * tuck * mouth_w)
-    length = tooth_h * (1 - 0.38 * ax**2) * (1 - 0.1 * (k >= 2)) * (1 + 0.04 * jit)
-    tip = length - np.minimum(0.08 * length, 0.018 * mouth_w) * np.abs(2 * frac - 1) ** 4  # rounded tips
-    ua_ = _step(tip - from_top, aa) * np.clip((0.92 - ax) / 0.14, 0, 1)
-    embrasure = np.exp(-((np.minimum(frac, 1 - frac)) * (edges[k + 1] - edges[k]) * 0.5 * mouth_w / max(0.9 * aa, 0.5)) ** 2)
-    down = np.clip(from_top / np.maximum(length, 1.0), 0, 1)
-    shade = (0.12 + 0.88 * facing**2.5) * (1 - 0.12 * embrasure * down)
-    shade = shade * (0.72 + 0.28 * np.clip(from_top / np.maximum(0.35 * length, 1.0), 0, 1))  # gums, lip shadow
-    shade = shade * (1 - 0.07 * np.clip((down - 0.82) / 0.18, 0, 1)) * (1 + 0.025 * jit)  # translucent tips
-    teeth = pal["front"] + (pal["teeth"] - pal["front"]) * shade[..., None]
-    col = col + (teeth - col) * ua_[..., None]
+    px = _Inside(an, np.abs(an), b - top, bottom - b, np.maximum(bottom - top, 1.0), mouth_w, gap,
+                 max(0.6, 0.004 * mouth_w, 0.8 * blur))
+    pal = _palette(_lip_colour(roi, poly, mouth_w))  # the light: the lips around the opening
+    col = _cavity(px, pal)
+    col, tongue, t_alpha = _tongue(px, pal, col, jaw, tongue_tip)
+    col = _lower_teeth(px, pal, col, tuck, seed + 7)
+    col, length = _upper_teeth(px, pal, col, tuck, seed)
     if tongue_tip > 0.05:  # TH: the tip pushes forward under the upper teeth' edge
-        tip_a = t_alpha * _step(from_top - 0.55 * length, 2 * aa) * np.clip((0.45 - ax) / 0.2, 0, 1) * tongue_tip
-        tip_col = pal["tongue"] * (0.85 - 0.25 * np.clip(ax / 0.45, 0, 1))[..., None]
+        tip_a = t_alpha * _step(px.from_top - 0.55 * length, 2 * px.aa) * np.clip((0.45 - px.ax) / 0.2, 0, 1) * tongue_tip
+        tip_col = pal["tongue"] * (0.85 - 0.25 * np.clip(px.ax / 0.45, 0, 1))[..., None]
         col = col + (tip_col - col) * tip_a[..., None]
-
     # the lips shade the inside right under and over their edges
-    lip_shadow = 1.0 - 0.3 * np.exp(-np.clip(from_top, 0, None) / max(0.025 * mouth_w, 0.8))
-    lip_shadow *= 1.0 - 0.2 * np.exp(-np.clip(from_bot, 0, None) / max(0.02 * mouth_w, 0.8))
-    col = col * lip_shadow[..., None]
-    # photo grain, as fine as the photo's own (enlarged with it), so the painted area is not
-    # smoother than the lips around it
-    outside = cover < 0.02
-    if outside.sum() > 8:
-        hp = box - cv2.GaussianBlur(box, (0, 0), 1.2 * blur)
-        grain = float(np.std(hp[outside]))
-    else:
-        grain = 2.0
-    noise = np.random.default_rng(seed + 1).normal(0, 1, (bh, bw)).astype(np.float32)
-    if blur > 1.2:
-        noise = cv2.GaussianBlur(noise, (0, 0), 0.5 * blur)
-        noise /= max(float(noise.std()), 1e-3)
-    col = col + (min(grain, 5.0) * noise)[..., None] * (0.5 + 0.5 * col.mean(-1, keepdims=True) / 128.0)
+    lip_shadow = 1.0 - 0.3 * np.exp(-np.clip(px.from_top, 0, None) / max(0.025 * mouth_w, 0.8))
+    lip_shadow *= 1.0 - 0.2 * np.exp(-np.clip(px.from_bot, 0, None) / max(0.02 * mouth_w, 0.8))
+    box = roi[y0:y1, x0:x1].astype(np.float32)
+    col = _grain(col * lip_shadow[..., None], box, cover < 0.02, blur, seed + 1)
     out = roi.copy()
     al = alpha[..., None]
     out[y0:y1, x0:x1] = np.clip(box * (1 - al) + col * al + 0.5, 0, 255).astype(np.uint8)
     return out
+
+
+def _cavity(px: _Inside, pal: dict[str, np.ndarray]) -> np.ndarray:
+    """The back of the mouth: lighter just inside the lips, darker towards the cheeks."""
+    near = np.minimum(px.from_top, px.from_bot)
+    depth = np.clip(near / (0.5 * px.span), 0, 1)
+    front = np.exp(-near / max(0.05 * px.mouth_w, 1.0))
+    col = pal["back"] + (pal["front"] - pal["back"]) * (0.25 * (1 - depth) + 0.55 * front)[..., None]
+    return col * (1.0 - 0.45 * np.clip(px.ax, 0, 1.2) ** 2)[..., None]
+
+
+def _tongue(px: _Inside, pal: dict[str, np.ndarray], col: np.ndarray, jaw: float,
+            tongue_tip: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A rounded mound above the lower lip, lit from the front, falling into the dark towards the
+    back of the mouth; higher and narrower when its tip rises for TH. (col, tongue colour, alpha)."""
+    open_frac = float(np.clip(px.gap / (0.45 * px.mouth_w), 0, 1))
+    tongue_h = (0.24 + 0.12 * open_frac) * px.span + tongue_tip * 0.6 * px.span
+    t_width = 0.8 - 0.3 * tongue_tip
+    t_top = tongue_h * np.sqrt(np.clip(1 - (px.ax / t_width) ** 2, 0, 1))
+    t_alpha = (_step(t_top - px.from_bot, np.maximum(1.5 * px.aa, 0.3 * t_top))
+               * float(np.clip(jaw * 2.0 + tongue_tip + 0.2, 0, 1)))
+    toward_front = np.clip(1 - px.from_bot / np.maximum(t_top, 1.0), 0, 1)
+    t_light = (0.45 + 0.55 * toward_front**0.7) * (1.0 - 0.55 * np.clip(px.ax / t_width, 0, 1) ** 2)
+    groove = 1 - 0.12 * np.exp(-(px.an / 0.06) ** 2) * (1 - toward_front)  # the tongue's mid line
+    tongue = pal["tongue"] * (t_light * groove * (0.8 + 0.2 * open_frac))[..., None]
+    return col + (tongue - col) * t_alpha[..., None], tongue, t_alpha
+
+
+def _lower_teeth(px: _Inside, pal: dict[str, np.ndarray], col: np.ndarray, tuck: float, seed: int) -> np.ndarray:
+    """On wider openings: the lower incisors rising behind the lower lip, in the upper row's shadow."""
+    low_vis = float(np.clip((px.gap - 0.26 * px.mouth_w) / (0.2 * px.mouth_w), 0, 1)) * (1 - tuck)
+    if low_vis <= 0.02:
+        return col
+    edges = _tooth_edges(LOWER_ARC) * 0.56
+    frac, _k, facing, jit = _row(px.an, edges, seed)
+    low_h = (0.012 + 0.024 * low_vis) * px.mouth_w * (1 - 0.5 * (px.ax / edges[-1]) ** 2) * (1 + 0.05 * jit)
+    tip = low_h - np.minimum(0.1 * low_h, 0.012 * px.mouth_w) * (2 * frac - 1) ** 6
+    la = _step(tip - px.from_bot, px.aa) * np.clip((edges[-1] - px.ax) / 0.25, 0, 1) ** 1.5 * min(1.0, 3 * low_vis)
+    shade = 0.85 * (0.3 + 0.7 * facing**2) * (1 + 0.03 * jit)
+    shade = shade * (0.85 + 0.15 * np.clip(px.from_bot / np.maximum(low_h, 1.0), 0, 1))
+    # shaded teeth go towards the mouth's own dark (warm), not towards grey
+    lower = pal["front"] + (pal["teeth"] - pal["front"]) * shade[..., None]
+    return col + (lower - col) * la[..., None]
+
+
+def _upper_teeth(px: _Inside, pal: dict[str, np.ndarray], col: np.ndarray, tuck: float,
+                 seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The upper row hanging under the upper lip, tips on a smile curve: (col, tooth length px)."""
+    edges = _tooth_edges(TOOTH_ARC)
+    frac, k, facing, jit = _row(px.an, edges, seed)
+    mw, ax = px.mouth_w, px.ax
+    lift = float(np.clip(px.gap / (0.5 * mw), 0, 1))
+    tooth_h = min((0.075 + 0.09 * lift + 0.04 * tuck) * mw, 0.92 * px.gap + 0.12 * tuck * mw)
+    length = tooth_h * (1 - 0.38 * ax**2) * (1 - 0.1 * (k >= 2)) * (1 + 0.04 * jit)
+    tip = length - np.minimum(0.08 * length, 0.018 * mw) * np.abs(2 * frac - 1) ** 4  # rounded tips
+    alpha = _step(tip - px.from_top, px.aa) * np.clip((0.92 - ax) / 0.14, 0, 1)
+    # between teeth: a soft darkening towards the tips (an embrasure), never a drawn line
+    width = (edges[k + 1] - edges[k]) * 0.5 * mw
+    embrasure = np.exp(-(np.minimum(frac, 1 - frac) * width / max(0.9 * px.aa, 0.5)) ** 2)
+    down = np.clip(px.from_top / np.maximum(length, 1.0), 0, 1)
+    shade = (0.12 + 0.88 * facing**2.5) * (1 - 0.12 * embrasure * down)  # the arch turns away
+    shade = shade * (0.72 + 0.28 * np.clip(px.from_top / np.maximum(0.35 * length, 1.0), 0, 1))  # gums, lip shadow
+    shade = shade * (1 - 0.07 * np.clip((down - 0.82) / 0.18, 0, 1)) * (1 + 0.025 * jit)  # translucent tips
+    teeth = pal["front"] + (pal["teeth"] - pal["front"]) * shade[..., None]
+    return col + (teeth - col) * alpha[..., None], length
+
+
+def _grain(col: np.ndarray, box: np.ndarray, outside: np.ndarray, blur: float, seed: int) -> np.ndarray:
+    """Photo grain as fine as the photo's own (enlarged with it), so the painted area is not
+    smoother than the lips around it."""
+    import cv2
+
+    if outside.sum() > 8:
+        grain = float(np.std((box - cv2.GaussianBlur(box, (0, 0), 1.2 * blur))[outside]))
+    else:
+        grain = 2.0
+    noise = np.random.default_rng(seed).normal(0, 1, box.shape[:2]).astype(np.float32)
+    if blur > 1.2:
+        noise = cv2.GaussianBlur(noise, (0, 0), 0.5 * blur)
+        noise /= max(float(noise.std()), 1e-3)
+    return col + (min(grain, 5.0) * noise)[..., None] * (0.5 + 0.5 * col.mean(-1, keepdims=True) / 128.0)
 
 
 def paint_lash_line(roi: np.ndarray, line: np.ndarray, amount: float, width: float) -> np.ndarray:
