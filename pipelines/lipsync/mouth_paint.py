@@ -275,7 +275,7 @@ def _upper_teeth(px: _Inside, pal: dict[str, np.ndarray], col: np.ndarray, tuck:
     frac, k, facing, jit = _row(px.an, edges, seed)
     mw, ax = px.mouth_w, px.ax
     lift = float(np.clip(px.gap / (0.5 * mw), 0, 1))
-    tooth_h = min((0.075 + 0.09 * lift + 0.04 * tuck) * mw, 0.92 * px.gap + 0.12 * tuck * mw)
+    tooth_h = min((0.07 + 0.07 * lift + 0.04 * tuck) * mw, 0.92 * px.gap + 0.12 * tuck * mw)
     length = tooth_h * (1 - 0.38 * ax**2) * (1 - 0.1 * (k >= 2)) * (1 + 0.04 * jit)
     tip = length - np.minimum(0.08 * length, 0.018 * mw) * np.abs(2 * frac - 1) ** 4  # rounded tips
     alpha = _step(tip - px.from_top, px.aa) * np.clip((0.92 - ax) / 0.14, 0, 1)
@@ -303,7 +303,7 @@ def _grain(col: np.ndarray, box: np.ndarray, outside: np.ndarray, blur: float, s
     if blur > 1.2:
         noise = cv2.GaussianBlur(noise, (0, 0), 0.5 * blur)
         noise /= max(float(noise.std()), 1e-3)
-    return col + (min(grain, 5.0) * noise)[..., None] * (0.5 + 0.5 * col.mean(-1, keepdims=True) / 128.0)
+    return col + (min(grain, 4.0) * noise)[..., None] * (0.6 + 0.25 * col.mean(-1, keepdims=True) / 128.0)
 
 
 def paint_lash_line(roi: np.ndarray, line: np.ndarray, amount: float, width: float) -> np.ndarray:
