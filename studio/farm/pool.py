@@ -80,9 +80,8 @@ def connect(address: str, settings: Settings | None = None, env: dict[str, str] 
     try:
         _init_with_retry(ray, None if address == "local" else address, kwargs)
     except Exception as e:  # ConnectionError, grpc errors, timeouts: all mean "cannot reach it"
-        first = str(e).splitlines()[0] if str(e) else ""
         raise StudioError(
-            f"Cannot reach the Ray cluster at {address} ({type(e).__name__}: {first[:200]}). "
+            f"Cannot reach the Ray cluster at {address} ({_reason(e)}). "
             "Is the head running (`ray start --head --port=6379 --ray-client-server-port=10001`)? See docs/farm.md."
         ) from None
     _ACCESS[address] = access
@@ -91,22 +90,37 @@ def connect(address: str, settings: Settings | None = None, env: dict[str, str] 
 
 #: seconds a head that answers but is still starting ("Initialization failure from server") gets
 INIT_RETRY_SECONDS = 20.0
+#: tries always made, however long each took: a cold head's first client server can take longer
+#: than its own 30 s startup timeout on a busy machine, and the next one starts in seconds
+INIT_MIN_TRIES = 3
 
 
-def _init_with_retry(ray: Any, address: str | None, kwargs: dict[str, Any]) -> None:
+def _init_with_retry(ray: Any, address: str | None, kwargs: dict[str, Any], pause: float = 1.0) -> None:
     """ray.init, tried again while a just-started head's client server refuses with an
-    initialization failure (its port is open before its GCS is ready); other errors at once."""
+    initialization failure (its port is open before its GCS is ready, or the per-client server
+    it starts was slow); other errors at once."""
     deadline = time.monotonic() + INIT_RETRY_SECONDS
+    tries = 0
     while True:
+        tries += 1
         try:
             ray.init(address=address, **kwargs)
             return
         except ConnectionAbortedError as e:
-            if "Initialization failure" not in str(e) or time.monotonic() > deadline:
+            if "Initialization failure" not in str(e) or (tries >= INIT_MIN_TRIES and time.monotonic() > deadline):
                 raise
             if ray.is_initialized():
                 ray.shutdown()
-            time.sleep(1.0)
+            time.sleep(pause)
+
+
+def _reason(e: Exception) -> str:
+    """An exception in a few words: its first line and, for a server's traceback, its last."""
+    lines = [ln.strip() for ln in str(e).splitlines() if ln.strip()]
+    if not lines:
+        return type(e).__name__
+    first = f"{type(e).__name__}: {lines[0][:200]}"
+    return first if len(lines) == 1 else f"{first} {lines[-1][:200]}"
 
 
 def access_of(address: str) -> Any:

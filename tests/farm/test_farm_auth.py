@@ -42,7 +42,9 @@ def _head(tmp: Path, auth: dict[str, str]) -> tuple[subprocess.Popen, str, Path]
     worker_tmp = tmp / "worker-tmp"
     worker_tmp.mkdir(parents=True)
     env = {**os.environ, **auth, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1", "TMPDIR": str(worker_tmp),
-           "PERSONA_STUDIO_HOME": str(tmp / "worker-home"), "HF_HUB_OFFLINE": "1", "RAY_USAGE_STATS_ENABLED": "0"}
+           "PERSONA_STUDIO_HOME": str(tmp / "worker-home"), "HF_HUB_OFFLINE": "1", "RAY_USAGE_STATS_ENABLED": "0",
+           # a busy 2-core runner starts the per-client server slower than Ray's 30 s default
+           "RAY_CLIENT_SERVER_CHECK_CHANNEL_TIMEOUT_S": "120"}
     env.pop("RAY_ADDRESS", None)
     log = open(tmp / "head.log", "w")  # noqa: SIM115 - closed with the process
     # Ray's sockets live under its temp dir and a socket path has at most 107 bytes: a short one
