@@ -26,7 +26,7 @@ from studio.core.models import ModelStore
 from studio.core.tasks import TaskContext, null_context
 
 from .aligned_timing import SentenceTake, time_sentences
-from .text_normalise import normalise, split_sentences
+from .text_normalise import script_sentences
 from .types import NarrationRequest, NarrationResult
 
 MODEL_IDS = ("chatterbox", "chatterbox-turbo")
@@ -121,9 +121,7 @@ class ChatterboxNarrator:
         exaggeration, cfg_weight = request.exaggeration, request.cfg_weight
         if not request.language.lower().startswith("en"):
             raise BadInput("Chatterbox and Chatterbox-Turbo speak English; use XTTS for other languages.")
-        sentences = split_sentences(normalise(request.text))
-        if not sentences:
-            raise BadInput("The script has nothing to say (no words after removing symbols and emoji).")
+        sentences = script_sentences(request.text)
         if self.model is None:
             self.load()
         assert self.model is not None

@@ -23,7 +23,7 @@ from studio.core.tasks import TaskContext, null_context
 
 from . import word_timing as wt
 from .aligned_timing import SentenceTake, time_sentences
-from .text_normalise import display_words, normalise, split_sentences, words_of
+from .text_normalise import display_words, script_sentences, words_of
 from .types import NarrationRequest, NarrationResult, PhonemeTiming, WordTiming
 
 MODEL_IDS = ("kokoro-82m", "kokoro-82m-int8")
@@ -102,9 +102,7 @@ class KokoroNarrator:
         assert self.kokoro is not None
         if not 0.5 <= request.speed <= 2.0:
             raise BadInput(f"Kokoro speaks at speed 0.5–2.0 (got {request.speed}).")
-        sentences = split_sentences(normalise(request.text))
-        if not sentences:
-            raise BadInput("The script has nothing to say (no words after removing symbols and emoji).")
+        sentences = script_sentences(request.text)
         synth = ctx.sub(0.0, 0.8)
         pause = np.zeros(int(SENTENCE_PAUSE_S * KOKORO_RATE), np.float32)
         pieces: list[np.ndarray] = []

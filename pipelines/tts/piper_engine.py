@@ -25,7 +25,7 @@ from studio.core.tasks import TaskContext, null_context
 
 from . import voice_cache
 from . import word_timing as wt
-from .text_normalise import display_words, normalise, split_sentences, words_of
+from .text_normalise import display_words, script_sentences, words_of
 from .types import NarrationRequest, NarrationResult, PhonemeTiming, WordTiming
 
 #: sha256 of voice models already hashed in this process, by voice id + size + mtime.
@@ -210,9 +210,7 @@ class PiperNarrator:
         ctx = ctx or null_context()
         if self.voice is None:
             self.load()
-        sentences = split_sentences(normalise(request.text))
-        if not sentences:
-            raise BadInput("The script has nothing to say (no words after removing symbols and emoji).")
+        sentences = script_sentences(request.text)
         base_length = float(self.voice.config.length_scale or 1.0)
         syn = SynthesisConfig(
             length_scale=base_length / request.speed,

@@ -179,6 +179,17 @@ def split_sentences(text: str, max_chars: int = 400) -> list[str]:
     return out
 
 
+def script_sentences(text: str) -> list[str]:
+    """The sentences a voice speaks for a script (normalised, split); a script with no words
+    (only symbols or emoji) is bad input, said the same way by every engine."""
+    from studio.core.errors import BadInput
+
+    sentences = split_sentences(normalise(text))
+    if not sentences:
+        raise BadInput("The script has nothing to say (no words after removing symbols and emoji).")
+    return sentences
+
+
 _WORD_RE = re.compile(r"[\w'’-]+", re.UNICODE)
 
 

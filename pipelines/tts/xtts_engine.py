@@ -18,7 +18,7 @@ from studio.core.models import ModelStore
 from studio.core.tasks import TaskContext, null_context
 
 from .aligned_timing import SentenceTake, time_sentences
-from .text_normalise import normalise, split_sentences
+from .text_normalise import script_sentences
 from .types import NarrationRequest, NarrationResult
 
 MODEL_ID = "xtts-v2"
@@ -79,9 +79,7 @@ class XttsNarrator:
         missing = [str(p) for p in samples if not p.is_file()]
         if missing:
             raise BadInput(f"Voice sample(s) not found: {', '.join(missing)}. Add them again with `studio voice sample`.")
-        sentences = split_sentences(normalise(request.text))
-        if not sentences:
-            raise BadInput("The script has nothing to say (no words after removing symbols and emoji).")
+        sentences = script_sentences(request.text)
         if self.model is None:
             self.load()
         assert self.model is not None

@@ -32,3 +32,14 @@ def test_long_sentences_are_cut():
     parts = split_sentences(long, max_chars=120)
     assert len(parts) > 1 and all(len(p) <= 120 for p in parts)
     assert sum(len(words_of(p)) for p in parts) == 200
+
+
+def test_every_engine_refuses_a_script_without_words_the_same_way():
+    import pytest
+
+    from pipelines.tts.text_normalise import script_sentences
+    from studio.core.errors import BadInput
+
+    assert script_sentences("Hello there. How are you?") == ["Hello there.", "How are you?"]
+    with pytest.raises(BadInput, match="nothing to say"):
+        script_sentences("🎉 🎉 !!")
