@@ -72,6 +72,8 @@ class LipSyncResult:
     models: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     face_models: list[str] = field(default_factory=list)  # what found and tracked the face
+    #: (time s, cx, cy, size px) of the face per frame, when the engine knows it (talking engine)
+    face_track: list[tuple[float, float, float, float]] = field(default_factory=list)
 
 
 def choose_engine(store: ModelStore, engine: Engine, cuda: bool | None = None) -> str:
@@ -256,7 +258,7 @@ class LipSyncer:
             TalkingRequest(req.visual, req.audio, req.rate, req.audio_path, req.phonemes, req.fps, req.life,
                            req.camera), out_path, ctx)
         return LipSyncResult(res.frames, res.fps, res.size, "landmarks", res.scores, res.sample_frame, [], [],
-                             self.analyzer.models_used())
+                             self.analyzer.models_used(), res.face_track)
 
     def _wav2lip_renderer(self, req: LipSyncRequest, n: int, fps: float, landmarks: list):
         from math import gcd

@@ -10,6 +10,9 @@ Three sources, one loop:
 In every case only a face-sized crop is animated (face_rig's fields are zero at its border, so
 it pastes back without a seam), painted (mouth_paint) and re-measured: the mesh is refitted on
 the rendered crop to score lip-sync against the voice, on what the viewer will see.
+The loop also knows where it put the face on every frame: `TalkingResult.face_track` holds the
+face detector's box centre and size carried through the head pose and the camera, per frame, so
+an export can reframe the clip around the face without decoding it to look for it.
 """
 
 from __future__ import annotations
@@ -61,6 +64,9 @@ class TalkingResult:
     scores: dict
     sample_frame: np.ndarray
     timings: dict = field(default_factory=dict)
+    #: per frame where the face is: (time s, centre x, centre y, size px) in output pixels;
+    #: frames where the face was lost are left out
+    face_track: list[tuple[float, float, float, float]] = field(default_factory=list)
 
 
 def poses(track: MouthTrack, life: Life, i: int) -> Pose:
@@ -68,6 +74,21 @@ def poses(track: MouthTrack, life: Life, i: int) -> Pose:
     return Pose(float(track.open[i]), float(track.jaw[i]), float(track.spread[i]), float(track.tuck[i]),
                 float(track.tongue[i]), float(life.blink[i]), float(life.brow[i]),
                 float(h[0]), float(h[1]), float(h[2]), float(h[3]))
+
+
+def _face_at(rig: FaceRig, to_frame: np.ndarray, pose: Pose, centre: np.ndarray, size: float,
+             t: float) -> tuple[float, float, float, float]:
+    """(t, cx, cy, size) of the detector's face box (`centre`, `size` in face space) on a frame:
+    through the head pose (the head mask carries the whole face), then face space → frame."""
+    h = rig.head_matrix(pose)
+    a = to_frame[:, :2] @ h[:, :2]
+    c = a @ centre + to_frame[:, :2] @ h[:, 2] + to_frame[:, 2]
+    return (round(t, 4), float(c[0]), float(c[1]), float(size * np.sqrt(abs(np.linalg.det(a)))))
+
+
+def _box_centre(box: tuple) -> tuple[np.ndarray, float]:  # noqa: ANN001
+    x0, y0, x1, y1 = (float(v) for v in box[:4])
+    return np.array([(x0 + x1) / 2, (y0 + y1) / 2]), max(x1 - x0, y1 - y0)
 
 
 def _even_box(x0: float, y0: float, x1: float, y1: float, w: int, h: int) -> tuple[int, int, int, int]:
@@ -243,23 +264,25 @@ class TalkingEngine:
         track = mouth_track(req.audio, req.rate, fps, n, req.phonemes, req.life.expressiveness)
         life = life_track(track.envelope, fps, req.life)
         opening = np.full(n, np.nan)
+        faces: list[tuple[float, float, float, float]] = []
         ctx.progress(0, n, "finding the face")
         if clip:
-            frames, size, sample = self._run_clip(req, out_path, fps, n, track, life, opening, ctx)
+            frames, size, sample = self._run_clip(req, out_path, fps, n, track, life, opening, faces, ctx)
         else:
-            frames, size, sample = self._run_still(req, out_path, fps, n, track, life, opening, ctx)
+            frames, size, sample = self._run_still(req, out_path, fps, n, track, life, opening, faces, ctx)
         scores = sync_scores(opening, track.envelope, fps)
         scores.update(life.stats(fps))
-        return TalkingResult(frames, fps, size, scores, sample, {"total_s": time.perf_counter() - t0})
+        return TalkingResult(frames, fps, size, scores, sample, {"total_s": time.perf_counter() - t0}, faces)
 
     # ------------------------------------------------------------------ a still (+ camera)
-    def _run_still(self, req, out_path, fps, n, track, life, opening, ctx):  # noqa: ANN001, ANN202
+    def _run_still(self, req, out_path, fps, n, track, life, opening, faces, ctx):  # noqa: ANN001, ANN202
         import cv2
 
         from pipelines.faces import load_image
 
         still = np.ascontiguousarray(even_size(load_image(req.visual)))
         rest, box = self._face_mesh(still, req.visual.name)
+        centre, face_size = _box_centre(box)
         neutral, rest = close_mouth(still, rest)  # animate from closed lips (see face_rig)
         rig = FaceRig(rest, (still.shape[1], still.shape[0]))
         anim = FaceAnimator(rig, self.mesh)
@@ -293,7 +316,9 @@ class TalkingEngine:
                 bases = (np.copyto(pool[i % ring], base) or pool[i % ring] for i in range(n))
             for i, buf in enumerate(bases):
                 to_frame = cam.matrix(cam.plan.fg[i]) if cam is not None else eye
-                got = anim.crop(source, to_frame, to_source, (w, h), poses(track, life, i))
+                pose = poses(track, life, i)
+                faces.append(_face_at(rig, to_frame, pose, centre, face_size, i / fps))
+                got = anim.crop(source, to_frame, to_source, (w, h), pose)
                 if got is not None:
                     fbox, crop, posed = got
                     _paste_i420(buf, fbox, crop, scratch)
@@ -323,14 +348,15 @@ class TalkingEngine:
             if got == 0:
                 raise BadInput(f"{path} has no frames.")
 
-    def _run_clip(self, req, out_path, fps, n, track, life, opening, ctx):  # noqa: ANN001, ANN202
+    def _run_clip(self, req, out_path, fps, n, track, life, opening, faces, ctx):  # noqa: ANN001, ANN202
         from pipelines.faces.align import similarity_transform
         from pipelines.faces.mesh import PRESENCE, Roi
         from pipelines.faces.tracking import OneEuroFilter
 
         frames = self._clip_frames(req.visual, n)
         first = next(frames)
-        rest, _ = self._face_mesh(first, req.visual.name)
+        rest, box = self._face_mesh(first, req.visual.name)
+        centre, face_size = _box_centre(box)
         h, w = first.shape[:2]
         rig = FaceRig(rest, (w, h))
         anim = FaceAnimator(rig, self.mesh)
@@ -355,7 +381,9 @@ class TalkingEngine:
                 if current is not None:
                     m = similarity_transform(rest[:, :2], current[:, :2]).astype(np.float64)
                     m = smooth(m.reshape(-1)).reshape(2, 3)
-                    got = anim.crop(frame, m, m, (w, h), poses(track, life, i))
+                    pose = poses(track, life, i)
+                    faces.append(_face_at(rig, m, pose, centre, face_size, i / fps))
+                    got = anim.crop(frame, m, m, (w, h), pose)
                     if got is not None:
                         (x0, y0, x1, y1), crop, posed = got
                         frame_out = frame.copy()

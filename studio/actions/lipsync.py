@@ -98,7 +98,15 @@ def lipsync(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
         scores=scores,
     )
     parents = [a.id for a in (visual_asset, audio_asset) if a is not None]
-    asset = project.register(staged, "clip", prov, parents=parents, label="talking clip")
+    extra = {}
+    if result.face_track:  # where the face is on every frame: the export reframes without decoding
+        from studio.render.face_track import FACES_SUFFIX, FaceTrack, write_track
+
+        rows = result.face_track
+        extra[FACES_SUFFIX] = write_track(project.stage(FACES_SUFFIX), FaceTrack(
+            *result.size, tuple((t, x, y) for t, x, y, _ in rows), tuple(s for *_, s in rows),
+            f"{ENGINE_WORDS[result.engine]} (dlib face box carried through the head pose and camera)"))
+    asset = project.register(staged, "clip", prov, parents=parents, label="talking clip", extra_files=extra)
     ctx.progress(1, 1, "done")
     return {"assets": [asset.id], "engine": ENGINE_WORDS[result.engine], "frames": result.frames,
             "fps": result.fps, "sync_correlation": scores["sync_correlation"],

@@ -32,7 +32,15 @@ from . import c2pa_sign as prov
 from . import captions as cap
 from .audio import LoudnessMeasure
 from .certs import load_identity
-from .face_track import Detector, default_detector, face_keyframes_image, face_keyframes_video
+from .face_track import (
+    FACES_SUFFIX,
+    Detector,
+    default_detector,
+    face_keyframes_image,
+    face_keyframes_video,
+    recorded_track,
+    track_cache,
+)
 from .ffmpeg import probe, run_ffmpeg
 from .graph import (
     AI_METADATA,
@@ -152,11 +160,14 @@ def _luts(project: Project, tl: Timeline) -> dict[str, str]:
     return lut_files(project, [tl.look] + [c.look for t in tl.tracks for c in t.clips])
 
 
-def _face_keys(tl: Timeline, sources: dict[str, Source], presets: list[ExportPreset],
+def _face_keys(project: Project, tl: Timeline, sources: dict[str, Source], presets: list[ExportPreset],
                opts: ExportOptions, ctx: TaskContext, store: ModelStore) -> dict[str, list[Keyframe]]:
-    """Face keyframes for every visual clip whose aspect differs from some preset's."""
+    """Face keyframes for every visual clip whose aspect differs from some preset's: the clip's
+    recorded track (a talking clip's `.faces.json`: nothing decoded), else the face-track cache
+    (by the file's sha256), else detected now (and cached, when it is the studio's detector)."""
     keys: dict[str, list[Keyframe]] = {}
     detector = opts.detector
+    cache = track_cache() if opts.detector is None else None
     clips = [c for t in tl.tracks if t.kind == "video" for c in t.clips
              if c.asset_id and c.transform.reframe == "face" and c.transform.crop is None]
     for n, c in enumerate(clips):
@@ -164,6 +175,16 @@ def _face_keys(tl: Timeline, sources: dict[str, Source], presets: list[ExportPre
         if not src.width or not src.height:
             continue
         if all(abs(src.width / src.height - p.aspect) <= 0.01 for p in presets):
+            continue
+        asset = project.asset(c.asset_id)  # type: ignore[arg-type]
+        recorded = recorded_track(project.sidecar(asset, FACES_SUFFIX), src.width, src.height)
+        if recorded is not None and src.kind == "video":
+            keys[c.id] = recorded.between(c.in_point, c.out_point)
+            continue
+        start, end = (0.0, 0.0) if src.kind == "image" else (c.in_point, c.out_point)
+        hit = cache.get(asset.sha256, "dlib", opts.face_sample_fps, start, end) if cache else None
+        if hit is not None:
+            keys[c.id] = hit
             continue
         detector = detector or default_detector(store)
         sub = ctx.sub(n / len(clips), (n + 1) / len(clips))
@@ -174,6 +195,8 @@ def _face_keys(tl: Timeline, sources: dict[str, Source], presets: list[ExportPre
         else:
             keys[c.id] = face_keyframes_video(src.path, detector, c.in_point, c.out_point,
                                               opts.face_sample_fps, ctx=sub)
+        if cache is not None:
+            cache.put(asset.sha256, "dlib", opts.face_sample_fps, start, end, keys[c.id])
     return keys
 
 
@@ -268,7 +291,7 @@ def export_post(
 
     ctx.progress(0, 1, "Reading media")
     sources = _sources(project, tl)
-    keys = _face_keys(tl, sources, chosen, opts, ctx.sub(0.0, 0.15), store or ModelStore(settings))
+    keys = _face_keys(project, tl, sources, chosen, opts, ctx.sub(0.0, 0.15), store or ModelStore(settings))
     loud: LoudnessMeasure | None = None
     if has_audio(tl, sources):
         ctx.progress(0, 1, "Measuring loudness")

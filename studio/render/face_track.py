@@ -1,17 +1,26 @@
-"""Face centres over time for reframing: sample frames, run a detector, return keyframes.
+"""Face centres over time for reframing: recorded tracks, cached tracks, or detection.
 
-The detector is passed in (`detector(rgb) -> list of (cx, cy, size)`), so tests and callers
-choose the backend; `default_detector()` wraps `pipelines.faces.open_analyzer`.
+Three sources, cheapest first (`export._face_keys` asks in this order):
+- a recorded track: the talking-photo engine knows where it put the face on every frame and
+  writes it next to its clip as a `.faces.json` sidecar (`FaceTrack`), so exporting a talking
+  clip decodes nothing to find the face;
+- the face-track cache: a track detected once for a file is kept under the studio's data folder,
+  keyed by the file's sha256, so a second export of the same clip does not decode it again;
+- detection: sample frames, run a detector (`detector(rgb) -> list of (cx, cy, size)`, passed
+  in so tests and callers choose the backend; `default_detector()` wraps `pipelines.faces`).
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from studio.core.atomic import atomic_write_bytes
 from studio.core.models import ModelStore
 from studio.core.tasks import TaskContext
 
@@ -19,6 +28,122 @@ from .ffmpeg import ffmpeg_exe, probe
 from .reframe import Keyframe
 
 Detector = Callable[[np.ndarray], list[tuple[float, float, float]]]
+
+#: sidecar of a clip holding its recorded face track
+FACES_SUFFIX = ".faces.json"
+_FORMAT = "persona-studio face track"
+
+
+@dataclass(frozen=True)
+class FaceTrack:
+    """Where the face is in a clip over time: (time s, cx px, cy px) keyframes in the clip's
+    pixels (the `Keyframe` form `reframe` takes) and the face's size (px) at each."""
+
+    width: int
+    height: int
+    keys: tuple[Keyframe, ...]
+    sizes: tuple[float, ...] = ()
+    source: str = ""
+
+    def between(self, start: float, end: float | None = None) -> list[Keyframe]:
+        """Keyframes covering [start, end] (with the neighbour on each side, so the crop's
+        interpolation at the ends is the same as on the whole track)."""
+        keys = self.keys
+        if not keys:
+            return []
+        end = keys[-1][0] if end is None else end
+        times = np.array([k[0] for k in keys])
+        lo = max(int(np.searchsorted(times, start, "right")) - 1, 0)
+        hi = min(int(np.searchsorted(times, end, "left")) + 1, len(keys))
+        return list(keys[lo:hi])
+
+    def to_json(self) -> dict:
+        sizes = self.sizes if len(self.sizes) == len(self.keys) else (0.0,) * len(self.keys)
+        return {"format": _FORMAT, "version": 1, "width": self.width, "height": self.height,
+                "source": self.source,
+                "keys": [[round(t, 4), round(cx, 2), round(cy, 2), round(s, 2)]
+                         for (t, cx, cy), s in zip(self.keys, sizes, strict=True)]}
+
+    @classmethod
+    def from_json(cls, doc: dict) -> FaceTrack:
+        if doc.get("format") != _FORMAT or int(doc.get("version", 0)) != 1:
+            raise ValueError("not a version-1 face track")
+        rows = [tuple(float(v) for v in r) for r in doc.get("keys") or []]
+        return cls(int(doc["width"]), int(doc["height"]), tuple((r[0], r[1], r[2]) for r in rows),
+                   tuple(r[3] if len(r) > 3 else 0.0 for r in rows), str(doc.get("source", "")))
+
+
+def _write(path: Path, doc: dict, durable: bool = True) -> None:
+    atomic_write_bytes(path, json.dumps(doc, separators=(",", ":")).encode("utf-8"), durable)
+
+
+def write_track(path: str | Path, track: FaceTrack) -> Path:
+    """Save `track` as compact JSON at `path` (atomically)."""
+    _write(Path(path), track.to_json())
+    return Path(path)
+
+
+def read_track(path: str | Path) -> FaceTrack | None:
+    """The track saved at `path`, or None when there is none or it cannot be read (a track is
+    an optimisation: a broken one means detecting again, never a failed export)."""
+    try:
+        return FaceTrack.from_json(json.loads(Path(path).read_text("utf-8")))
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return None
+
+
+def recorded_track(sidecar: str | Path, width: int | None, height: int | None) -> FaceTrack | None:
+    """The track in a clip's `.faces.json` sidecar, when there is one for a clip of this size."""
+    track = read_track(sidecar)
+    if track is None or not track.keys or (width, height) != (track.width, track.height):
+        return None
+    return track
+
+
+class TrackCache:
+    """Detected face tracks by file content (sha256), so a clip is decoded for its face once.
+
+    One JSON file per (file, detector, sample rate) holding the ranges tracked so far; a
+    request inside a tracked range is answered from it."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+
+    def _file(self, sha256: str, detector: str, sample_fps: float) -> Path:
+        return self.root / f"{sha256}-{detector}-{sample_fps:g}.json"
+
+    def get(self, sha256: str, detector: str, sample_fps: float, start: float, end: float) -> list[Keyframe] | None:
+        try:
+            doc = json.loads(self._file(sha256, detector, sample_fps).read_text("utf-8"))
+            for r in doc["ranges"]:
+                if r["start"] <= start + 1e-3 and end <= r["end"] + 1e-3:
+                    return [(float(t), float(x), float(y)) for t, x, y in r["keys"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        return None
+
+    def put(self, sha256: str, detector: str, sample_fps: float, start: float, end: float,
+            keys: Sequence[Keyframe]) -> None:
+        f = self._file(sha256, detector, sample_fps)
+        try:
+            ranges = json.loads(f.read_text("utf-8"))["ranges"]
+        except (OSError, ValueError, KeyError, TypeError):
+            ranges = []
+        ranges = [r for r in ranges if not (start <= r["start"] and r["end"] <= end)][-15:]
+        ranges.append({"start": start, "end": end, "keys": [[round(t, 4), round(x, 2), round(y, 2)]
+                                                            for t, x, y in keys]})
+        try:
+            f.parent.mkdir(parents=True, exist_ok=True)
+            _write(f, {"ranges": ranges}, durable=False)
+        except OSError:  # a read-only or full data folder: the next export detects again
+            pass
+
+
+def track_cache() -> TrackCache:
+    """The studio's face-track cache (under its data folder; PERSONA_STUDIO_HOME moves it)."""
+    from studio.core.settings import data_dir
+
+    return TrackCache(data_dir() / "cache" / "face-tracks")
 
 
 def default_detector(store: ModelStore, prefer: str = "dlib") -> Detector:

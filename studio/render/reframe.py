@@ -24,14 +24,21 @@ def crop_size(src_w: int, src_h: int, aspect: float) -> tuple[int, int]:
 
 
 def smooth_keyframes(keys: Sequence[Keyframe], window: float = 0.5) -> list[Keyframe]:
-    """Centred moving average over `window` seconds: detector jitter must not shake the crop."""
+    """Centred moving average over `window` seconds: detector jitter must not shake the crop.
+
+    Keys must be sorted by time. Running sums make it linear in the number of keys (a talking
+    clip's recorded track has one per frame)."""
     if len(keys) < 3 or window <= 0:
         return list(keys)
-    out = []
-    for t, _, _ in keys:
-        near = [(cx, cy) for (tt, cx, cy) in keys if abs(tt - t) <= window / 2]
-        out.append((t, sum(p[0] for p in near) / len(near), sum(p[1] for p in near) / len(near)))
-    return out
+    import numpy as np
+
+    a = np.asarray(keys, np.float64)
+    t = a[:, 0]
+    lo = np.searchsorted(t, t - window / 2 - 1e-9, "left")
+    hi = np.searchsorted(t, t + window / 2 + 1e-9, "right")
+    sums = np.vstack([np.zeros((1, 2)), np.cumsum(a[:, 1:], axis=0)])
+    mean = (sums[hi] - sums[lo]) / (hi - lo)[:, None]
+    return [(float(tt), float(x), float(y)) for tt, (x, y) in zip(t, mean, strict=True)]
 
 
 def thin_keyframes(keys: Sequence[Keyframe], max_keys: int = 64) -> list[Keyframe]:
