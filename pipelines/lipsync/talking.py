@@ -370,8 +370,8 @@ class TalkingEngine:
                     pts, score = (self.mesh.fit(frame, Roi.from_mesh(current)) if current is not None
                                   else (None, 0.0))
                     if score < PRESENCE and (missed % 10 == 0):  # lost: search the whole frame again
-                        faces = self.analyzer.detect(frame, embed=False)
-                        pts = faces[0].extra.get("mesh") if faces else None
+                        found = self.analyzer.detect(frame, embed=False)  # not `faces`: the track
+                        pts = found[0].extra.get("mesh") if found else None
                         score = 1.0 if pts is not None else 0.0
                     if score >= PRESENCE:
                         current, missed = pts, 0

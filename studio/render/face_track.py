@@ -34,6 +34,27 @@ FACES_SUFFIX = ".faces.json"
 _FORMAT = "persona-studio face track"
 
 
+def _checked(rows: list[tuple]) -> list[tuple]:
+    """`rows` when they are finite (t, x, y, ...) rows in time order; ValueError otherwise (a
+    NaN would reach ffmpeg's crop expression and fail the export)."""
+    a = np.asarray(rows, np.float64).reshape(len(rows), -1)
+    if len(rows) and (a.shape[1] < 3 or not np.isfinite(a).all() or (np.diff(a[:, 0]) < 0).any()):
+        raise ValueError("face track rows are not finite, time-ordered (t, x, y) rows")
+    return rows
+
+
+def keys_between(keys: Sequence[Keyframe], start: float, end: float | None = None) -> list[Keyframe]:
+    """The time-sorted `keys` covering [start, end], with the neighbour on each side (so the
+    crop interpolates at the ends as it would on the whole track)."""
+    if not keys:
+        return []
+    end = keys[-1][0] if end is None else end
+    times = np.array([k[0] for k in keys])
+    lo = max(int(np.searchsorted(times, start, "right")) - 1, 0)
+    hi = min(int(np.searchsorted(times, end, "left")) + 1, len(keys))
+    return list(keys[lo:hi])
+
+
 @dataclass(frozen=True)
 class FaceTrack:
     """Where the face is in a clip over time: (time s, cx px, cy px) keyframes in the clip's
@@ -48,14 +69,7 @@ class FaceTrack:
     def between(self, start: float, end: float | None = None) -> list[Keyframe]:
         """Keyframes covering [start, end] (with the neighbour on each side, so the crop's
         interpolation at the ends is the same as on the whole track)."""
-        keys = self.keys
-        if not keys:
-            return []
-        end = keys[-1][0] if end is None else end
-        times = np.array([k[0] for k in keys])
-        lo = max(int(np.searchsorted(times, start, "right")) - 1, 0)
-        hi = min(int(np.searchsorted(times, end, "left")) + 1, len(keys))
-        return list(keys[lo:hi])
+        return keys_between(self.keys, start, end)
 
     def to_json(self) -> dict:
         sizes = self.sizes if len(self.sizes) == len(self.keys) else (0.0,) * len(self.keys)
@@ -68,7 +82,7 @@ class FaceTrack:
     def from_json(cls, doc: dict) -> FaceTrack:
         if doc.get("format") != _FORMAT or int(doc.get("version", 0)) != 1:
             raise ValueError("not a version-1 face track")
-        rows = [tuple(float(v) for v in r) for r in doc.get("keys") or []]
+        rows = _checked([tuple(float(v) for v in r) for r in doc.get("keys") or []])
         return cls(int(doc["width"]), int(doc["height"]), tuple((r[0], r[1], r[2]) for r in rows),
                    tuple(r[3] if len(r) > 3 else 0.0 for r in rows), str(doc.get("source", "")))
 
@@ -117,19 +131,20 @@ class TrackCache:
             doc = json.loads(self._file(sha256, detector, sample_fps).read_text("utf-8"))
             for r in doc["ranges"]:
                 if r["start"] <= start + 1e-3 and end <= r["end"] + 1e-3:
-                    return [(float(t), float(x), float(y)) for t, x, y in r["keys"]]
-        except (OSError, ValueError, KeyError, TypeError):
+                    keys = _checked([(float(t), float(x), float(y)) for t, x, y in r["keys"]])
+                    return keys_between(keys, start, end) if end > start else keys
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
             pass
         return None
 
     def put(self, sha256: str, detector: str, sample_fps: float, start: float, end: float,
             keys: Sequence[Keyframe]) -> None:
         f = self._file(sha256, detector, sample_fps)
-        try:
-            ranges = json.loads(f.read_text("utf-8"))["ranges"]
-        except (OSError, ValueError, KeyError, TypeError):
+        try:  # keep the other ranges (a broken file is started afresh), at most 15
+            ranges = [r for r in json.loads(f.read_text("utf-8"))["ranges"]
+                      if not (start <= r["start"] and r["end"] <= end)][-15:]
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
             ranges = []
-        ranges = [r for r in ranges if not (start <= r["start"] and r["end"] <= end)][-15:]
         ranges.append({"start": start, "end": end, "keys": [[round(t, 4), round(x, 2), round(y, 2)]
                                                             for t, x, y in keys]})
         try:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 Keyframe = tuple[float, float, float]  # (time s, cx px, cy px) in source pixels
 
 
@@ -30,12 +32,17 @@ def smooth_keyframes(keys: Sequence[Keyframe], window: float = 0.5) -> list[Keyf
     clip's recorded track has one per frame)."""
     if len(keys) < 3 or window <= 0:
         return list(keys)
-    import numpy as np
-
     a = np.asarray(keys, np.float64)
     t = a[:, 0]
-    lo = np.searchsorted(t, t - window / 2 - 1e-9, "left")
-    hi = np.searchsorted(t, t + window / 2 + 1e-9, "right")
+    half = window / 2
+    # the window is |tt - t| <= half, exactly as written: search a hair wider, then drop the
+    # neighbours that float rounding let in (a key never leaves its own window)
+    lo = np.searchsorted(t, t - half - 1e-9, "left")
+    hi = np.searchsorted(t, t + half + 1e-9, "right")
+    while (out := np.abs(t[lo] - t) > half).any():
+        lo += out
+    while (out := np.abs(t[hi - 1] - t) > half).any():
+        hi -= out
     sums = np.vstack([np.zeros((1, 2)), np.cumsum(a[:, 1:], axis=0)])
     mean = (sums[hi] - sums[lo]) / (hi - lo)[:, None]
     return [(float(tt), float(x), float(y)) for tt, (x, y) in zip(t, mean, strict=True)]
