@@ -126,30 +126,41 @@ class TrackCache:
     def _file(self, sha256: str, detector: str, sample_fps: float) -> Path:
         return self.root / f"{sha256}-{detector}-{sample_fps:g}.json"
 
-    def get(self, sha256: str, detector: str, sample_fps: float, start: float, end: float) -> list[Keyframe] | None:
+    def _ranges(self, f: Path) -> list[tuple[float, float, list[Keyframe]]]:
+        """The readable ranges in cache file `f` (a broken one is left out, never an error)."""
         try:
-            doc = json.loads(self._file(sha256, detector, sample_fps).read_text("utf-8"))
-            for r in doc["ranges"]:
-                if r["start"] <= start + 1e-3 and end <= r["end"] + 1e-3:
-                    keys = _checked([(float(t), float(x), float(y)) for t, x, y in r["keys"]])
-                    return keys_between(keys, start, end) if end > start else keys
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
-            pass
+            doc = json.loads(f.read_text("utf-8"))
+            rows = list(doc["ranges"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return []
+        out = []
+        for r in rows:
+            try:
+                keys = _checked([(float(t), float(x), float(y)) for t, x, y in r["keys"]])
+                out.append((float(r["start"]), float(r["end"]), keys))
+            except (ValueError, KeyError, TypeError, IndexError):
+                continue
+        return out
+
+    def get(self, sha256: str, detector: str, sample_fps: float, start: float, end: float) -> list[Keyframe] | None:
+        """The keyframes of [start, end] when a cached range covers it, else None."""
+        for r0, r1, keys in self._ranges(self._file(sha256, detector, sample_fps)):
+            if r0 <= start + 1e-3 and end <= r1 + 1e-3:
+                return keys_between(keys, start, end) if end > start else keys
         return None
 
     def put(self, sha256: str, detector: str, sample_fps: float, start: float, end: float,
             keys: Sequence[Keyframe]) -> None:
+        """Remember the keyframes detected for [start, end] (a failed write is not an error)."""
         f = self._file(sha256, detector, sample_fps)
-        try:  # keep the other ranges (a broken file is started afresh), at most 15
-            ranges = [r for r in json.loads(f.read_text("utf-8"))["ranges"]
-                      if not (start <= r["start"] and r["end"] <= end)][-15:]
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
-            ranges = []
-        ranges.append({"start": start, "end": end, "keys": [[round(t, 4), round(x, 2), round(y, 2)]
-                                                            for t, x, y in keys]})
+        # keep the other readable ranges, at most 15; one inside the new range is replaced by it
+        kept = [r for r in self._ranges(f) if not (start <= r[0] and r[1] <= end)][-15:]
+        kept.append((start, end, list(keys)))
+        doc = {"ranges": [{"start": r0, "end": r1, "keys": [[round(t, 4), round(x, 2), round(y, 2)]
+                                                             for t, x, y in ks]} for r0, r1, ks in kept]}
         try:
             f.parent.mkdir(parents=True, exist_ok=True)
-            _write(f, {"ranges": ranges}, durable=False)
+            _write(f, doc, durable=False)
         except OSError:  # a read-only or full data folder: the next export detects again
             pass
 
