@@ -124,7 +124,8 @@ class TrackCache:
         self.root = Path(root)
 
     def _file(self, sha256: str, detector: str, sample_fps: float) -> Path:
-        return self.root / f"{sha256}-{detector}-{sample_fps:g}.json"
+        # v1: bump when detection changes (analysis size, box centre), so old tracks are not reused
+        return self.root / f"{sha256}-{detector}-{sample_fps:g}-v1.json"
 
     def _ranges(self, f: Path) -> list[tuple[float, float, list[Keyframe]]]:
         """The readable ranges in cache file `f` (a broken one is left out, never an error)."""
