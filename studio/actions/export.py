@@ -15,11 +15,13 @@ from .context import JobContext
 @action("export", label="Export", target=True, resources=Resources("render"), isolate=True)
 def export(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     """params: target (post or timeline), presets [ids], label, out_dir, size [w, h], cover_time,
-    cover_caption, encoder (auto/software/nvenc/qsv/amf/videotoolbox), crop (never fill),
+    cover_caption, encoder (auto/software/nvenc/qsv/amf/videotoolbox), encode_speed
+    (fast/balanced/best: x264's preset at the same bit rate), crop (never fill),
     one_pass (all presets in one ffmpeg run; default on)."""
     project = ctx.project
     project.persona.require_consent("publish posts of them")
     from studio.render.export import ExportOptions, export_post
+    from studio.render.presets import encode_speed
 
     size = params.get("size")
     opts = ExportOptions(
@@ -29,6 +31,7 @@ def export(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
         cover_time=params.get("cover_time"),
         cover_caption=params.get("cover_caption", False),
         encoder=str(params.get("encoder") or "auto"),
+        speed=encode_speed(params.get("encode_speed")),
         fill_above=None if params.get("crop") else ExportOptions.fill_above,
         one_pass=params.get("one_pass", True),
     )

@@ -194,7 +194,8 @@ def post(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
         sub["export"],
         {"target": record.id, "presets": presets, "label": params.get("label", True),
          "out_dir": params.get("out_dir"), "size": params.get("export_size"),
-         "encoder": params.get("encoder", "auto")},
+         "encoder": params.get("encoder", "auto"),
+         "encode_speed": params.get("encode_speed")},
     )
     record = project.post(record.id)  # the export recorded its files on the post
     save(exports=exported["presets"], state="ready")

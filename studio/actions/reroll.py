@@ -82,7 +82,8 @@ def _remake(ctx: JobContext, post: Post, board: Storyboard, index: int, still: s
     if params.get("export", True) and post.presets:
         exported = handler_for("export")(ctx.sub(0.7, 1.0), {
             "target": post.id, "presets": list(post.presets), "label": params.get("label", True),
-            "size": params.get("export_size"), "encoder": params.get("encoder", "auto")})
+            "size": params.get("export_size"), "encoder": params.get("encoder", "auto"),
+         "encode_speed": params.get("encode_speed")})
     post = project.post(post.id).model_copy(update={"storyboard": board, "state": "ready"})
     project.put_post(post)
     # the new clip is made by this job too: its commercial-use verdict is shown even without an export

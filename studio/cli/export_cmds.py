@@ -35,6 +35,8 @@ def export(
     cover_caption: bool = typer.Option(False, "--cover-caption", help="Put the first caption line on the cover."),
     encoder: str = typer.Option("auto", "--encoder", help="H.264 encoder: auto (hardware where it works), software, "
                                 "nvenc, qsv, amf or videotoolbox."),
+    encode_speed: str = typer.Option("fast", "--encode-speed", help="fast, balanced or best: x264's speed at the "
+                                     "preset's bit rate (fast: about half the encoding time)."),
     crop: bool = typer.Option(False, "--crop", help="Always crop to the preset's aspect (no blurred fill)."),
     each: bool = typer.Option(False, "--one-render-each", help="One ffmpeg run per preset instead of one for all."),
     json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
@@ -42,6 +44,7 @@ def export(
 ) -> None:
     """Export a post to social formats: one signed MP4 (+ cover, captions) per preset."""
     from studio.core.errors import BadInput
+    from studio.render.presets import encode_speed as check_speed
 
     from .common import run_job
 
@@ -50,7 +53,7 @@ def export(
         tgt = target or p.timeline().id
         params = {"target": tgt, "presets": presets, "label": label,
                   "out_dir": str(out_dir) if out_dir else None, "cover_time": cover_time,
-                  "cover_caption": cover_caption, "encoder": encoder, "crop": crop, "one_pass": not each}
+                  "cover_caption": cover_caption, "encoder": encoder, "crop": crop, "encode_speed": check_speed(encode_speed), "one_pass": not each}
         if size:
             try:
                 w, h = (int(x) for x in size.lower().split("x"))

@@ -33,6 +33,8 @@ def post(
     hook: str = typer.Option(None, "--hook", help="A hook line shown big over the first seconds."),
     encoder: str = typer.Option("auto", "--encoder", help="H.264 encoder: auto (hardware where it works), software, "
                                 "nvenc, qsv, amf or videotoolbox."),
+    encode_speed: str = typer.Option("fast", "--encode-speed", help="fast, balanced or best: x264's speed at the "
+                                     "preset's bit rate (fast: about half the encoding time)."),
     draft: bool = typer.Option(False, "--draft", help="Small and quick: motion at 360x640, exports inside 270x480."),
     json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     farm: str = FARM,
@@ -40,13 +42,14 @@ def post(
     """Scenes → stills → narration → motion and lip-sync per scene → captions → exports, as one job."""
     from studio.actions.voice import read_script
     from studio.core.storyboard import storyboard_params
+    from studio.render.presets import encode_speed as check_speed
 
     from .common import run_job
 
     text = read_script(script)
     params = {"still": still, "prompt": prompt, "presets": preset or None, "music": music,
               "engine": engine, "move": move, "out_dir": str(out_dir) if out_dir else None, "label": label,
-              "title": title, "look": look, "hook": hook, "encoder": encoder,
+              "title": title, "look": look, "hook": hook, "encoder": encoder, "encode_speed": check_speed(encode_speed),
               **storyboard_params(text, script.name, str(script.expanduser().resolve().parent), split)}
     if draft:
         params.update(size=[360, 640], export_size=[270, 480])

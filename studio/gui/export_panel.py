@@ -53,6 +53,9 @@ def cover_of(project: Project, export: Asset) -> Path | None:
     return None
 
 
+#: the export's encoding speeds (studio.render.presets.ENCODE_SPEEDS), in the window's words
+ENCODE_SPEED_WORDS = {"fast": "Fast (default)", "balanced": "Balanced", "best": "Best (slowest)"}
+
 class ExportTile(QFrame):
     """One finished export: drag it into a file manager or an upload box; open or reveal it."""
 
@@ -170,6 +173,13 @@ class ExportPanel(QWidget):
         row.addWidget(self.out_dir, 1)
         row.addWidget(browse)
         left.addLayout(row)
+        left.addWidget(label("Encoding", "muted"))
+        self.encode_speed = QComboBox()
+        for key, words in ENCODE_SPEED_WORDS.items():
+            self.encode_speed.addItem(words, key)
+        self.encode_speed.setToolTip("The same bit rate each way: fast takes about half the encoding time "
+                                     "of balanced for nearly the same picture; best is slowest.")
+        left.addWidget(self.encode_speed)
         self.ai_label = QCheckBox("Show an \"AI-generated\" label on the video")
         self.ai_label.setChecked(True)
         self.cover = QCheckBox("Make a cover image with the caption")
@@ -209,6 +219,7 @@ class ExportPanel(QWidget):
             "label": self.ai_label.isChecked(),
             "out_dir": self.out_dir.text().strip() or None,
             "cover_caption": self.cover.isChecked(),
+            "encode_speed": self.encode_speed.currentData(),
         }
 
     def start_export(self) -> str | None:

@@ -81,6 +81,8 @@ class ExportOptions:
     fill_above: float | None = FILL_ABOVE
     #: H.264 encoder: auto (hardware where it works), software, or nvenc/qsv/amf/videotoolbox
     encoder: str = "auto"
+    #: x264 speed: fast, balanced or best (presets.ENCODE_SPEEDS); the same bit rate for each
+    speed: str = "fast"
     #: every preset from one ffmpeg run (decode and compose once, encode each)
     one_pass: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
@@ -238,7 +240,8 @@ def _render(tl: Timeline, sources: dict[str, Source], outs: list[Output], opts: 
         names = ", ".join(o.preset.name for o in group)
         for enc in dict.fromkeys((encoder, "libx264")):
             args = build_multi_export_args(tl, sources, group, fontsdir=fontsdir, loudness=loud, face_keys=keys,
-                                           duration=duration, luts=luts, fill_above=opts.fill_above, encoder=enc)
+                                           duration=duration, luts=luts, fill_above=opts.fill_above, encoder=enc,
+                                           speed=opts.speed)
             try:
                 run_ffmpeg(args, sub, duration, f"Rendering {names}")
                 break
@@ -330,6 +333,7 @@ def export_post(
                 "fps": preset.fps, "duration": round(duration, 3), "timeline": tl.id,
                 "post": post.id if post else None, "label": opts.label, "captions": bool(lines),
                 "loudness_target": "-14 LUFS / -1 dBTP", "ffmpeg_args": args, "encoder": used,
+                "encode_speed": opts.speed,
                 "presets_in_run": [x.preset.id for x in outs] if opts.one_pass else [preset.id],
             }
             studio_data = {"ai_generated": True, "persona": persona.name, "preset": preset.id,

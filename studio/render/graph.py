@@ -82,12 +82,13 @@ def build_export_args(
     luts: Mapping[str, str] | None = None,
     fill_above: float | None = FILL_ABOVE,
     encoder: str = "libx264",
+    speed: str = "fast",
 ) -> list[str]:
     """ffmpeg arguments that render `timeline` for `preset` into `out_path` in one pass."""
     return build_multi_export_args(
         timeline, sources, [Output(preset, out_path, ass_path, metadata)], fontsdir=fontsdir,
         loudness=loudness, face_keys=face_keys, duration=duration, luts=luts, fill_above=fill_above,
-        encoder=encoder)
+        encoder=encoder, speed=speed)
 
 
 def build_multi_export_args(
@@ -102,6 +103,7 @@ def build_multi_export_args(
     luts: Mapping[str, str] | None = None,
     fill_above: float | None = FILL_ABOVE,
     encoder: str = "libx264",
+    speed: str = "fast",
 ) -> list[str]:
     """ONE ffmpeg command rendering `timeline` to every output: inputs are decoded once, the
     picture is composed once per output size (presets of one size share it; only captions and
@@ -217,7 +219,7 @@ def build_multi_export_args(
         chains.append(f"[amix]anull[{aouts[0]}]")
     args = [*inputs.args, "-filter_complex", ";".join(chains)]
     for o, vout, aout in zip(outputs, vouts, aouts, strict=True):
-        args += ["-map", f"[{vout}]", "-map", f"[{aout}]", *encoder_args(o.preset, encoder), "-t", f"{duration:.3f}"]
+        args += ["-map", f"[{vout}]", "-map", f"[{aout}]", *encoder_args(o.preset, encoder, speed), "-t", f"{duration:.3f}"]
         meta = {"comment": AI_METADATA, "description": AI_METADATA, **(o.metadata or {})}
         for k, v in meta.items():
             args += ["-metadata", f"{k}={v}"]

@@ -106,6 +106,8 @@ def test_export_then_drag_the_tile_out(window, demo_project, qtbot, monkeypatch)
     panel = window.panel("export")
     for pid, box in panel.preset_boxes.items():
         box.setChecked(pid == "square")
+    assert panel.params()["encode_speed"] == "fast"  # the default; the window offers the others
+    panel.encode_speed.setCurrentIndex(panel.encode_speed.findData("balanced"))
     job_id = panel.start_export()
     job = _wait_job(qtbot, window, job_id, timeout=120000)
     assert job.state == JobState.done, job.error
@@ -116,6 +118,8 @@ def test_export_then_drag_the_tile_out(window, demo_project, qtbot, monkeypatch)
 
     info = probe(files[0])
     assert (info.width, info.height) == (1080, 1080)
+    video = next(a for a in panel.export_assets() if a.provenance.pipeline == "export")
+    assert video.provenance.parameters["encode_speed"] == "balanced"
     qtbot.waitUntil(lambda: panel.flow.count() == 1)
     tile = panel.flow.itemAt(0).widget()
 
