@@ -228,6 +228,22 @@ def read_frames(path: str | Path) -> Iterator[np.ndarray]:
         gen.close()
 
 
+
+def looped_frames(path: str | Path, n: int) -> Iterator[np.ndarray]:
+    """`n` frames of a clip at even sizes (`even_size`), looping it when more are asked for than
+    it has (a narration longer than the clip)."""
+    made = 0
+    while made < n:
+        got = 0
+        for f in read_frames(path):
+            yield even_size(f)
+            made += 1
+            got += 1
+            if made >= n:
+                return
+        if got == 0:
+            raise BadInput(f"{path} has no frames.")
+
 # ---------------------------------------------------------------------------------------- writing
 _DONE = object()
 

@@ -22,7 +22,7 @@ from typing import Literal
 
 import numpy as np
 
-from pipelines.video_io import VideoWriter, even_size, is_video, probe, read_frames
+from pipelines.video_io import VideoWriter, even_size, is_video, looped_frames, probe
 from studio.core.errors import BadInput
 from studio.core.models import ModelStore
 from studio.core.tasks import TaskContext, null_context
@@ -141,20 +141,6 @@ class LipSyncer:
         self.analyzer = self.wav2lip = self.musetalk = self.restorer = None
 
     # ------------------------------------------------------------------ frames
-    def _clip_frames(self, path: Path, n: int) -> Iterator[np.ndarray]:
-        """`n` frames of a clip, looping it when the narration is longer."""
-        made = 0
-        while made < n:
-            got = 0
-            for f in read_frames(path):
-                yield even_size(f)
-                made += 1
-                got += 1
-                if made >= n:
-                    return
-            if got == 0:
-                raise BadInput(f"{path} has no frames.")
-
     def _faces(self, frames: Iterator[np.ndarray], n: int, fps: float, ctx: TaskContext) -> list:
         """Landmarks (68, 2) per frame (None where no face), smoothed over ±2 frames."""
         from pipelines.faces import FaceTracker
@@ -186,8 +172,8 @@ class LipSyncer:
         n = max(1, int(round(duration * fps)))
         still = None
         if clip:
-            landmarks = self._faces(self._clip_frames(req.visual, n), n, fps, ctx.sub(0.0, 0.3))
-            frames: Iterator[np.ndarray] = self._clip_frames(req.visual, n)
+            landmarks = self._faces(looped_frames(req.visual, n), n, fps, ctx.sub(0.0, 0.3))
+            frames: Iterator[np.ndarray] = looped_frames(req.visual, n)
         else:
             from pipelines.faces import load_image
 

@@ -23,7 +23,14 @@ from pathlib import Path
 
 import numpy as np
 
-from pipelines.video_io import VideoWriter, even_size, i420_planes, probe, read_frames, rgb_to_i420
+from pipelines.video_io import (
+    VideoWriter,
+    even_size,
+    i420_planes,
+    looped_frames,
+    probe,
+    rgb_to_i420,
+)
 from studio.core.errors import BadInput
 from studio.core.tasks import TaskContext, null_context
 
@@ -334,26 +341,12 @@ class TalkingEngine:
         return n, (w, h), sample
 
     # ------------------------------------------------------------------ a clip
-    def _clip_frames(self, path: Path, n: int) -> Iterator[np.ndarray]:
-        """`n` frames of a clip, looping it when the narration is longer."""
-        made = 0
-        while made < n:
-            got = 0
-            for f in read_frames(path):
-                yield even_size(f)
-                made += 1
-                got += 1
-                if made >= n:
-                    return
-            if got == 0:
-                raise BadInput(f"{path} has no frames.")
-
     def _run_clip(self, req, out_path, fps, n, track, life, opening, faces, ctx):  # noqa: ANN001, ANN202
         from pipelines.faces.align import similarity_transform
         from pipelines.faces.mesh import PRESENCE, Roi
         from pipelines.faces.tracking import OneEuroFilter
 
-        frames = self._clip_frames(req.visual, n)
+        frames = looped_frames(req.visual, n)
         first = next(frames)
         rest, box = self._face_mesh(first, req.visual.name)
         centre, face_size = _box_centre(box)
