@@ -113,8 +113,14 @@ class PreviewWidget(QWidget):
             pen = QPen(QColor(239, 107, 107, 200), 1, Qt.PenStyle.DashLine)
             p.setPen(pen)
             p.drawRect(safe)
-        p.setPen(QColor("#9aa3af"))
-        text = self.caption_line(QFontMetrics(p.font()), frame.width() - 12)
+        metrics = QFontMetrics(p.font())
+        text = self.caption_line(metrics, frame.width() - 12)
+        if text:  # on a dark backing: grey text alone is lost on a bright picture
+            w = min(metrics.horizontalAdvance(text) + 8, frame.width() - 8)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(0, 0, 0, 150))
+            p.drawRoundedRect(QRectF(frame.right() - 6 - w + 4, frame.bottom() - 19, w, 18), 4, 4)
+        p.setPen(QColor("#e5e7eb"))
         p.drawText(QRectF(frame.left() + 6, frame.bottom() - 18, frame.width() - 12, 16),
                    Qt.AlignmentFlag.AlignRight, text)
         p.end()
