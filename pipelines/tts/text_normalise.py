@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from studio.core.errors import BadInput
+
 _ONES = (
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
     "fifteen sixteen seventeen eighteen nineteen"
@@ -182,8 +184,6 @@ def split_sentences(text: str, max_chars: int = 400) -> list[str]:
 def script_sentences(text: str) -> list[str]:
     """The sentences a voice speaks for a script (normalised, split); a script with no words
     (only symbols or emoji) is bad input, said the same way by every engine."""
-    from studio.core.errors import BadInput
-
     sentences = split_sentences(normalise(text))
     if not sentences:
         raise BadInput("The script has nothing to say (no words after removing symbols and emoji).")

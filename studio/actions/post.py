@@ -124,9 +124,12 @@ def _find_or_start(project: Project, ctx: JobContext, board: Storyboard, params:
 def post(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     """params: script (+ split) or storyboard (+ sources), presets, still?, prompt?, music?,
     engine?, move?, look?, hook?, size? [w,h] for motion, export_size? [w,h] (previews/tests),
-    label?, out_dir?, title?, seed?, candidates?"""
+    label?, out_dir?, title?, seed?, candidates?, encoder?, encode_speed?"""
+    from studio.render.presets import encode_speed
+
     project = ctx.project
     project.persona.require_consent("make posts of them")
+    encode_speed(params.get("encode_speed"))  # refused now, not after the talking clip is made
     board = storyboard_from_params(params)
     for key in ("look", "hook"):
         if params.get(key):

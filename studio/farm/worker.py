@@ -112,7 +112,8 @@ class StudioWorker:
                 self.jobs_run += 1
 
 
-#: a job's temporary mini-project on a worker: studio-farm-PID-XXXX (PID: the worker that made it)
+#: prefix of a job's temporary mini-project on a worker, named studio-farm-<worker pid>-<random>
+#: (tempfile.mkdtemp), so sweep_leftovers can tell a dead worker's folder from a running one's
 TMP_PREFIX = "studio-farm-"
 
 

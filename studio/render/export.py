@@ -34,6 +34,7 @@ from .audio import LoudnessMeasure
 from .certs import load_identity
 from .face_track import (
     FACES_SUFFIX,
+    STUDIO_DETECTOR,
     Detector,
     default_detector,
     face_keyframes_image,
@@ -53,7 +54,7 @@ from .graph import (
 )
 from .licences import asset_chain, commercial_verdict
 from .looks import lut_refs
-from .presets import ExportPreset, get_preset
+from .presets import DEFAULT_ENCODE_SPEED, ExportPreset, get_preset
 from .reframe import FILL_ABOVE, Keyframe
 from .watermark import embed, payload_for
 
@@ -82,7 +83,7 @@ class ExportOptions:
     #: H.264 encoder: auto (hardware where it works), software, or nvenc/qsv/amf/videotoolbox
     encoder: str = "auto"
     #: x264 speed: fast, balanced or best (presets.ENCODE_SPEEDS); the same bit rate for each
-    speed: str = "fast"
+    speed: str = DEFAULT_ENCODE_SPEED
     #: every preset from one ffmpeg run (decode and compose once, encode each)
     one_pass: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
@@ -184,7 +185,7 @@ def _face_keys(project: Project, tl: Timeline, sources: dict[str, Source], prese
             keys[c.id] = recorded.between(c.in_point, c.out_point)
             continue
         start, end = (0.0, 0.0) if src.kind == "image" else (c.in_point, c.out_point)
-        hit = cache.get(asset.sha256, "dlib", opts.face_sample_fps, start, end) if cache else None
+        hit = cache.get(asset.sha256, STUDIO_DETECTOR, opts.face_sample_fps, start, end) if cache else None
         if hit is not None:
             keys[c.id] = hit
             continue
@@ -198,7 +199,7 @@ def _face_keys(project: Project, tl: Timeline, sources: dict[str, Source], prese
             keys[c.id] = face_keyframes_video(src.path, detector, c.in_point, c.out_point,
                                               opts.face_sample_fps, ctx=sub)
         if cache is not None:
-            cache.put(asset.sha256, "dlib", opts.face_sample_fps, start, end, keys[c.id])
+            cache.put(asset.sha256, STUDIO_DETECTOR, opts.face_sample_fps, start, end, keys[c.id])
     return keys
 
 

@@ -173,7 +173,11 @@ def track_cache() -> TrackCache:
     return TrackCache(data_dir() / "cache" / "face-tracks")
 
 
-def default_detector(store: ModelStore, prefer: str = "dlib") -> Detector:
+#: the detector `default_detector` uses, and the name the face-track cache files it under
+STUDIO_DETECTOR = "dlib"
+
+
+def default_detector(store: ModelStore, prefer: str = STUDIO_DETECTOR) -> Detector:
     """The studio's face analyzer (`pipelines.faces`) as a `Detector`, boxes only.
 
     dlib is the default: it ships with the package, so reframing never needs a download.

@@ -24,7 +24,7 @@ from .compose import (
     sequence_chains,
 )
 from .looks import look_chains
-from .presets import ExportPreset, encoder_args
+from .presets import DEFAULT_ENCODE_SPEED, ExportPreset, encoder_args
 from .reframe import FILL_ABOVE, Keyframe, crop_size
 
 AI_METADATA = "AI-generated with Persona Studio"
@@ -82,7 +82,7 @@ def build_export_args(
     luts: Mapping[str, str] | None = None,
     fill_above: float | None = FILL_ABOVE,
     encoder: str = "libx264",
-    speed: str = "fast",
+    speed: str = DEFAULT_ENCODE_SPEED,
 ) -> list[str]:
     """ffmpeg arguments that render `timeline` for `preset` into `out_path` in one pass."""
     return build_multi_export_args(
@@ -103,7 +103,7 @@ def build_multi_export_args(
     luts: Mapping[str, str] | None = None,
     fill_above: float | None = FILL_ABOVE,
     encoder: str = "libx264",
-    speed: str = "fast",
+    speed: str = DEFAULT_ENCODE_SPEED,
 ) -> list[str]:
     """ONE ffmpeg command rendering `timeline` to every output: inputs are decoded once, the
     picture is composed once per output size (presets of one size share it; only captions and

@@ -50,3 +50,13 @@ def test_the_cli_refuses_an_unknown_speed_in_one_line(tmp_path, project_factory,
         text = err.out + err.err
         assert "Unknown encoding speed 'turbo'" in text and "Traceback" not in text, text
     assert not list((p.path / "jobs").glob("job-*.json"))  # refused before anything was queued
+
+
+def test_a_post_refuses_an_unknown_speed_before_any_work(tmp_path, project_factory):
+    from tests.jobs import run_job
+
+    p, _, _ = project_factory(tmp_path)
+    before = len(p.data.assets)
+    job = run_job(p, "post", {"script": "Hello there.", "presets": ["square"], "encode_speed": "turbo"}, "Post")
+    assert job.state.value == "failed" and "Unknown encoding speed 'turbo'" in job.error
+    assert len(p.data.assets) == before  # no narration or clip was made first
